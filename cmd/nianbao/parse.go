@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+
+	"github.com/opengov-cn/nianbao/normalize"
+	"github.com/opengov-cn/nianbao/output"
+)
+
+func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("parse", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	out := fl.String("o", "", "output `dir`ectory for the Parquet dataset (required)")
+	quiet := fl.Bool("q", false, "log only warnings and errors")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "usage: nianbao parse -o DIR PATH...")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	if *out == "" || fl.NArg() == 0 {
+		fl.Usage()
+		return 2
+	}
+	log := newLogger(stderr, *quiet)
+	files, err := expandPaths(fl.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
+		return 1
+	}
+	w, err := output.Create(*out)
+	if err != nil {
+		fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
+		return 1
+	}
+	var sum summary
+	for i, f := range files {
+		if ctx.Err() != nil {
+			w.Abort()
+			fmt.Fprintln(stderr, "nianbao parse: interrupted; nothing written")
+			return 1
+		}
+		r := process(ctx, f)
+		if err := w.Write(r); err != nil {
+			w.Abort()
+			fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
+			return 1
+		}
+		sum.add(r)
+		logReport(log, i+1, len(files), r)
+	}
+	if err := w.Close(); err != nil {
+		fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
+		return 1
+	}
+	sum.print(stdout, *out)
+	return 0
+}
+
+func newLogger(w io.Writer, quiet bool) *slog.Logger {
+	level := slog.LevelInfo
+	if quiet {
+		level = slog.LevelWarn
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+func logReport(log *slog.Logger, n, total int, r *normalize.Report) {
+	failed := 0
+	for _, c := range r.Checks {
+		if c.Status == normalize.CheckFail {
+			failed++
+		}
+	}
+	log.Info("parsed", "n", n, "of", total, "source", r.Source, "status", r.Status, "format", r.Format,
+		"template", r.Template, "year", r.Year, "cells", len(r.Cells), "checks_failed", failed)
+	for _, w := range r.Warnings {
+		log.Warn(w.Message, "source", r.Source, "code", w.Code, "at", w.Loc.String())
+	}
+}
+
+type summary struct {
+	reports, cells, checksFailed, reportsFlagged int
+	byStatus                                     map[string]int
+}
+
+func (s *summary) add(r *normalize.Report) {
+	if s.byStatus == nil {
+		s.byStatus = map[string]int{}
+	}
+	s.reports++
+	s.cells += len(r.Cells)
+	s.byStatus[r.Status]++
+	flagged := false
+	for _, c := range r.Checks {
+		if c.Status == normalize.CheckFail {
+			s.checksFailed++
+			flagged = true
+		}
+	}
+	if flagged {
+		s.reportsFlagged++
+	}
+}
+
+func (s *summary) print(w io.Writer, dir string) {
+	fmt.Fprintf(w, "%d reports, %d cells written to %s\n", s.reports, s.cells, dir)
+	var statuses []string
+	for st := range s.byStatus {
+		statuses = append(statuses, st)
+	}
+	sort.Strings(statuses)
+	for _, st := range statuses {
+		fmt.Fprintf(w, "  %-12s %d\n", st, s.byStatus[st])
+	}
+	fmt.Fprintf(w, "checks failed: %d (in %d reports)\n", s.checksFailed, s.reportsFlagged)
+}

@@ -1,0 +1,100 @@
+// Package parse extracts the raw tables of a 政府信息公开工作年度报告 from
+// the bytes of an HTML page, a plain-text dump or a PDF file.
+//
+// It knows nothing about the national template: it turns a document into a
+// stream of rows of cells, each with the text as printed and where it came
+// from. Mapping those cells to canonical keys is the job of package normalize.
+package parse
+
+// Format is a document's file format, detected from its bytes.
+type Format string
+
+const (
+	FormatHTML    Format = "html"
+	FormatText    Format = "txt"
+	FormatPDF     Format = "pdf"
+	FormatWord    Format = "doc"
+	FormatUnknown Format = "unknown"
+)
+
+// Status says how far parsing got. The zero value means the parser produced
+// its output; the others mean no trustworthy cells could be produced.
+type Status string
+
+const (
+	StatusOK          Status = ""
+	StatusUnsupported Status = "unsupported" // format or feature not handled yet
+	StatusNeedsOCR    Status = "needs_ocr"   // image-only: no text layer to read
+	StatusGarbled     Status = "garbled"     // a text layer that does not decode to text
+	StatusEncrypted   Status = "encrypted"   // cannot be opened without a password
+	StatusFailed      Status = "failed"      // corrupt or otherwise unreadable
+)
+
+// Document is a parsed report: its metadata as printed and its content as an
+// ordered list of blocks (paragraphs and tables).
+type Document struct {
+	Format Format
+	Status Status
+	Title  string // from <title>, the article heading or the first title-like line
+	Meta   map[string]string
+	Blocks []Block
+	// PositionsReliable reports whether Cell.Col places a cell under the
+	// header cell with the same column (true for HTML grids and ruled PDF
+	// tables, false for text dumps whose fields drift).
+	PositionsReliable bool
+	Warnings          []Warning
+}
+
+// Block is one paragraph (Table == nil) or one table of a document.
+type Block struct {
+	Text  string // paragraph text; empty for a table
+	Table *Table
+	Loc   Loc
+}
+
+// Table is a table as printed: rows of cells. Spanned cells are expanded
+// so that each row lists the cells covering it, left to right.
+type Table struct {
+	Index int // 0-based among the document's tables
+	Rows  []Row
+}
+
+// Row is one printed row of a table.
+type Row struct {
+	Cells []Cell
+	Loc   Loc
+}
+
+// Cell is one cell of a row.
+type Cell struct {
+	Text    string // the text as printed, whitespace folded, <br> and <p> as "\n"
+	Col     int    // first grid column the cell covers
+	ColSpan int    // number of grid columns (≥ 1)
+	RowSpan int    // number of rows (≥ 1)
+	// Continued marks a copy of a cell from a row above that spans into
+	// this row; it is never a value of its own.
+	Continued bool
+	Loc       Loc
+}
+
+// Loc is a place in a source document, as precise as the format allows.
+type Loc struct {
+	Line  int        // 1-based line in the source (HTML, text); 0 if unknown
+	Page  int        // 1-based page (PDF); 0 if not paged
+	Table int        // 0-based table index; -1 outside tables
+	Row   int        // 0-based row within the table
+	Col   int        // 0-based grid column within the row
+	BBox  [4]float64 // x0, y0, x1, y1 in PDF points (PDF only)
+}
+
+// Warning is something the parser met and did not understand, or chose to
+// skip, with the place it happened.
+type Warning struct {
+	Code    string // stable machine-readable code, e.g. "html.charset"
+	Message string
+	Loc     Loc
+}
+
+func (w Warning) String() string {
+	return w.Code + ": " + w.Message + " (" + w.Loc.String() + ")"
+}
