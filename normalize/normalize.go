@@ -279,19 +279,39 @@ func (m *mapper) addHeader(kind string, labels []parse.Cell) {
 			h.slots = append(h.slots, slot{key: key, col: c.Col, span: span, raw: c.Text})
 		}
 	}
-	sort.SliceStable(h.slots, func(i, j int) bool { return h.slots[i].col < h.slots[j].col })
-	if kind == "t4" {
-		assignT4Groups(h)
+	switch {
+	case m.doc.PositionsReliable:
+		sort.SliceStable(h.slots, func(i, j int) bool { return h.slots[i].col < h.slots[j].col })
+	case kind == "t3":
+		// Dumps lose the header's geometry, but the template fixes the
+		// order of the applicant columns.
+		sort.SliceStable(h.slots, func(i, j int) bool { return colIndex(h.slots[i].key) < colIndex(h.slots[j].key) })
 	}
+	// Otherwise the order the header cells were printed in stands.
+	if kind == "t4" {
+		assignT4Groups(h, m.doc.PositionsReliable)
+	}
+}
+
+// colIndex is a t3 column's place in the template.
+func colIndex(key string) int {
+	for i, k := range t3Cols {
+		if k == key {
+			return i
+		}
+	}
+	return len(t3Cols)
 }
 
 // assignT4Groups gives each 表四 column its block: the columns run in
 // blocks that each end with 总计, in the order the block headings print.
-func assignT4Groups(h *header) {
+func assignT4Groups(h *header, byCol bool) {
 	order := []string{"reconsideration", "litigation_direct", "litigation_after_reconsideration"}
 	if len(h.groups) == 3 {
 		g := append([]slot(nil), h.groups...)
-		sort.SliceStable(g, func(i, j int) bool { return g[i].col < g[j].col })
+		if byCol {
+			sort.SliceStable(g, func(i, j int) bool { return g[i].col < g[j].col })
+		}
 		order = []string{g[0].key, g[1].key, g[2].key}
 	}
 	block := 0

@@ -157,7 +157,12 @@ func (m *matcher) match(label string) (key string, score float64, ambiguous bool
 	bestKey := ""
 	perKey := map[string]float64{}
 	for _, cd := range m.cands {
-		if s := similarity(c, cd.core); s > perKey[cd.key] {
+		s := similarity(c, cd.core)
+		if len(c) >= 5*3 && strings.Contains(cd.core, c) {
+			// A label cut short by a line break: 缴纳费用、 / 行政机关….
+			s = max(s, 0.85)
+		}
+		if s > perKey[cd.key] {
 			perKey[cd.key] = s
 		}
 	}

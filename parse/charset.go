@@ -54,6 +54,13 @@ func decodeDeclared(data []byte, declared string) (string, string, []Warning) {
 		warns = append(warns, Warning{Code: "charset.unknown",
 			Message: "unknown charset " + declared + "; detecting from the bytes", Loc: Loc{Table: -1}})
 	}
+	if enc != nil && name != "utf-8" && utf8.Valid(data) && !isASCII(data) {
+		// GB-encoded Chinese is practically never valid UTF-8, so valid
+		// UTF-8 with non-ASCII bytes means the declaration is wrong.
+		warns = append(warns, Warning{Code: "charset.mismatch",
+			Message: "declared " + declared + " but the bytes are UTF-8; reading as UTF-8", Loc: Loc{Table: -1}})
+		return string(data), "utf-8", warns
+	}
 	if name == "utf-8" && !utf8.Valid(data) {
 		warns = append(warns, Warning{Code: "charset.mismatch",
 			Message: "declared UTF-8 but the bytes are not UTF-8; reading as GB18030", Loc: Loc{Table: -1}})
@@ -105,4 +112,13 @@ func bomEncoding(data []byte) (string, encoding.Encoding, int) {
 		return "utf-16be", unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), 2
 	}
 	return "", nil, 0
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
