@@ -103,6 +103,30 @@ type mapper struct {
 	lastParent string       // t2 row that local sub-rows belong to
 	seen       map[string]bool
 	trouble    bool // something could not be placed: status partial
+	memo       map[memoKey]matchResult
+}
+
+// Reports repeat their labels (spanned cells are copied into every row
+// they cover), so a mapper remembers what each label matched.
+type memoKey struct {
+	m     *matcher
+	label string
+}
+
+type matchResult struct {
+	key       string
+	score     float64
+	ambiguous bool
+}
+
+func (m *mapper) match(mt *matcher, label string) (string, float64, bool) {
+	k := memoKey{mt, label}
+	r, ok := m.memo[k]
+	if !ok {
+		r.key, r.score, r.ambiguous = mt.match(label)
+		m.memo[k] = r
+	}
+	return r.key, r.score, r.ambiguous
 }
 
 type header struct {
@@ -120,7 +144,7 @@ type slot struct {
 }
 
 func newMapper(doc *parse.Document, r *Report) *mapper {
-	return &mapper{doc: doc, r: r, heads: map[string]*header{}, seen: map[string]bool{}}
+	return &mapper{doc: doc, r: r, heads: map[string]*header{}, seen: map[string]bool{}, memo: map[memoKey]matchResult{}}
 }
 
 func (m *mapper) warn(code string, loc parse.Loc, format string, args ...any) {
@@ -191,11 +215,11 @@ func (m *mapper) headerKind(labels []parse.Cell, vals []cellValue) string {
 			continue
 		}
 		for _, t := range []string{"t2", "t3", "t4"} {
-			if _, s, amb := colMatchers[t].match(c.Text); s >= 0.8 && !amb {
+			if _, s, amb := m.match(colMatchers[t], c.Text); s >= 0.8 && !amb {
 				hits[t]++
 			}
 		}
-		if _, s, _ := t4Groups.match(c.Text); s >= 0.8 {
+		if _, s, _ := m.match(t4Groups, c.Text); s >= 0.8 {
 			hits["t4"]++
 		}
 		switch core(c.Text) {
@@ -262,12 +286,12 @@ func (m *mapper) addHeader(kind string, labels []parse.Cell) {
 		}
 		span := max(c.ColSpan, 1)
 		if kind == "t4" {
-			if key, s, _ := t4Groups.match(c.Text); s >= 0.8 {
+			if key, s, _ := m.match(t4Groups, c.Text); s >= 0.8 {
 				h.groups = append(h.groups, slot{key: key, col: c.Col, span: span, raw: c.Text})
 				continue
 			}
 		}
-		key, s, amb := colMatchers[kind].match(c.Text)
+		key, s, amb := m.match(colMatchers[kind], c.Text)
 		if s < 0.8 || amb {
 			continue
 		}

@@ -79,7 +79,7 @@ const matchThreshold = 0.67
 func (m *mapper) matchRow(t string, leaf parse.Cell, hasLeaf bool) (key, label string) {
 	defer func() { m.pending = nil }()
 	try := func(text string) bool {
-		k, s, amb := rowMatchers[t].match(text)
+		k, s, amb := m.match(rowMatchers[t], text)
 		if s >= matchThreshold && !amb {
 			key, label = k, text
 			return true
@@ -137,7 +137,7 @@ func (m *mapper) t2Row(row parse.Row, labels []parse.Cell, vals []cellValue) {
 // template row, or, for an indented label, the last template row above.
 func (m *mapper) subRowParent(labels []parse.Cell, leafPos int) string {
 	for i := leafPos - 1; i >= 0; i-- {
-		if k, s, amb := rowMatchers["t2"].match(labels[i].Text); s >= 0.8 && !amb {
+		if k, s, amb := m.match(rowMatchers["t2"], labels[i].Text); s >= 0.8 && !amb {
 			m.lastParent = k
 			return k
 		}

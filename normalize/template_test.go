@@ -74,12 +74,12 @@ func TestMatchColumnLabels(t *testing.T) {
 
 func TestCore(t *testing.T) {
 	tests := map[string]string{
-		"（一）予以公开":        "予以公开",
-		"(三) 不予公开":        "不予公开",
-		"三、本年度办理结果":      "本年度办理结果",
-		"2. 重复申请":         "重复申请",
-		"⾦额":              "金额", // Kangxi radical
-		"本年增/减":          "本年增/减",
+		"（一）予以公开":   "予以公开",
+		"(三) 不予公开":  "不予公开",
+		"三、本年度办理结果": "本年度办理结果",
+		"2. 重复申请":   "重复申请",
+		"⾦额":        "金额", // Kangxi radical
+		"本年增/减":     "本年增/减",
 		"（本列数据的勾稽关系为：…）": "本列数据的勾稽关系为",
 	}
 	for in, want := range tests {

@@ -15,10 +15,10 @@ func TestParseValue(t *testing.T) {
 		{"3.4600", true, f(3.46), ""},
 		{"5949.088667", true, f(5949.088667), ""},
 		{"１２", true, f(12), ""},      // full-width digits
-		{"1,234", true, f(1234), ""},  // thousands separator
-		{"1，234", true, f(1234), ""},  // full-width comma
-		{"-3", true, f(-3), ""},       // 本年增/减
-		{"－3", true, f(-3), ""},       // full-width minus
+		{"1,234", true, f(1234), ""}, // thousands separator
+		{"1，234", true, f(1234), ""}, // full-width comma
+		{"-3", true, f(-3), ""},      // 本年增/减
+		{"－3", true, f(-3), ""},      // full-width minus
 		{"251000元", true, f(251000), "元"},
 		{"25.1万元", true, f(25.1), "万元"},
 		{"12 件", true, f(12), ""},

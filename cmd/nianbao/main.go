@@ -6,6 +6,7 @@
 //	nianbao parse -o DIR PATH...   parse reports into a Parquet dataset
 //	nianbao eval [--min F] DIR     score the pipeline against a corpus
 //	nianbao crawl -o DIR           fetch reports from government sites
+//	nianbao dict                   print the data dictionary
 package main
 
 import (
@@ -14,6 +15,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+
+	"github.com/opengov-cn/nianbao/output"
 )
 
 func main() {
@@ -26,6 +29,7 @@ commands:
   parse -o DIR PATH...    parse report files or directories into Parquet under DIR
   eval [--min F] CORPUS   score the pipeline against CORPUS/*/report.* + expected.json
   crawl -o DIR            find and fetch reports from government sites
+  dict                    print the data dictionary (Markdown)
 
 Run 'nianbao <command> -h' for a command's flags.
 `
@@ -41,6 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"parse": runParse,
 		"eval":  runEval,
 		"crawl": runCrawl,
+		"dict":  runDict,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -52,4 +57,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return cmd(ctx, args[1:], stdout, stderr)
+}
+
+func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fmt.Fprint(stdout, output.Dictionary())
+	return 0
 }
