@@ -75,6 +75,8 @@ type Writer struct {
 	cellBuf []CellRow
 }
 
+const rowGroupRows = 64 << 10
+
 type pending struct {
 	f    *os.File
 	name string // final path
@@ -95,20 +97,22 @@ func Create(dir string) (*Writer, error) {
 		w.files = append(w.files, &pending{f: f, name: filepath.Join(dir, name)})
 		return f, nil
 	}
-	opt := parquet.Compression(&zstd.Codec{})
+	// Row groups of bounded size keep memory flat however many reports a
+	// national batch writes: the writer holds one group at a time.
+	opts := []parquet.WriterOption{parquet.Compression(&zstd.Codec{}), parquet.MaxRowsPerRowGroup(rowGroupRows)}
 	f, err := open("reports.parquet")
 	if err != nil {
 		return nil, err
 	}
-	w.reports = parquet.NewGenericWriter[ReportRow](f, opt)
+	w.reports = parquet.NewGenericWriter[ReportRow](f, opts...)
 	if f, err = open("cells.parquet"); err != nil {
 		return nil, err
 	}
-	w.cells = parquet.NewGenericWriter[CellRow](f, opt)
+	w.cells = parquet.NewGenericWriter[CellRow](f, opts...)
 	if f, err = open("checks.parquet"); err != nil {
 		return nil, err
 	}
-	w.checks = parquet.NewGenericWriter[CheckRow](f, opt)
+	w.checks = parquet.NewGenericWriter[CheckRow](f, opts...)
 	return w, nil
 }
 
