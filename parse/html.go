@@ -20,7 +20,7 @@ func ParseHTML(data []byte) (*Document, error) {
 		return nil, err // x/net/html only fails on reader errors
 	}
 	doc := &Document{Format: FormatHTML, PositionsReliable: true, Warnings: warns, Meta: map[string]string{}}
-	w := &htmlWalker{doc: doc}
+	w := &htmlWalker{doc: doc, lines: tableLines(text)}
 	w.walk(root)
 	w.flush()
 	doc.Title = htmlTitle(doc)
@@ -28,8 +28,10 @@ func ParseHTML(data []byte) (*Document, error) {
 }
 
 type htmlWalker struct {
-	doc *Document
-	buf strings.Builder
+	doc    *Document
+	buf    strings.Builder
+	lines  []tableLine // source lines of every <table> tag, in order
+	tables int         // <table> elements met so far, innermost or not
 }
 
 func (w *htmlWalker) walk(n *html.Node) {
@@ -54,6 +56,7 @@ func (w *htmlWalker) walk(n *html.Node) {
 			w.buf.WriteByte('\n')
 			return
 		case atom.Table:
+			w.tables++
 			if !hasDescendant(n, atom.Table) {
 				w.flush()
 				w.addTable(n)
@@ -90,10 +93,19 @@ func (w *htmlWalker) addTable(n *html.Node) {
 	}
 	t := &Table{Index: idx}
 	var g grid
-	for _, tr := range rowsOf(n) {
-		t.Rows = append(t.Rows, g.addRow(tr, idx, len(t.Rows)))
+	trs := rowsOf(n)
+	var src tableLine
+	if w.tables-1 < len(w.lines) {
+		src = w.lines[w.tables-1]
 	}
-	w.doc.Blocks = append(w.doc.Blocks, Block{Table: t, Loc: Loc{Table: idx}})
+	for i, tr := range trs {
+		line := src.line
+		if len(src.rows) == len(trs) { // else the parser made rows up
+			line = src.rows[i]
+		}
+		t.Rows = append(t.Rows, g.addRow(tr, idx, len(t.Rows), line))
+	}
+	w.doc.Blocks = append(w.doc.Blocks, Block{Table: t, Loc: Loc{Table: idx, Line: src.line}})
 }
 
 // grid expands rowspans: it remembers, per grid column, the cell from an
@@ -107,8 +119,8 @@ type spanned struct {
 	left int // rows still covered below the current one
 }
 
-func (g *grid) addRow(tr *html.Node, table, rowIdx int) Row {
-	row := Row{Loc: Loc{Table: table, Row: rowIdx}}
+func (g *grid) addRow(tr *html.Node, table, rowIdx, line int) Row {
+	row := Row{Loc: Loc{Table: table, Row: rowIdx, Line: line}}
 	col := 0
 	takeContinued := func() {
 		for col < len(g.above) && g.above[col].left > 0 {
@@ -117,7 +129,7 @@ func (g *grid) addRow(tr *html.Node, table, rowIdx int) Row {
 			if s.cell.Col == col { // one copy per spanned cell, not per column
 				c := s.cell
 				c.Continued = true
-				c.Loc.Row = rowIdx
+				c.Loc.Row, c.Loc.Line = rowIdx, line
 				row.Cells = append(row.Cells, c)
 			}
 			col++
@@ -131,7 +143,7 @@ func (g *grid) addRow(tr *html.Node, table, rowIdx int) Row {
 		cs := spanAttr(td, "colspan", 100)
 		rs := spanAttr(td, "rowspan", 1000)
 		c := Cell{Text: cellText(td), Col: col, ColSpan: cs, RowSpan: rs,
-			Loc: Loc{Table: table, Row: rowIdx, Col: col}}
+			Loc: Loc{Table: table, Row: rowIdx, Col: col, Line: line}}
 		row.Cells = append(row.Cells, c)
 		for len(g.above) < col+cs {
 			g.above = append(g.above, spanned{})
@@ -283,4 +295,40 @@ func htmlTitle(doc *Document) string {
 		}
 	}
 	return foldSpace(doc.Meta["title"])
+}
+
+// tableLine is where a <table> tag and its <tr> tags sit in the source.
+type tableLine struct {
+	line int
+	rows []int
+}
+
+// tableLines finds the source line of every <table> start tag and of the
+// <tr> tags that follow it up to the next <table> or </table>: the rows of
+// an innermost table. The tree html.Parse builds keeps no positions.
+func tableLines(text string) []tableLine {
+	var out []tableLine
+	z := html.NewTokenizer(strings.NewReader(text))
+	line, open := 1, false
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return out
+		}
+		raw := z.Raw()
+		if tt == html.StartTagToken || tt == html.EndTagToken {
+			name, _ := z.TagName()
+			switch a := atom.Lookup(name); {
+			case a == atom.Table && tt == html.StartTagToken:
+				out = append(out, tableLine{line: line})
+				open = true
+			case a == atom.Table:
+				open = false
+			case a == atom.Tr && tt == html.StartTagToken && open:
+				t := &out[len(out)-1]
+				t.rows = append(t.rows, line)
+			}
+		}
+		line += strings.Count(string(raw), "\n")
+	}
 }

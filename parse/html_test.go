@@ -174,3 +174,19 @@ func TestDetectFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestHTMLLines(t *testing.T) {
+	src := "<p>title</p>\n<table>\n<tr><td>a</td></tr>\n\n<tr><td>b</td></tr>\n</table>\n<table><td>implied row</td></table>"
+	d, err := ParseHTML([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := tables(d)
+	if got := []int{ts[0].Rows[0].Cells[0].Loc.Line, ts[0].Rows[1].Cells[0].Loc.Line}; !reflect.DeepEqual(got, []int{3, 5}) {
+		t.Errorf("row lines = %v, want [3 5]", got)
+	}
+	// No <tr> tag: the parser made the row up, so the table's line stands.
+	if got := ts[1].Rows[0].Cells[0].Loc.Line; got != 7 {
+		t.Errorf("implied row line = %d, want 7", got)
+	}
+}
