@@ -236,30 +236,33 @@ func similarity(a, b string) float64 {
 	return 2 * float64(prev[len(rb)]) / float64(len(ra)+len(rb))
 }
 
-func rowPairs(table string) [][2]string {
+// labelPairs lists (key, printed form) for the n definitions that at
+// returns, keeping those of one table.
+func labelPairs(table string, n int, at func(int) (tbl, key, label string, variants []string)) [][2]string {
 	var out [][2]string
-	for _, r := range Rows {
-		if r.Table == table {
-			out = append(out, [2]string{r.Key, r.Label})
-			for _, v := range r.Variants {
-				out = append(out, [2]string{r.Key, v})
-			}
+	for i := 0; i < n; i++ {
+		tbl, key, label, variants := at(i)
+		if tbl != table {
+			continue
+		}
+		out = append(out, [2]string{key, label})
+		for _, v := range variants {
+			out = append(out, [2]string{key, v})
 		}
 	}
 	return out
 }
 
+func rowPairs(table string) [][2]string {
+	return labelPairs(table, len(Rows), func(i int) (string, string, string, []string) {
+		return Rows[i].Table, Rows[i].Key, Rows[i].Label, Rows[i].Variants
+	})
+}
+
 func colPairs(table string) [][2]string {
-	var out [][2]string
-	for _, c := range Cols {
-		if c.Table == table {
-			out = append(out, [2]string{c.Key, c.Label})
-			for _, v := range c.Variants {
-				out = append(out, [2]string{c.Key, v})
-			}
-		}
-	}
-	return out
+	return labelPairs(table, len(Cols), func(i int) (string, string, string, []string) {
+		return Cols[i].Table, Cols[i].Key, Cols[i].Label, Cols[i].Variants
+	})
 }
 
 var (
