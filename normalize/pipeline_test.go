@@ -19,10 +19,11 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // cases lists every report with an expected.json: the fixtures in
-// testdata/reports and, when it is there, the shared real corpus.
+// testdata/reports and testdata/pdf and, when it is there, the shared
+// real corpus.
 func cases(t testing.TB) []string {
 	var out []string
-	for _, dir := range []string{"../testdata/reports", "../../shared/corpus"} {
+	for _, dir := range []string{"../testdata/reports", "../testdata/pdf", "../../shared/corpus"} {
 		m, err := filepath.Glob(filepath.Join(dir, "*", "expected.json"))
 		if err != nil {
 			t.Fatal(err)
@@ -79,6 +80,9 @@ func TestExpected(t *testing.T) {
 			}
 			for _, id := range s.Overflagged {
 				t.Errorf("identity flagged but holds: %s", id)
+			}
+			if len(e.Cells) == 0 {
+				return // scanned or locked: nothing to read the template or year from
 			}
 			if !s.Template {
 				t.Errorf("template = %s, want %s", r.Template, e.Template)
