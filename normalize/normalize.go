@@ -24,6 +24,7 @@ const (
 type Report struct {
 	ID       string // first 16 hex digits of SHA256
 	Source   string // path or URL it was read from
+	Revision int    // for crawled documents: 1 for the first version fetched, +1 per change
 	SHA256   string // of the input bytes
 	Format   string
 	Template string // "2019", "2021" or "unknown"

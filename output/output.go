@@ -22,6 +22,7 @@ import (
 type ReportRow struct {
 	ReportID     string   `parquet:"report_id"`
 	Source       string   `parquet:"source"`
+	Revision     *int32   `parquet:"revision,optional"`
 	SHA256       string   `parquet:"sha256"`
 	Format       string   `parquet:"format"`
 	Template     string   `parquet:"template"`
@@ -125,6 +126,10 @@ func (w *Writer) Write(r *normalize.Report) error {
 	if r.Year > 0 {
 		y := int32(r.Year)
 		rr.Year = &y
+	}
+	if r.Revision > 0 {
+		v := int32(r.Revision)
+		rr.Revision = &v
 	}
 	for _, wn := range r.Warnings {
 		rr.Warnings = append(rr.Warnings, wn.String())

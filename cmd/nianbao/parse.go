@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"sort"
 
+	"github.com/opengov-cn/nianbao/crawl"
 	"github.com/opengov-cn/nianbao/normalize"
 	"github.com/opengov-cn/nianbao/output"
 )
@@ -16,15 +17,16 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fl := flag.NewFlagSet("parse", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	out := fl.String("o", "", "output `dir`ectory for the Parquet dataset (required)")
+	crawlDir := fl.String("crawl", "", "also parse every document fetched by 'nianbao crawl -o `DIR`', with its URL as source")
 	quiet := fl.Bool("q", false, "log only warnings and errors")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: nianbao parse -o DIR PATH...")
+		fmt.Fprintln(stderr, "usage: nianbao parse -o DIR [--crawl DIR] [PATH...]")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
-	if *out == "" || fl.NArg() == 0 {
+	if *out == "" || fl.NArg() == 0 && *crawlDir == "" {
 		fl.Usage()
 		return 2
 	}
@@ -34,26 +36,39 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
 		return 1
 	}
+	inputs := make([]input, len(files))
+	for i, f := range files {
+		inputs[i] = input{path: f}
+	}
+	if *crawlDir != "" {
+		fetched, err := crawledInputs(ctx, *crawlDir)
+		if err != nil {
+			fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
+			return 1
+		}
+		inputs = append(inputs, fetched...)
+	}
 	w, err := output.Create(*out)
 	if err != nil {
 		fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
 		return 1
 	}
 	var sum summary
-	for i, f := range files {
+	for i, in := range inputs {
 		if ctx.Err() != nil {
 			w.Abort()
 			fmt.Fprintln(stderr, "nianbao parse: interrupted; nothing written")
 			return 1
 		}
-		r := process(ctx, f)
+		r := process(ctx, in.path)
+		in.annotate(r)
 		if err := w.Write(r); err != nil {
 			w.Abort()
 			fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
 			return 1
 		}
 		sum.add(r)
-		logReport(log, i+1, len(files), r)
+		logReport(log, i+1, len(inputs), r)
 	}
 	if err := w.Close(); err != nil {
 		fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
@@ -120,4 +135,49 @@ func (s *summary) print(w io.Writer, dir string) {
 		fmt.Fprintf(w, "  %-12s %d\n", st, s.byStatus[st])
 	}
 	fmt.Fprintf(w, "checks failed: %d (in %d reports)\n", s.checksFailed, s.reportsFlagged)
+}
+
+// input is one document to parse: a file, or a body in a crawl's archive
+// together with what the crawl recorded about it.
+type input struct {
+	path    string
+	crawled *crawl.Document
+}
+
+// annotate gives a crawled report its URL as source, its revision, and
+// the agency and year the crawl recorded where the report itself is silent.
+func (in input) annotate(r *normalize.Report) {
+	d := in.crawled
+	if d == nil {
+		return
+	}
+	r.Source, r.Revision = d.URL, d.Revision
+	if r.Agency == "" {
+		r.Agency = d.Agency
+	}
+	if r.Year == 0 {
+		r.Year = d.Year
+	}
+	if r.Title == "" {
+		r.Title = d.Title
+	}
+}
+
+// crawledInputs lists every version of every report page and attachment a
+// crawl stored, skipping records without a body (failed, blocked,
+// truncated fetches).
+func crawledInputs(ctx context.Context, dir string) ([]input, error) {
+	docs, err := crawl.Documents(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []input
+	for i := range docs {
+		d := &docs[i]
+		if d.SHA256 == "" {
+			continue
+		}
+		out = append(out, input{path: crawl.ArchivePath(dir, d.SHA256), crawled: d})
+	}
+	return out, nil
 }

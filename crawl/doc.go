@@ -1,0 +1,50 @@
+// Package crawl finds and fetches 政府信息公开工作年度报告 (government
+// information-disclosure annual reports) from government web sites, politely
+// and incrementally.
+//
+// A [Registry] lists the sites to visit: for each one its name, agency, the
+// 年报 column's start URLs and the hosts the crawler may fetch from.
+// [DefaultRegistry] returns the built-in registry; [LoadRegistry] reads a YAML
+// one. [Run] walks every site's list pages (下一页 links, TRS
+// createPageHTML page counts, query-string paging), recognises report pages
+// and their attachments (.pdf, .doc, .docx, .wps, .ofd), stores every fetched
+// body once in a content-addressed raw archive and keeps per-URL crawl state
+// (ETag, Last-Modified, sha256, revision) in an SQLite database, so that the
+// next run sends conditional requests and fetches nothing that has not
+// changed. [Documents] reads the resulting document records back, one per
+// revision of each report page and attachment.
+//
+// An output directory holds state.db (the SQLite state, through the
+// pure-Go modernc.org/sqlite), raw/ab/abcdef… (the archive, one file per
+// distinct body) and, written by the command line, documents.parquet. A
+// crawl that is killed or interrupted is resumed by the next run: URLs the
+// interrupted run fetched are not fetched again, their stored bodies are
+// read for links instead.
+//
+// # Why not colly for fetching
+//
+// gocolly/colly/v2 was the intended base, but most of what this crawler
+// needs goes against colly's grain: it ignores robots.txt unless told
+// otherwise and never honours Crawl-delay; it truncates bodies at its size
+// cap without saying so; its charset detection corrupts binary bodies; it
+// reads every body into memory; it hands non-2xx answers, 304 Not Modified
+// included, to error callbacks without a body unless told otherwise; it has
+// no backoff or Retry-After handling; its client-wide timeout spans
+// redirects and retries; and in asynchronous mode it parks one goroutine
+// per queued URL, so memory grows with the site. Working around all of that
+// inside colly's callbacks took more code than doing the job directly, so
+// fetching, scheduling and per-host politeness are done here on net/http;
+// HTML is parsed with goquery and robots.txt with
+// github.com/temoto/robotstxt, the parser colly itself uses.
+//
+// # Politeness
+//
+// Every host gets its own gate: by default one request at a time, one
+// second apart, or slower if robots.txt asks for a Crawl-delay. Timeouts, 429
+// and 5xx answers are retried with exponential backoff, honouring
+// Retry-After. Anti-bot answers (HTTP 412 and 521, JavaScript challenge
+// pages) are recorded as blocked, the host is backed off from, and after a
+// few of them the host is left alone for the rest of the run; the crawler
+// never tries to get past them. Redirects and links to hosts outside the
+// site's registry entry are never followed.
+package crawl

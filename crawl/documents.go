@@ -1,0 +1,76 @@
+package crawl
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+)
+
+// A Document is one version of a report page or attachment, as recorded in
+// an output directory's state database.
+type Document struct {
+	URL         string
+	Site        string
+	Agency      string
+	Kind        string // "report" (an HTML report page) or "attachment"
+	PageURL     string // for attachments: the page that links to it
+	Title       string
+	Year        int    // the year the report covers; 0 if unknown
+	PublishDate string // YYYY-MM-DD; "" if unknown
+	SHA256      string // of the body; "" if none was ever fetched
+	Size        int64
+	ContentType string
+	// Status is the outcome of the last fetch (new, changed, unchanged,
+	// failed, blocked, truncated) for the current revision, and superseded
+	// for earlier ones.
+	Status     string
+	HTTPStatus int
+	Error      string
+	FetchedAt  time.Time // current revision: last fetch; earlier ones: when fetched
+	Revision   int       // 1 for the first body, +1 per content change; 0 if none
+}
+
+// Documents returns every version of every report page and attachment
+// recorded in the output directory dir, ordered by site, URL and revision.
+func Documents(ctx context.Context, dir string) ([]Document, error) {
+	path := StatePath(dir)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("crawl: no crawl state in %s: %w", dir, err)
+	}
+	st, err := openState(ctx, path, false)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	rows, err := st.db.QueryContext(ctx, `
+		SELECT u.url, u.site, u.agency, u.kind, u.page_url, u.title, u.year, u.publish_date,
+			COALESCE(r.sha256, u.sha256), COALESCE(r.size, u.size), COALESCE(r.content_type, u.content_type),
+			CASE WHEN r.revision IS NULL OR r.revision = u.revision THEN u.status ELSE 'superseded' END,
+			CASE WHEN r.revision IS NULL OR r.revision = u.revision THEN u.http_status ELSE 200 END,
+			CASE WHEN r.revision IS NULL OR r.revision = u.revision THEN u.error ELSE '' END,
+			CASE WHEN r.revision IS NULL OR r.revision = u.revision THEN u.fetched_at ELSE r.fetched_at END,
+			COALESCE(r.revision, u.revision)
+		FROM urls u LEFT JOIN revisions r ON r.url = u.url
+		WHERE u.kind IN ('report', 'attachment')
+		ORDER BY u.site, u.url, COALESCE(r.revision, u.revision)`)
+	if err != nil {
+		return nil, fmt.Errorf("crawl: reading documents: %w", err)
+	}
+	defer rows.Close()
+	var docs []Document
+	for rows.Next() {
+		var d Document
+		var fetched int64
+		if err := rows.Scan(&d.URL, &d.Site, &d.Agency, &d.Kind, &d.PageURL, &d.Title, &d.Year, &d.PublishDate,
+			&d.SHA256, &d.Size, &d.ContentType, &d.Status, &d.HTTPStatus, &d.Error, &fetched, &d.Revision); err != nil {
+			return nil, fmt.Errorf("crawl: reading documents: %w", err)
+		}
+		d.FetchedAt = time.UnixMilli(fetched).UTC()
+		docs = append(docs, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("crawl: reading documents: %w", err)
+	}
+	return docs, nil
+}

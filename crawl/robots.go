@@ -1,0 +1,107 @@
+package crawl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/temoto/robotstxt"
+)
+
+// robotsEntry holds one host's robots.txt, fetched once per run.
+type robotsEntry struct {
+	done chan struct{}
+	data *robotstxt.RobotsData
+	err  error // robots.txt could not be fetched: the host is not crawled
+}
+
+// robotsAgent is the product token matched against robots.txt groups.
+const robotsAgent = "nianbao-crawler"
+
+// allowed reports whether robots.txt of u's host lets the crawler fetch u.
+// The first call for a host fetches robots.txt (through the host's gate)
+// and applies its Crawl-delay to the gate. A robots.txt that is missing
+// (4xx) allows everything; one that cannot be fetched (5xx, network
+// failure) keeps the crawler off the host for this run, as RFC 9309 asks,
+// and every URL of the host fails with errRobotsUnavailable.
+func (f *fetcher) allowed(ctx context.Context, sc *siteRun, u *url.URL) (bool, error) {
+	host := strings.ToLower(u.Host)
+	f.mu.Lock()
+	e := f.robots[host]
+	owner := e == nil
+	if owner {
+		e = &robotsEntry{done: make(chan struct{})}
+		f.robots[host] = e
+	}
+	f.mu.Unlock()
+	if owner {
+		e.data, e.err = f.loadRobots(ctx, sc, u)
+		close(e.done)
+	} else {
+		select {
+		case <-e.done:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+	if e.err != nil {
+		return false, e.err
+	}
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
+	}
+	if u.RawQuery != "" {
+		p += "?" + u.RawQuery
+	}
+	return e.data.TestAgent(p, robotsAgent), nil
+}
+
+var errRobotsUnavailable = errors.New("robots.txt unavailable: not crawling the host")
+
+func (f *fetcher) loadRobots(ctx context.Context, sc *siteRun, u *url.URL) (*robotstxt.RobotsData, error) {
+	ru := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
+	log := f.cfg.Logger.With("site", sc.site.Name, "url", ru.String())
+	g := f.hostGate(sc, u)
+	status := 0
+	var body []byte
+	var err error
+	for hop := 0; hop <= f.cfg.MaxRedirects; hop++ {
+		var resp *response
+		resp, err = f.get(ctx, f.hostGate(sc, ru), ru, validators{}, false)
+		if err != nil {
+			break
+		}
+		status, body = resp.status, resp.text
+		if resp.truncated {
+			status = 500
+		}
+		if !isRedirect(status) {
+			break
+		}
+		next, perr := ru.Parse(resp.header.Get("Location"))
+		if perr != nil || !sc.site.allowedHost(next) {
+			break
+		}
+		ru = next
+	}
+	if err != nil || isRedirect(status) || status >= 500 {
+		log.Warn("robots.txt unavailable: not crawling the host", "err", err, "status", status)
+		if err == nil {
+			err = fmt.Errorf("HTTP %d", status)
+		}
+		return nil, fmt.Errorf("%w (%v)", errRobotsUnavailable, err)
+	}
+	data, perr := robotstxt.FromStatusAndBytes(status, body)
+	if perr != nil {
+		log.Warn("robots.txt unparsable: assuming allow all", "err", perr)
+		data, _ = robotstxt.FromStatusAndBytes(404, nil)
+	}
+	if grp := data.FindGroup(robotsAgent); grp != nil && grp.CrawlDelay > 0 {
+		g.raiseDelay(grp.CrawlDelay)
+		log.Info("robots.txt Crawl-delay", "delay", grp.CrawlDelay)
+	}
+	return data, nil
+}
