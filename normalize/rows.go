@@ -198,6 +198,14 @@ func (m *mapper) t4Row(row parse.Row, labels []parse.Cell, vals []cellValue) {
 }
 
 func (m *mapper) unplaced(row parse.Row, label string, vals []cellValue) {
+	if allBlank(vals) {
+		// No number is lost: most likely the tail of a label that wrapped
+		// (or was cut by a page break) into a row of its own.
+		if label != "" {
+			m.pending = append(m.pending, parse.Cell{Text: label, Loc: row.Loc})
+		}
+		return
+	}
 	raw := make([]string, len(vals))
 	for i, v := range vals {
 		raw[i] = v.Text
