@@ -1,0 +1,468 @@
+package pdflayout
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/ledongthuc/pdf"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// font is what the interpreter needs of a PDF font: how to split a string
+// into character codes, each code's text and its advance.
+type font struct {
+	name      string
+	composite bool // Type0: multi-byte codes, CIDs
+	vertical  bool // writing mode 1
+	space     []codeSpace
+	encCMap   *cmap // embedded encoding CMap of a Type0 font
+	predef    string
+	toUni     *cmap
+	ttfUni    map[uint32]rune // CID → Unicode from an embedded TrueType cmap table
+	fontFile  pdf.Value       // the embedded TrueType font, until ttfUni is read
+	gb1       bool            // CIDs follow the Adobe-GB1 character collection
+	ttfRead   bool
+
+	// simple fonts
+	firstChar int
+	widths    []float64
+	missingW  float64
+	names     [256]string // glyph names from /Differences
+	base      string      // base encoding name
+
+	// composite fonts
+	cidW widthTable
+	dw   float64
+	w2   map[uint32][3]float64
+	dw2  [2]float64 // position vector y and vertical advance (glyph units)
+
+	scale   float64 // glyph space to text space (0.001 except Type3)
+	ascent  float64 // in text space units per unit font size
+	descent float64
+	missing int // codes that had no Unicode mapping
+}
+
+// glyph is one decoded character code.
+type glyph struct {
+	text  string
+	w0    float64 // horizontal advance in text space per unit font size
+	w1    float64 // vertical advance (negative: downwards), vertical fonts only
+	space bool    // single-byte code 32: word spacing applies
+}
+
+// loadFont builds a font from its dictionary. It never panics on odd
+// dictionaries; unknown encodings leave codes unmapped.
+func loadFont(v pdf.Value, warn func(string)) *font {
+	f := &font{name: v.Key("BaseFont").Name(), scale: 0.001, ascent: 0.88, descent: -0.12, dw: 1000}
+	f.dw2 = [2]float64{880, -1000}
+	sub := v.Key("Subtype").Name()
+	desc := v.Key("FontDescriptor")
+	if sub == "Type0" {
+		f.composite = true
+		df := v.Key("DescendantFonts").Index(0)
+		desc = df.Key("FontDescriptor")
+		f.loadCIDWidths(df)
+		f.gb1 = df.Key("CIDSystemInfo").Key("Ordering").Text() == "GB1"
+		f.loadEncodingCMap(v.Key("Encoding"), warn)
+		if df.Key("CIDToGIDMap").Kind() != pdf.Stream && f.isIdentity() {
+			f.fontFile = desc.Key("FontFile2") // read only if a code lacks a ToUnicode entry
+		}
+	} else {
+		f.loadSimple(v, sub)
+	}
+	f.loadMetrics(desc)
+	if tu := v.Key("ToUnicode"); tu.Kind() == pdf.Stream {
+		data, err := readStream(tu, maxStreamBytes)
+		if err != nil {
+			warn("font " + f.name + ": ToUnicode: " + err.Error())
+		}
+		f.toUni = parseCMap(data)
+	}
+	return f
+}
+
+func (f *font) isIdentity() bool {
+	return f.predef == "Identity-H" || f.predef == "Identity-V"
+}
+
+func (f *font) loadMetrics(desc pdf.Value) {
+	a, d := desc.Key("Ascent").Float64(), desc.Key("Descent").Float64()
+	if a > 0 && d < 0 && a-d > 500 && a-d < 2000 {
+		f.ascent, f.descent = a/(a-d), d/(a-d)
+	}
+	if mw := desc.Key("MissingWidth").Float64(); mw > 0 {
+		f.missingW = mw
+	}
+}
+
+func (f *font) loadCIDWidths(df pdf.Value) {
+	if dw := df.Key("DW"); dw.Kind() == pdf.Integer || dw.Kind() == pdf.Real {
+		f.dw = dw.Float64()
+	}
+	w := df.Key("W")
+	for i := 0; i < w.Len() && len(f.cidW) < maxExpand; {
+		first := w.Index(i)
+		next := w.Index(i + 1)
+		if next.Kind() == pdf.Array {
+			r := widthRange{lo: uint32(max(first.Int64(), 0))}
+			for j := 0; j < next.Len() && j < maxExpand; j++ {
+				r.ws = append(r.ws, next.Index(j).Float64())
+			}
+			if len(r.ws) > 0 {
+				r.hi = r.lo + uint32(len(r.ws)) - 1
+				f.cidW = append(f.cidW, r)
+			}
+			i += 2
+			continue
+		}
+		lo, hi := first.Int64(), next.Int64()
+		if lo >= 0 && hi >= lo && hi < 1<<32 {
+			f.cidW = append(f.cidW, widthRange{lo: uint32(lo), hi: uint32(hi), w: w.Index(i + 2).Float64()})
+		}
+		i += 3
+	}
+	sort.Slice(f.cidW, func(i, j int) bool { return f.cidW[i].lo < f.cidW[j].lo })
+	if dw2 := df.Key("DW2"); dw2.Len() == 2 {
+		f.dw2 = [2]float64{dw2.Index(0).Float64(), dw2.Index(1).Float64()}
+	}
+	w2 := df.Key("W2")
+	if w2.Len() > 0 {
+		f.w2 = map[uint32][3]float64{}
+	}
+	for i := 0; i < w2.Len() && len(f.w2) < maxExpand*4; {
+		first, next := w2.Index(i), w2.Index(i+1)
+		if next.Kind() == pdf.Array {
+			c := uint32(first.Int64())
+			for j := 0; j+2 < next.Len() && j < 3*maxExpand; j += 3 {
+				f.w2[c+uint32(j/3)] = [3]float64{next.Index(j).Float64(), next.Index(j + 1).Float64(), next.Index(j + 2).Float64()}
+			}
+			i += 2
+			continue
+		}
+		lo, hi := first.Int64(), next.Int64()
+		e := [3]float64{w2.Index(i + 2).Float64(), w2.Index(i + 3).Float64(), w2.Index(i + 4).Float64()}
+		for c := lo; c <= hi && c-lo < maxExpand && c >= 0; c++ {
+			f.w2[uint32(c)] = e
+		}
+		i += 5
+	}
+}
+
+// Predefined CMaps this package understands by name. Their codespaces are
+// given here; their text comes from the code bytes themselves.
+var predefSpace = map[string][]codeSpace{
+	"Identity": {{n: 2, lo: [4]byte{0, 0}, hi: [4]byte{0xff, 0xff}}},
+	"GBK-EUC":  {{n: 1, lo: [4]byte{0}, hi: [4]byte{0x80}}, {n: 2, lo: [4]byte{0x81, 0x40}, hi: [4]byte{0xfe, 0xfe}}},
+	"GBKp-EUC": {{n: 1, lo: [4]byte{0}, hi: [4]byte{0x80}}, {n: 2, lo: [4]byte{0x81, 0x40}, hi: [4]byte{0xfe, 0xfe}}},
+	"GB-EUC":   {{n: 1, lo: [4]byte{0}, hi: [4]byte{0x80}}, {n: 2, lo: [4]byte{0xa1, 0xa1}, hi: [4]byte{0xfe, 0xfe}}},
+	"GBpc-EUC": {{n: 1, lo: [4]byte{0}, hi: [4]byte{0x80}}, {n: 2, lo: [4]byte{0xa1, 0xa1}, hi: [4]byte{0xfe, 0xfe}}},
+	"GBK2K": {{n: 1, lo: [4]byte{0}, hi: [4]byte{0x80}}, {n: 2, lo: [4]byte{0x81, 0x40}, hi: [4]byte{0xfe, 0xfe}},
+		{n: 4, lo: [4]byte{0x81, 0x30, 0x81, 0x30}, hi: [4]byte{0xfe, 0x39, 0xfe, 0x39}}},
+	"UniGB-UCS2":  {{n: 2, lo: [4]byte{0, 0}, hi: [4]byte{0xff, 0xff}}},
+	"UniGB-UTF16": {{n: 2, lo: [4]byte{0, 0}, hi: [4]byte{0xd7, 0xff}}, {n: 4, lo: [4]byte{0xd8, 0, 0xdc, 0}, hi: [4]byte{0xdb, 0xff, 0xdf, 0xff}}, {n: 2, lo: [4]byte{0xe0, 0}, hi: [4]byte{0xff, 0xff}}},
+}
+
+// predefBase strips the writing-mode suffix: "GBK-EUC-H" → "GBK-EUC", true
+// for a known CMap, and reports whether the mode is vertical.
+func predefBase(name string) (base string, vertical, ok bool) {
+	switch {
+	case strings.HasSuffix(name, "-H"):
+		base = strings.TrimSuffix(name, "-H")
+	case strings.HasSuffix(name, "-V"):
+		base, vertical = strings.TrimSuffix(name, "-V"), true
+	default:
+		return "", false, false
+	}
+	_, ok = predefSpace[base]
+	return base, vertical, ok
+}
+
+func (f *font) loadEncodingCMap(enc pdf.Value, warn func(string)) {
+	switch enc.Kind() {
+	case pdf.Name:
+		f.setPredef(enc.Name(), warn)
+	case pdf.Stream:
+		data, err := readStream(enc, maxStreamBytes)
+		if err != nil {
+			warn("font " + f.name + ": encoding CMap: " + err.Error())
+		}
+		m := parseCMap(data)
+		f.encCMap = m
+		f.space = m.space
+		f.vertical = m.wmode == 1 || enc.Key("WMode").Int64() == 1
+		if m.useCMap != "" && len(f.space) == 0 {
+			f.setPredef(m.useCMap, warn)
+		}
+	default:
+		f.setPredef("Identity-H", warn)
+	}
+}
+
+func (f *font) setPredef(name string, warn func(string)) {
+	base, vertical, ok := predefBase(name)
+	if !ok {
+		warn("font " + f.name + ": unsupported CMap " + name)
+		base, vertical = "Identity", strings.HasSuffix(name, "-V")
+	}
+	f.predef = base + map[bool]string{false: "-H", true: "-V"}[vertical]
+	f.vertical = vertical
+	f.space = predefSpace[base]
+}
+
+func (f *font) loadSimple(v pdf.Value, sub string) {
+	f.firstChar = int(v.Key("FirstChar").Int64())
+	w := v.Key("Widths")
+	n := min(w.Len(), 256)
+	f.widths = make([]float64, n)
+	for i := 0; i < n; i++ {
+		f.widths[i] = w.Index(i).Float64()
+	}
+	if sub == "Type3" {
+		if m := v.Key("FontMatrix"); m.Len() == 6 && m.Index(0).Float64() != 0 {
+			f.scale = m.Index(0).Float64()
+		}
+	}
+	enc := v.Key("Encoding")
+	switch enc.Kind() {
+	case pdf.Name:
+		f.base = enc.Name()
+	case pdf.Dict:
+		f.base = enc.Key("BaseEncoding").Name()
+		d := enc.Key("Differences")
+		code := 0
+		for i := 0; i < d.Len() && i < 1024; i++ {
+			e := d.Index(i)
+			switch e.Kind() {
+			case pdf.Integer:
+				code = int(e.Int64())
+			case pdf.Name:
+				if code >= 0 && code < 256 {
+					f.names[code] = e.Name()
+				}
+				code++
+			}
+		}
+	}
+}
+
+// decodeString splits a shown string into glyphs.
+func (f *font) decodeString(s string, out []glyph) []glyph {
+	for len(s) > 0 {
+		var code uint32
+		var n int
+		if f.composite {
+			code, n = nextCode(f.space, s, 2)
+		} else {
+			code, n = uint32(s[0]), 1
+		}
+		if n <= 0 {
+			n = 1
+		}
+		out = append(out, f.glyph(code, n))
+		s = s[n:]
+	}
+	return out
+}
+
+func (f *font) glyph(code uint32, n int) glyph {
+	g := glyph{space: !f.composite && code == 32 || f.composite && n == 1 && code == 32}
+	text, ok := "", false
+	if f.toUni != nil {
+		text, ok = f.toUni.lookupText(code, n)
+		// some maps write codes with another byte length than the font's
+		for m := 1; !ok && m <= 4; m++ {
+			if m != n && (m == 4 || code < 1<<(8*m)) {
+				text, ok = f.toUni.lookupText(code, m)
+			}
+		}
+	}
+	if f.composite {
+		cid := f.cid(code, n)
+		if !ok {
+			text, ok = f.predefText(code, n, cid)
+		}
+		w, found := f.cidW.lookup(cid)
+		if !found {
+			w = f.dw
+		}
+		g.w0 = w * 0.001
+		if f.vertical {
+			g.w1 = f.dw2[1] * 0.001
+			if e, found := f.w2[cid]; found {
+				g.w1 = e[0] * 0.001
+			}
+		}
+	} else {
+		if !ok {
+			text, ok = f.simpleText(byte(code))
+		}
+		w := f.missingW
+		if i := int(code) - f.firstChar; i >= 0 && i < len(f.widths) {
+			w = f.widths[i]
+		} else if len(f.widths) == 0 {
+			w = 500 // a standard font without widths
+		}
+		g.w0 = w * f.scale
+	}
+	if !ok {
+		f.missing++
+		text = "\uFFFD"
+	}
+	g.text = text
+	return g
+}
+
+// cid maps a code of a composite font to its CID.
+func (f *font) cid(code uint32, n int) uint32 {
+	if f.encCMap != nil {
+		if c, ok := f.encCMap.lookupCID(code, n); ok {
+			return c
+		}
+	}
+	switch {
+	case f.isIdentity():
+		return code
+	case n == 1 && code >= 0x20 && code <= 0x7e:
+		return code - 31 // Adobe-GB1 CIDs 1–95 are the printable ASCII characters
+	case strings.HasPrefix(f.predef, "UniGB-") && code >= 0x20 && code <= 0x7e:
+		return code - 31 // the same characters as Unicode code units
+	}
+	return 0xffffffff // unknown: default width
+}
+
+// predefText decodes a code of a predefined Chinese CMap from the code
+// itself: GBK/GB2312 byte sequences, UCS-2 or UTF-16 code units.
+func (f *font) predefText(code uint32, n int, cid uint32) (string, bool) {
+	base := strings.TrimSuffix(strings.TrimSuffix(f.predef, "-H"), "-V")
+	switch base {
+	case "GBK-EUC", "GBKp-EUC", "GB-EUC", "GBpc-EUC", "GBK2K":
+		if n == 1 {
+			if code < 0x80 {
+				return string(rune(code)), true
+			}
+			return "", false
+		}
+		b := make([]byte, n)
+		for i := n - 1; i >= 0; i-- {
+			b[i] = byte(code)
+			code >>= 8
+		}
+		d, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
+		if err != nil || !utf8.Valid(d) || strings.ContainsRune(string(d), utf8.RuneError) {
+			return "", false
+		}
+		return string(d), true
+	case "UniGB-UCS2":
+		return string(rune(code)), code != 0
+	case "UniGB-UTF16":
+		if n == 4 {
+			r := utf16.DecodeRune(rune(code>>16), rune(code&0xffff))
+			return string(r), r != utf8.RuneError
+		}
+		return string(rune(code)), code != 0
+	}
+	if !f.ttfRead && f.fontFile.Kind() == pdf.Stream {
+		f.ttfRead = true
+		f.ttfUni = loadTrueTypeCMap(f.fontFile)
+	}
+	if f.ttfUni != nil {
+		if r, ok := f.ttfUni[cid]; ok {
+			return string(r), true
+		}
+	}
+	if f.gb1 && cid >= 1 && cid <= 95 {
+		return string(rune(cid + 31)), true // Adobe-GB1 CIDs 1–95: printable ASCII
+	}
+	return "", false
+}
+
+// simpleText decodes a one-byte code of a simple font.
+func (f *font) simpleText(c byte) (string, bool) {
+	if name := f.names[c]; name != "" {
+		if r, ok := glyphNameRune(name); ok {
+			return string(r), true
+		}
+	}
+	switch {
+	case c >= 0x20 && c < 0x7f:
+		return string(rune(c)), true
+	case c >= 0xa0:
+		return string(rune(c)), true // WinAnsi and Latin-1 agree here
+	case c >= 0x80 && c < 0xa0:
+		if r := winAnsi80[c-0x80]; r != 0 {
+			return string(r), true
+		}
+	}
+	return "", false
+}
+
+var winAnsi80 = [32]rune{
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+}
+
+// glyphNames covers the glyph names of the printable ASCII range and a few
+// common punctuation marks; uniXXXX and uXXXX names are decoded directly.
+var glyphNames = map[string]rune{
+	"space": ' ', "exclam": '!', "quotedbl": '"', "numbersign": '#', "dollar": '$', "percent": '%',
+	"ampersand": '&', "quotesingle": '\'', "parenleft": '(', "parenright": ')', "asterisk": '*',
+	"plus": '+', "comma": ',', "hyphen": '-', "period": '.', "slash": '/', "zero": '0', "one": '1',
+	"two": '2', "three": '3', "four": '4', "five": '5', "six": '6', "seven": '7', "eight": '8',
+	"nine": '9', "colon": ':', "semicolon": ';', "less": '<', "equal": '=', "greater": '>',
+	"question": '?', "at": '@', "bracketleft": '[', "backslash": '\\', "bracketright": ']',
+	"asciicircum": '^', "underscore": '_', "grave": '`', "braceleft": '{', "bar": '|',
+	"braceright": '}', "asciitilde": '~', "quoteright": '’', "quoteleft": '‘', "quotedblleft": '“',
+	"quotedblright": '”', "endash": '–', "emdash": '—', "bullet": '•', "ellipsis": '…', "minus": '−',
+	"percent.fw": '％',
+}
+
+func glyphNameRune(name string) (rune, bool) {
+	if i := strings.IndexByte(name, '.'); i > 0 {
+		name = name[:i]
+	}
+	if len(name) == 1 && (name[0] >= 'A' && name[0] <= 'Z' || name[0] >= 'a' && name[0] <= 'z') {
+		return rune(name[0]), true
+	}
+	if r, ok := glyphNames[name]; ok {
+		return r, true
+	}
+	for _, p := range []string{"uni", "u"} {
+		if h, ok := strings.CutPrefix(name, p); ok && len(h) >= 4 && len(h) <= 6 {
+			if v, err := strconv.ParseUint(h[:min(len(h), 6)], 16, 32); err == nil && utf8.ValidRune(rune(v)) {
+				if p == "uni" {
+					v, _ = strconv.ParseUint(h[:4], 16, 32)
+				}
+				return rune(v), true
+			}
+		}
+	}
+	return 0, false
+}
+
+// widthRange gives the widths of CIDs lo..hi: one width for all, or one
+// each.
+type widthRange struct {
+	lo, hi uint32
+	w      float64
+	ws     []float64
+}
+
+// widthTable is a composite font's /W array as ranges sorted by lo.
+type widthTable []widthRange
+
+func (t widthTable) lookup(cid uint32) (float64, bool) {
+	i := sort.Search(len(t), func(i int) bool { return t[i].hi >= cid })
+	for ; i < len(t) && t[i].lo <= cid; i++ {
+		if cid > t[i].hi {
+			continue
+		}
+		if t[i].ws != nil {
+			return t[i].ws[cid-t[i].lo], true
+		}
+		return t[i].w, true
+	}
+	return 0, false
+}

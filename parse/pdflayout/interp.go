@@ -1,0 +1,643 @@
+package pdflayout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/ledongthuc/pdf"
+)
+
+type matrix [6]float64
+
+var identity = matrix{1, 0, 0, 1, 0, 0}
+
+// mul returns m × n (apply m first, then n).
+func (m matrix) mul(n matrix) matrix {
+	return matrix{
+		m[0]*n[0] + m[1]*n[2], m[0]*n[1] + m[1]*n[3],
+		m[2]*n[0] + m[3]*n[2], m[2]*n[1] + m[3]*n[3],
+		m[4]*n[0] + m[5]*n[2] + n[4], m[4]*n[1] + m[5]*n[3] + n[5],
+	}
+}
+
+func (m matrix) apply(x, y float64) (float64, float64) {
+	return x*m[0] + y*m[2] + m[4], x*m[1] + y*m[3] + m[5]
+}
+
+// gstate is the part of the graphics state the layout layer needs,
+// including the text state parameters, which q/Q save and restore.
+type gstate struct {
+	ctm         matrix
+	strokeWhite bool
+	fillWhite   bool
+	font        *font
+	fs          float64 // Tf size
+	tc, tw, th  float64 // char spacing, word spacing, horizontal scale (1 = 100%)
+	tl, rise    float64
+}
+
+// Limits per page that bound the time and memory a hostile page can take.
+const (
+	maxOps       = 4 << 20
+	maxGlyphs    = 1 << 20
+	maxRules     = 1 << 18
+	maxOperands  = 1 << 12
+	maxFormDepth = 12
+	maxPageBytes = 256 << 20 // content (forms drawn repeatedly count each time)
+)
+
+var errLimit = errors.New("page exceeds the layout layer's limits")
+
+// interp runs the content streams of one page.
+type interp struct {
+	ctx    context.Context
+	doc    *Doc
+	page   *Page
+	toPage matrix // user space → top-down page coordinates
+	gs     gstate
+	stack  []gstate
+	tm     matrix
+	tlm    matrix
+	ops    int
+	bytes  int             // content bytes interpreted, forms included
+	forms  map[uint64]bool // form XObjects on the current Do chain
+	cache  map[uint64][]byte
+	depth  int
+	// current path
+	path    []pathSeg
+	sub     int // subpaths begun so far
+	cur     [2]float64
+	start   [2]float64
+	hasCur  bool
+	operand []operand
+}
+
+type pathSeg struct {
+	x0, y0, x1, y1 float64 // user space (CTM already applied)
+	sub            int     // index of the subpath (m or re) the segment belongs to
+}
+
+type operand struct {
+	token
+	arr []token // for an array operand
+}
+
+func (op operand) f() float64 { return op.num }
+
+// run interprets a content stream with the given resources.
+func (in *interp) run(content []byte, res pdf.Value) error {
+	in.bytes += len(content)
+	if in.bytes > maxPageBytes {
+		return errLimit
+	}
+	fonts := map[string]*font{}
+	lx := &lexer{b: content}
+	in.operand = in.operand[:0]
+	for {
+		t := lx.next()
+		switch t.kind {
+		case tokEOF:
+			return nil
+		case tokOp:
+			in.ops++
+			if in.ops&1023 == 0 {
+				if err := in.ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if in.ops > maxOps {
+				return errLimit
+			}
+			if t.s == "ID" {
+				lx.skipInlineImage()
+				in.page.Images++
+				in.operand = in.operand[:0]
+				continue
+			}
+			if err := in.exec(t.s, in.operand, res, fonts); err != nil {
+				return err
+			}
+			in.operand = in.operand[:0]
+		case tokArrOpen:
+			in.push(operand{token: token{kind: tokArrOpen}, arr: readArray(lx)})
+		case tokDictOpen:
+			skipDict(lx)
+			in.push(operand{token: token{kind: tokDictOpen}})
+		case tokArrClose, tokDictClose:
+			// stray closer: ignore
+		default:
+			in.push(operand{token: t})
+		}
+	}
+}
+
+func (in *interp) push(op operand) {
+	if len(in.operand) < maxOperands {
+		in.operand = append(in.operand, op)
+	}
+}
+
+// readArray reads array elements up to the closing bracket; nested arrays
+// and dictionaries are skipped.
+func readArray(lx *lexer) []token {
+	var out []token
+	for {
+		t := lx.next()
+		switch t.kind {
+		case tokEOF, tokArrClose:
+			return out
+		case tokArrOpen:
+			readArray(lx)
+		case tokDictOpen:
+			skipDict(lx)
+		default:
+			if len(out) < 1<<16 {
+				out = append(out, t)
+			}
+		}
+	}
+}
+
+func skipDict(lx *lexer) {
+	for depth := 1; depth > 0; {
+		switch lx.next().kind {
+		case tokEOF:
+			return
+		case tokDictOpen:
+			depth++
+		case tokDictClose:
+			depth--
+		}
+	}
+}
+
+// nums returns the last n operands as numbers, or false if there are fewer
+// or they are not numbers.
+func nums(ops []operand, n int) ([]float64, bool) {
+	if len(ops) < n {
+		return nil, false
+	}
+	out := make([]float64, n)
+	for i, op := range ops[len(ops)-n:] {
+		if op.kind != tokNum {
+			return nil, false
+		}
+		out[i] = op.num
+	}
+	return out, true
+}
+
+func last(ops []operand, kind tokKind) (operand, bool) {
+	if len(ops) == 0 || ops[len(ops)-1].kind != kind {
+		return operand{}, false
+	}
+	return ops[len(ops)-1], true
+}
+
+func (in *interp) exec(op string, ops []operand, res pdf.Value, fonts map[string]*font) error {
+	switch op {
+	case "q":
+		if len(in.stack) < 1024 {
+			in.stack = append(in.stack, in.gs)
+		}
+	case "Q":
+		if n := len(in.stack); n > 0 {
+			in.gs = in.stack[n-1]
+			in.stack = in.stack[:n-1]
+		}
+	case "cm":
+		if a, ok := nums(ops, 6); ok {
+			in.gs.ctm = matrix{a[0], a[1], a[2], a[3], a[4], a[5]}.mul(in.gs.ctm)
+		}
+	case "RG", "G", "K", "SC", "SCN", "rg", "g", "k", "sc", "scn":
+		in.setColor(op, ops)
+	case "CS":
+		in.gs.strokeWhite = false
+	case "cs":
+		in.gs.fillWhite = false
+	case "BT":
+		in.tm, in.tlm = identity, identity
+	case "Tf":
+		if a, ok := nums(ops, 1); ok && len(ops) >= 2 && ops[len(ops)-2].kind == tokName {
+			in.gs.fs = a[0]
+			in.gs.font = in.font(ops[len(ops)-2].s, res, fonts)
+		}
+	case "Tc":
+		if a, ok := nums(ops, 1); ok {
+			in.gs.tc = a[0]
+		}
+	case "Tw":
+		if a, ok := nums(ops, 1); ok {
+			in.gs.tw = a[0]
+		}
+	case "Tz":
+		if a, ok := nums(ops, 1); ok {
+			in.gs.th = a[0] / 100
+		}
+	case "TL":
+		if a, ok := nums(ops, 1); ok {
+			in.gs.tl = a[0]
+		}
+	case "Ts":
+		if a, ok := nums(ops, 1); ok {
+			in.gs.rise = a[0]
+		}
+	case "Td":
+		if a, ok := nums(ops, 2); ok {
+			in.moveText(a[0], a[1])
+		}
+	case "TD":
+		if a, ok := nums(ops, 2); ok {
+			in.gs.tl = -a[1]
+			in.moveText(a[0], a[1])
+		}
+	case "Tm":
+		if a, ok := nums(ops, 6); ok {
+			in.tm = matrix{a[0], a[1], a[2], a[3], a[4], a[5]}
+			in.tlm = in.tm
+		}
+	case "T*":
+		in.moveText(0, -in.gs.tl)
+	case "Tj":
+		if s, ok := last(ops, tokStr); ok {
+			in.show(s.s)
+		}
+	case "'":
+		in.moveText(0, -in.gs.tl)
+		if s, ok := last(ops, tokStr); ok {
+			in.show(s.s)
+		}
+	case "\"":
+		if len(ops) >= 3 && ops[len(ops)-3].kind == tokNum && ops[len(ops)-2].kind == tokNum {
+			in.gs.tw, in.gs.tc = ops[len(ops)-3].num, ops[len(ops)-2].num
+		}
+		in.moveText(0, -in.gs.tl)
+		if s, ok := last(ops, tokStr); ok {
+			in.show(s.s)
+		}
+	case "TJ":
+		if a, ok := last(ops, tokArrOpen); ok {
+			in.showArray(a.arr)
+		}
+	case "m", "l", "c", "v", "y", "h", "re":
+		in.pathOp(op, ops)
+	case "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n":
+		in.paint(op)
+	case "Do":
+		if n, ok := last(ops, tokName); ok {
+			return in.doXObject(n.s, res)
+		}
+	case "BI":
+		// inline image dictionary follows; its data is skipped at ID
+	}
+	return nil
+}
+
+// setColor records whether the current stroke or fill colour is white, so
+// that white "erasing" lines are not taken for rulings. One component is
+// gray, three RGB, four CMYK (white when all are zero); pattern names and
+// other colour spaces count as not white.
+func (in *interp) setColor(op string, ops []operand) {
+	var vals []float64
+	for _, o := range ops {
+		if o.kind == tokNum {
+			vals = append(vals, o.num)
+		}
+	}
+	white := false
+	switch len(vals) {
+	case 1:
+		white = vals[0] >= 0.99
+	case 3:
+		white = vals[0] >= 0.99 && vals[1] >= 0.99 && vals[2] >= 0.99
+	case 4:
+		white = vals[0]+vals[1]+vals[2]+vals[3] <= 0.01
+	}
+	switch op {
+	case "RG", "G", "K", "SC", "SCN":
+		in.gs.strokeWhite = white
+	default:
+		in.gs.fillWhite = white
+	}
+}
+
+func (in *interp) moveText(tx, ty float64) {
+	in.tlm = matrix{1, 0, 0, 1, tx, ty}.mul(in.tlm)
+	in.tm = in.tlm
+}
+
+func (in *interp) font(name string, res pdf.Value, fonts map[string]*font) *font {
+	if f, ok := fonts[name]; ok {
+		return f
+	}
+	dict := in.doc.fontDict(res)
+	// Pages usually share one font resource dictionary: look a name up in
+	// it once per document.
+	k := resKey{objID(dict), name}
+	f, ok := in.doc.byRes[k]
+	if !ok || k.dict == 0 {
+		f = in.doc.font(dict.Key(name), func(msg string) { in.warn(msg) })
+		if k.dict != 0 && len(in.doc.byRes) < 4096 {
+			in.doc.byRes[k] = f
+		}
+	}
+	fonts[name] = f
+	return f
+}
+
+func (in *interp) warn(msg string) {
+	if len(in.page.Warnings) < 50 {
+		in.page.Warnings = append(in.page.Warnings, msg)
+	}
+}
+
+func (in *interp) showArray(arr []token) {
+	for _, t := range arr {
+		switch t.kind {
+		case tokStr:
+			in.show(t.s)
+		case tokNum:
+			in.adjust(t.num)
+		}
+	}
+}
+
+// adjust applies a TJ number: a displacement in thousandths of a unit of
+// text space, against the writing direction.
+func (in *interp) adjust(n float64) {
+	f := in.gs.font
+	d := -n / 1000 * in.gs.fs
+	if f != nil && f.vertical {
+		in.tm = matrix{1, 0, 0, 1, 0, d}.mul(in.tm)
+		return
+	}
+	in.tm = matrix{1, 0, 0, 1, d * in.hscale(), 0}.mul(in.tm)
+}
+
+func (in *interp) hscale() float64 {
+	if in.gs.th == 0 {
+		return 1
+	}
+	return in.gs.th
+}
+
+// show draws a string: one Glyph per character code, advancing the text
+// matrix by the glyph widths and spacing.
+func (in *interp) show(s string) {
+	f := in.gs.font
+	if f == nil {
+		f = in.doc.fallbackFont()
+	}
+	var buf [64]glyph
+	gl := f.decodeString(s, buf[:0])
+	fs, th := in.gs.fs, in.hscale()
+	for _, g := range gl {
+		trm := matrix{fs * th, 0, 0, fs, 0, in.gs.rise}.mul(in.tm).mul(in.gs.ctm)
+		var box Rect
+		if f.vertical {
+			vy := f.dw2[0] / 1000
+			box = in.box(trm, -g.w0/2, f.descent-vy, g.w0/2, f.ascent-vy)
+		} else {
+			box = in.box(trm, 0, f.descent, g.w0, f.ascent)
+		}
+		if len(in.page.Glyphs) < maxGlyphs && finite(box.X0, box.Y0, box.X1, box.Y1) {
+			size := math.Hypot(trm[2], trm[3])
+			in.page.Glyphs = append(in.page.Glyphs, Glyph{Text: g.text, BBox: box, Size: size, Vertical: f.vertical, Dir: in.dir(trm)})
+		}
+		spacing := in.gs.tc
+		if g.space {
+			spacing += in.gs.tw
+		}
+		if f.vertical {
+			ty := g.w1*fs + spacing
+			in.tm = matrix{1, 0, 0, 1, 0, ty}.mul(in.tm)
+		} else {
+			tx := (g.w0*fs + spacing) * th
+			in.tm = matrix{1, 0, 0, 1, tx, 0}.mul(in.tm)
+		}
+	}
+}
+
+// dir is the direction, on the page, of the baseline of text drawn with
+// text rendering matrix trm.
+func (in *interp) dir(trm matrix) int {
+	m := trm.mul(in.toPage)
+	dx, dy := m[0], m[1]
+	switch {
+	case math.Abs(dx) >= math.Abs(dy) && dx >= 0:
+		return 0
+	case math.Abs(dx) >= math.Abs(dy):
+		return 180
+	case dy > 0:
+		return 90
+	}
+	return 270
+}
+
+// box maps a rectangle of glyph space (scaled by the font size in trm) to a
+// page rectangle.
+func (in *interp) box(trm matrix, x0, y0, x1, y1 float64) Rect {
+	m := trm.mul(in.toPage)
+	r := Rect{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	for _, p := range [4][2]float64{{x0, y0}, {x1, y0}, {x0, y1}, {x1, y1}} {
+		x, y := m.apply(p[0], p[1])
+		r.X0, r.Y0, r.X1, r.Y1 = min(r.X0, x), min(r.Y0, y), max(r.X1, x), max(r.Y1, y)
+	}
+	return r
+}
+
+func (in *interp) pathOp(op string, ops []operand) {
+	switch op {
+	case "m":
+		if a, ok := nums(ops, 2); ok {
+			in.cur[0], in.cur[1] = in.gs.ctm.apply(a[0], a[1])
+			in.start, in.hasCur = in.cur, true
+			in.sub++
+		}
+	case "l":
+		if a, ok := nums(ops, 2); ok {
+			x, y := in.gs.ctm.apply(a[0], a[1])
+			if in.hasCur {
+				in.addSeg(pathSeg{x0: in.cur[0], y0: in.cur[1], x1: x, y1: y})
+			}
+			in.cur, in.hasCur = [2]float64{x, y}, true
+		}
+	case "c", "v", "y":
+		// curves are never rulings; only the current point moves
+		n := map[string]int{"c": 6, "v": 4, "y": 4}[op]
+		if a, ok := nums(ops, n); ok {
+			in.cur[0], in.cur[1] = in.gs.ctm.apply(a[n-2], a[n-1])
+		}
+	case "h":
+		if in.hasCur && (in.cur != in.start) {
+			in.addSeg(pathSeg{x0: in.cur[0], y0: in.cur[1], x1: in.start[0], y1: in.start[1]})
+		}
+		in.cur = in.start
+	case "re":
+		a, ok := nums(ops, 4)
+		if !ok {
+			return
+		}
+		x, y, w, h := a[0], a[1], a[2], a[3]
+		in.sub++
+		pts := [5][2]float64{{x, y}, {x + w, y}, {x + w, y + h}, {x, y + h}, {x, y}}
+		for i := 0; i < 4; i++ {
+			x0, y0 := in.gs.ctm.apply(pts[i][0], pts[i][1])
+			x1, y1 := in.gs.ctm.apply(pts[i+1][0], pts[i+1][1])
+			in.addSeg(pathSeg{x0: x0, y0: y0, x1: x1, y1: y1})
+		}
+		in.cur[0], in.cur[1] = in.gs.ctm.apply(x, y)
+		in.start, in.hasCur = in.cur, true
+	}
+}
+
+func (in *interp) addSeg(s pathSeg) {
+	s.sub = in.sub
+	if len(in.path) < maxRules {
+		in.path = append(in.path, s)
+	}
+}
+
+// paint turns the current path into rulings: stroked straight segments,
+// and filled rectangles thin enough to be lines.
+func (in *interp) paint(op string) {
+	path := in.path
+	in.path, in.hasCur = in.path[:0], false
+	stroke := op == "S" || op == "s" || op == "B" || op == "B*" || op == "b" || op == "b*"
+	fill := op != "S" && op != "s" && op != "n"
+	if stroke && !in.gs.strokeWhite {
+		for _, s := range path {
+			in.addRule(s.x0, s.y0, s.x1, s.y1)
+		}
+	}
+	if fill && !in.gs.fillWhite {
+		in.thinRects(path)
+	}
+}
+
+// thinRects adds the filled subpaths of a path that are rectangles (re,
+// or polygons of horizontal and vertical sides) at most a few points
+// thick as rulings along their long axis.
+func (in *interp) thinRects(path []pathSeg) {
+	for i := 0; i < len(path); {
+		j := i
+		for j < len(path) && path[j].sub == path[i].sub {
+			j++
+		}
+		in.thinRect(path[i:j])
+		i = j
+	}
+}
+
+func (in *interp) thinRect(sub []pathSeg) {
+	if len(sub) < 2 {
+		return
+	}
+	r := Rect{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	for _, s := range sub {
+		x0, y0 := in.toPage.apply(s.x0, s.y0)
+		x1, y1 := in.toPage.apply(s.x1, s.y1)
+		if math.Abs(x1-x0) > 0.01 && math.Abs(y1-y0) > 0.01 {
+			return // a slanted side: not a rectangle
+		}
+		r.X0, r.Y0, r.X1, r.Y1 = min(r.X0, x0, x1), min(r.Y0, y0, y1), max(r.X1, x0, x1), max(r.Y1, y0, y1)
+	}
+	const thin = 2.5
+	switch {
+	case r.h() <= thin && r.w() > r.h():
+		in.addPageRule(r.X0, r.cy(), r.X1, r.cy())
+	case r.w() <= thin && r.h() > r.w():
+		in.addPageRule(r.cx(), r.Y0, r.cx(), r.Y1)
+	}
+}
+
+// addRule adds a user-space segment if it is horizontal or vertical.
+func (in *interp) addRule(x0, y0, x1, y1 float64) {
+	x0, y0 = in.toPage.apply(x0, y0)
+	x1, y1 = in.toPage.apply(x1, y1)
+	in.addPageRule(x0, y0, x1, y1)
+}
+
+func (in *interp) addPageRule(x0, y0, x1, y1 float64) {
+	if len(in.page.Rules) >= maxRules || !finite(x0, y0, x1, y1) {
+		return
+	}
+	const tol = 0.8
+	switch {
+	case math.Abs(y1-y0) <= tol && math.Abs(x1-x0) > tol:
+		y := (y0 + y1) / 2
+		in.page.Rules = append(in.page.Rules, Rule{min(x0, x1), y, max(x0, x1), y})
+	case math.Abs(x1-x0) <= tol && math.Abs(y1-y0) > tol:
+		x := (x0 + x1) / 2
+		in.page.Rules = append(in.page.Rules, Rule{x, min(y0, y1), x, max(y0, y1)})
+	}
+}
+
+func (in *interp) doXObject(name string, res pdf.Value) error {
+	xo := res.Key("XObject").Key(name)
+	switch xo.Key("Subtype").Name() {
+	case "Image":
+		in.page.Images++
+		r := in.box(in.gs.ctm, 0, 0, 1, 1)
+		in.page.ImageArea += r.w() * r.h()
+		return nil
+	case "Form":
+	default:
+		return nil
+	}
+	id := objID(xo)
+	if in.depth >= maxFormDepth || id != 0 && in.forms[id] {
+		in.warn(fmt.Sprintf("form XObject %s: recursion", name))
+		return nil
+	}
+	data, ok := in.cache[id]
+	if !ok || id == 0 {
+		var err error
+		data, err = readStream(xo, maxStreamBytes)
+		if err != nil {
+			in.warn(fmt.Sprintf("form XObject %s: %v", name, err))
+		}
+		if in.cache == nil {
+			in.cache = map[uint64][]byte{}
+		}
+		in.cache[id] = data
+	}
+	saved, savedStack, savedOps := in.gs, len(in.stack), in.operand
+	in.operand = nil
+	if m := xo.Key("Matrix"); m.Len() == 6 {
+		var a matrix
+		for i := range a {
+			a[i] = m.Index(i).Float64()
+		}
+		in.gs.ctm = a.mul(in.gs.ctm)
+	}
+	sub := xo.Key("Resources")
+	if sub.Kind() != pdf.Dict {
+		sub = res
+	}
+	if in.forms == nil {
+		in.forms = map[uint64]bool{}
+	}
+	in.forms[id] = id != 0
+	in.depth++
+	tm, tlm := in.tm, in.tlm
+	err := in.run(data, sub)
+	in.depth--
+	delete(in.forms, id)
+	in.gs, in.stack, in.operand = saved, in.stack[:min(savedStack, len(in.stack))], savedOps[:0]
+	in.tm, in.tlm = tm, tlm
+	return err
+}
+
+// finite reports whether all of vs are ordinary numbers (a hostile matrix
+// can produce infinities and NaN).
+func finite(vs ...float64) bool {
+	for _, v := range vs {
+		if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1e7 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,235 @@
+package pdflayout
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// textAt places the characters of s from x on a line whose top is y, each
+// 10pt wide and high.
+func textAt(s string, x, y float64) []Glyph {
+	var out []Glyph
+	for _, r := range s {
+		out = append(out, Glyph{Text: string(r), BBox: Rect{x, y, x + 10, y + 10}, Size: 10})
+		x += 10
+	}
+	return out
+}
+
+// dump renders a table as rows of "col:text" cells, "^" marking a
+// continued cell.
+func dump(t *Table) string {
+	var b strings.Builder
+	for _, r := range t.Rows {
+		for i, c := range r.Cells {
+			if i > 0 {
+				b.WriteString(" ")
+			}
+			m := ""
+			if c.Continued {
+				m = "^"
+			}
+			fmt.Fprintf(&b, "%d:%s%s", c.Col, m, c.Text)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func tables(bs []Block) []*Table {
+	var out []*Table
+	for _, b := range bs {
+		if b.Table != nil {
+			out = append(out, b.Table)
+		}
+	}
+	return out
+}
+
+func TestRuledGrid(t *testing.T) {
+	// Columns at x = 0, 100, 150, 200; rows at y = 0, 20, 40, 60, 80.
+	// The group label cell spans rows 1–3 of column 0 (no rule under it
+	// at y = 40 and 60); the header cell spans columns 1–2 (no rule at
+	// x = 150 in row 0). Values sit 2pt above their row's centre, and the
+	// group label wraps over two lines.
+	p := &Page{Width: 300, Height: 300}
+	for _, y := range []float64{0, 20, 80} {
+		p.Rules = append(p.Rules, Rule{0, y, 200, y})
+	}
+	for _, y := range []float64{40, 60} {
+		p.Rules = append(p.Rules, Rule{100, y, 200, y})
+	}
+	p.Rules = append(p.Rules, Rule{0, 0, 0, 80}, Rule{100, 0, 100, 80}, Rule{150, 20, 150, 80}, Rule{200, 0, 200, 80})
+	p.Glyphs = append(p.Glyphs, textAt("标题", 130, 5)...)
+	p.Glyphs = append(p.Glyphs, textAt("三、本年", 10, 35)...)
+	p.Glyphs = append(p.Glyphs, textAt("度结果", 10, 46)...)
+	for i, v := range []string{"1", "2", "3"} {
+		y := 20 + float64(i)*20 + 3
+		p.Glyphs = append(p.Glyphs, textAt(v, 120, y)...)
+		p.Glyphs = append(p.Glyphs, textAt(v+"0", 165, y)...)
+	}
+	p.Glyphs = append(p.Glyphs, textAt("第二十条", 0, 100)...)
+	bs := Layout(p, nil)
+	ts := tables(bs)
+	if len(ts) != 1 {
+		t.Fatalf("got %d tables", len(ts))
+	}
+	want := "0: 1:标题\n0:三、本年度结果 1:1 2:10\n0:^三、本年度结果 1:2 2:20\n0:^三、本年度结果 1:3 2:30\n"
+	if got := dump(ts[0]); got != want {
+		t.Errorf("table:\n%s\nwant:\n%s", got, want)
+	}
+	if c := ts[0].Rows[0].Cells[1]; c.ColSpan != 2 {
+		t.Errorf("header span %d, want 2", c.ColSpan)
+	}
+	if c := ts[0].Rows[1].Cells[0]; c.RowSpan != 3 {
+		t.Errorf("group label row span %d, want 3", c.RowSpan)
+	}
+	if bs[len(bs)-1].Text != "第二十条" {
+		t.Errorf("last block %+v, want the paragraph below the table", bs[len(bs)-1])
+	}
+}
+
+func TestPageSplitContinuation(t *testing.T) {
+	// Page one ends inside a group whose label is printed there only; no
+	// rule closes the table at the bottom.
+	grid := func(p *Page, y0, y1 float64, closed bool) {
+		for y := y0; y <= y1; y += 20 {
+			if y == y1 && !closed {
+				break
+			}
+			p.Rules = append(p.Rules, Rule{0, y, 200, y})
+		}
+		p.Rules = append(p.Rules, Rule{0, y0, 0, y1}, Rule{100, y0, 100, y1}, Rule{200, y0, 200, y1})
+	}
+	p1 := &Page{Width: 300, Height: 300}
+	grid(p1, 0, 40, false)
+	p1.Rules = p1.Rules[:1] // only the top rule across; the label column is open below
+	p1.Rules = append(p1.Rules, Rule{100, 20, 200, 20}, Rule{0, 0, 0, 40}, Rule{100, 0, 100, 40}, Rule{200, 0, 200, 40})
+	p1.Glyphs = append(textAt("组", 10, 5), textAt("1", 120, 5)...)
+	p1.Glyphs = append(p1.Glyphs, textAt("2", 120, 25)...)
+	p2 := &Page{Width: 300, Height: 300}
+	grid(p2, 0, 40, true)
+	p2.Glyphs = append(textAt("3", 120, 5), textAt("4", 120, 25)...)
+	p2.Glyphs = append(p2.Glyphs, textAt("小计", 10, 25)...)
+
+	t1 := tables(Layout(p1, nil))
+	t2 := tables(Layout(p2, t1[0]))
+	if len(t1) != 1 || len(t2) != 1 || !Continues(t1[0], t2[0]) {
+		t.Fatalf("tables %d and %d, continues %v", len(t1), len(t2), len(t1) == 1 && len(t2) == 1 && Continues(t1[0], t2[0]))
+	}
+	t1[0].Append(t2[0])
+	want := "0:组 1:1\n0:^组 1:2\n0:^组 1:3\n0:小计 1:4\n"
+	if got := dump(t1[0]); got != want {
+		t.Errorf("joined table:\n%s\nwant:\n%s", got, want)
+	}
+	if rs := t1[0].Rows[0].Cells[0].RowSpan; rs != 3 {
+		t.Errorf("group label spans %d rows, want 3", rs)
+	}
+}
+
+func TestAlignmentTable(t *testing.T) {
+	// No rulings: a header with stacked words, a blank column (科研) and a
+	// label that wraps around its values.
+	p := &Page{Width: 600, Height: 800}
+	add := func(s string, x, y float64) { p.Glyphs = append(p.Glyphs, textAt(s, x, y)...) }
+	add("这是正文的一行文字，足够长以至于横跨大半个页面的宽度，不是表格的一部分。", 0, 0)
+	add("项目", 10, 40)
+	add("自然", 200, 40)
+	add("科研", 260, 40)
+	add("总计", 320, 40)
+	add("人", 205, 52)
+	add("机构", 260, 52)
+	add("一、新收申请", 10, 70)
+	add("21", 205, 70)
+	add("21", 325, 70)
+	add("（二）部分公开（区分", 10, 87)
+	add("4", 210, 93)
+	add("4", 330, 93)
+	add("处理的）", 10, 99)
+	add("四、结转", 10, 120)
+	add("0", 210, 120)
+	add("0", 330, 120)
+	ts := tables(Layout(p, nil))
+	if len(ts) != 1 {
+		t.Fatalf("got %d tables", len(ts))
+	}
+	want := "0:项目 1:自然人 2:科研机构 3:总计\n" +
+		"0:一、新收申请 1:21 2: 3:21\n" +
+		"0:（二）部分公开（区分处理的） 1:4 2: 3:4\n" +
+		"0:四、结转 1:0 2: 3:0\n"
+	if got := dump(ts[0]); got != want {
+		t.Errorf("table:\n%s\nwant:\n%s", got, want)
+	}
+	if ts[0].Ruled {
+		t.Error("an alignment table is marked ruled")
+	}
+}
+
+func TestRunningTextIsNotATable(t *testing.T) {
+	// Justified lines whose numbers stand apart from the words around them.
+	p := &Page{Width: 600, Height: 800}
+	p.Glyphs = append(p.Glyphs, textAt("全年共收到申请", 0, 0)...)
+	p.Glyphs = append(p.Glyphs, textAt("21", 90, 0)...)
+	p.Glyphs = append(p.Glyphs, textAt("件，办结", 130, 0)...)
+	p.Glyphs = append(p.Glyphs, textAt("20", 190, 0)...)
+	p.Glyphs = append(p.Glyphs, textAt("件。", 230, 0)...)
+	p.Glyphs = append(p.Glyphs, textAt("其余内容在下一段说明。", 0, 20)...)
+	if ts := tables(Layout(p, nil)); len(ts) != 0 {
+		t.Errorf("running text read as %d tables:\n%s", len(ts), dump(ts[0]))
+	}
+}
+
+func TestRowRulesOnlyFallBackToAlignment(t *testing.T) {
+	// A frame with rules between the rows but no column rules.
+	p := &Page{Width: 600, Height: 800}
+	for _, y := range []float64{0, 20, 40, 60} {
+		p.Rules = append(p.Rules, Rule{0, y, 400, y})
+	}
+	p.Rules = append(p.Rules, Rule{0, 0, 0, 60}, Rule{400, 0, 400, 60})
+	p.Glyphs = append(p.Glyphs, textAt("项目", 10, 5)...)
+	p.Glyphs = append(p.Glyphs, textAt("本年", 200, 5)...)
+	p.Glyphs = append(p.Glyphs, textAt("上年", 300, 5)...)
+	p.Glyphs = append(p.Glyphs, textAt("规章", 10, 25)...)
+	p.Glyphs = append(p.Glyphs, textAt("3", 205, 25)...)
+	p.Glyphs = append(p.Glyphs, textAt("4", 305, 25)...)
+	p.Glyphs = append(p.Glyphs, textAt("规范性文件", 10, 45)...)
+	p.Glyphs = append(p.Glyphs, textAt("5", 205, 45)...)
+	p.Glyphs = append(p.Glyphs, textAt("6", 305, 45)...)
+	ts := tables(Layout(p, nil))
+	if len(ts) != 1 {
+		t.Fatalf("got %d tables", len(ts))
+	}
+	want := "0:项目 1:本年 2:上年\n0:规章 1:3 2:4\n0:规范性文件 1:5 2:6\n"
+	if got := dump(ts[0]); got != want || ts[0].Ruled {
+		t.Errorf("table (ruled %v):\n%s\nwant:\n%s", ts[0].Ruled, got, want)
+	}
+}
+
+func TestRowCutByPageBreak(t *testing.T) {
+	row := func(cells ...string) Row {
+		var r Row
+		for i, c := range cells {
+			r.Cells = append(r.Cells, Cell{Text: c, Col: i, ColSpan: 1, RowSpan: 1})
+		}
+		return r
+	}
+	tests := []struct {
+		name string
+		next []Row
+		want string
+	}{
+		{"label tail", []Row{row("明确", ""), row("下一行", "7")}, "0:补正后仍不明确 1:5\n0:下一行 1:7\n"},
+		{"new row", []Row{row("下一行", "7")}, "0:补正后仍不 1:5\n0:下一行 1:7\n"},
+		{"value under the number", []Row{row("明确", "6")}, "0:补正后仍不 1:5\n0:明确 1:6\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			prev := &Table{Rows: []Row{row("补正后仍不", "5")}, Ruled: true}
+			prev.Append(&Table{Rows: tt.next, Ruled: true})
+			if got := dump(prev); got != tt.want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+}
