@@ -51,9 +51,7 @@ func TestCrawlCommand(t *testing.T) {
 	defer srv.Close()
 
 	dir := t.TempDir()
-	sites := filepath.Join(dir, "sites.yaml")
-	host := strings.TrimPrefix(srv.URL, "http://")
-	os.WriteFile(sites, []byte(fmt.Sprintf("sites:\n  - name: test\n    agency: 某县人民政府\n    start: [%s/nb/]\n    hosts: [%q]\n", srv.URL, host)), 0o644)
+	sites := writeRegistry(t, dir, srv.URL)
 	out := filepath.Join(dir, "out")
 
 	var stdout, stderr bytes.Buffer
@@ -93,4 +91,17 @@ func TestCrawlCommand(t *testing.T) {
 	if hits[""] != 1 || hits[`"v1"`] != 1 {
 		t.Errorf("PDF requests by If-None-Match: %v; want one plain and one conditional", hits)
 	}
+}
+
+// writeRegistry writes a registry of one site, "test", whose 年报 column
+// is /nb/ on the loopback server at base, and returns its path.
+func writeRegistry(t *testing.T, dir, base string) string {
+	t.Helper()
+	path := filepath.Join(dir, "sites.yaml")
+	host := strings.TrimPrefix(base, "http://")
+	reg := fmt.Sprintf("sites:\n  - name: test\n    agency: 某县人民政府\n    start: [%s/nb/]\n    hosts: [%q]\n", base, host)
+	if err := os.WriteFile(path, []byte(reg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -49,9 +49,7 @@ func TestParseCrawled(t *testing.T) {
 	defer srv.Close()
 
 	dir := t.TempDir()
-	sites := filepath.Join(dir, "sites.yaml")
-	host := strings.TrimPrefix(srv.URL, "http://")
-	os.WriteFile(sites, []byte(fmt.Sprintf("sites:\n  - name: test\n    agency: 某县人民政府\n    start: [%s/nb/]\n    hosts: [%q]\n", srv.URL, host)), 0o644)
+	sites := writeRegistry(t, dir, srv.URL)
 	crawled, data := filepath.Join(dir, "crawl"), filepath.Join(dir, "data")
 
 	var stdout, stderr bytes.Buffer
