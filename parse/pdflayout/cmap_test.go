@@ -138,16 +138,18 @@ func TestToUnicodeCodeLengthMismatch(t *testing.T) {
 	}
 }
 
-func TestAdobeGB1ASCII(t *testing.T) {
+func TestAdobeGB1(t *testing.T) {
 	// Identity-H over an Adobe-GB1 font with neither ToUnicode nor an
-	// embedded TrueType cmap: the ASCII CIDs decode, the others do not.
+	// embedded TrueType cmap: CIDs decode through the character
+	// collection. CID 4511 is 政 and 4000 is 姓 (Adobe's UniGB-UCS2-H maps
+	// U+653F to 4511); CIDs past the collection stay undecoded.
 	f := &font{composite: true, dw: 1000, scale: 0.001, gb1: true}
 	f.setPredef("Identity-H", func(string) {})
 	var got string
-	for _, g := range f.decodeString("\x00\x12\x00\x11\x00\x0f\x0f\xa0", nil) {
+	for _, g := range f.decodeString("\x00\x12\x00\x11\x00\x0f\x0f\xa0\x11\x9f\xff\xf0", nil) {
 		got += g.text
 	}
-	if want := "10.\uFFFD"; got != want {
+	if want := "10.姓政\uFFFD"; got != want {
 		t.Errorf("decoded %q, want %q", got, want)
 	}
 }

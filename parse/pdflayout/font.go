@@ -373,8 +373,10 @@ func (f *font) predefText(code uint32, n int, cid uint32) (string, bool) {
 			return string(r), true
 		}
 	}
-	if f.gb1 && cid >= 1 && cid <= 95 {
-		return string(rune(cid + 31)), true // Adobe-GB1 CIDs 1–95: printable ASCII
+	if f.gb1 {
+		if r, ok := adobeGB1(cid); ok {
+			return string(r), true
+		}
 	}
 	return "", false
 }
