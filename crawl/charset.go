@@ -2,15 +2,10 @@ package crawl
 
 import (
 	"bytes"
-	"mime"
 	"regexp"
-	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/net/html/charset"
-	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/encoding/unicode"
+	"github.com/opengov-cn/nianbao/internal/textenc"
 )
 
 // isBinary reports whether a body starts like a PDF, Word, WPS, OFD or other
@@ -31,61 +26,11 @@ func isBinary(b []byte) bool {
 	return bytes.IndexByte(head, 0) >= 0 && !bytes.HasPrefix(head, []byte{0xFF, 0xFE}) && !bytes.HasPrefix(head, []byte{0xFE, 0xFF})
 }
 
-var metaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)`)
-
-// decodeHTML converts an HTML body to UTF-8. The encoding is taken from the
-// HTTP header, a byte-order mark or a <meta> declaration, in that order; a
-// declared UTF-8 that is not valid UTF-8 is ignored. Without a usable label,
-// valid UTF-8 is UTF-8 and anything else is read as GB18030, the superset
-// of GBK and GB2312 that Chinese government sites use.
+// decodeHTML converts an HTML body to UTF-8, with the charset of the HTTP
+// header as the declaration; see textenc.DecodeHTML.
 func decodeHTML(body []byte, contentType string) (string, string) {
-	var labels []string
-	if _, params, err := mime.ParseMediaType(contentType); err == nil && params["charset"] != "" {
-		labels = append(labels, params["charset"])
-	}
-	switch {
-	case bytes.HasPrefix(body, []byte{0xEF, 0xBB, 0xBF}):
-		labels = append(labels, "utf-8")
-	case bytes.HasPrefix(body, []byte{0xFF, 0xFE}):
-		labels = append(labels, "utf-16le")
-	case bytes.HasPrefix(body, []byte{0xFE, 0xFF}):
-		labels = append(labels, "utf-16be")
-	}
-	if m := metaCharset.FindSubmatch(body[:min(len(body), 4096)]); m != nil {
-		labels = append(labels, string(m[1]))
-	}
-	for _, l := range labels {
-		enc, name := lookupEncoding(l)
-		if enc == nil {
-			continue
-		}
-		if name == "utf-8" {
-			if utf8.Valid(body) {
-				return string(bytes.TrimPrefix(body, []byte{0xEF, 0xBB, 0xBF})), name
-			}
-			continue
-		}
-		if s, err := enc.NewDecoder().Bytes(body); err == nil {
-			return string(s), name
-		}
-	}
-	if utf8.Valid(body) {
-		return string(body), "utf-8"
-	}
-	s, _ := simplifiedchinese.GB18030.NewDecoder().Bytes(body)
-	return string(s), "gb18030"
-}
-
-// lookupEncoding resolves a charset label; GBK and GB2312 become GB18030.
-func lookupEncoding(label string) (encoding.Encoding, string) {
-	switch l := strings.ToLower(strings.TrimSpace(label)); l {
-	case "gbk", "gb2312", "gb_2312-80", "x-gbk", "gb18030", "cp936", "windows-936", "euc-cn":
-		return simplifiedchinese.GB18030, "gb18030"
-	case "utf-8", "utf8":
-		return unicode.UTF8, "utf-8"
-	}
-	enc, name := charset.Lookup(label)
-	return enc, name
+	s, name, _ := textenc.DecodeHTML(body, textenc.ContentTypeCharset(contentType))
+	return s, name
 }
 
 var challengeMarkers = [][]byte{
