@@ -167,6 +167,10 @@ func TestDetectFormat(t *testing.T) {
 		{"a.txt", gbk("一、总体情况\n规章\t0"), FormatText},
 		{"a.htm", []byte("plain words"), FormatHTML},
 		{"a.bin", []byte{0x00, 0x01, 0x02}, FormatUnknown},
+		{"a.pdf", []byte("junk\n%PDF-1.4\n"), FormatPDF},
+		{"a.htm", []byte("<p>附件格式：%PDF-1.4</p>"), FormatHTML},
+		{"a.txt", []byte{0xFF, 0xFE, '<', 0, 'p', 0, '>', 0}, FormatHTML},
+		{"a.txt", []byte{0xFF, 0xFE, 'a', 0, '\t', 0, '1', 0}, FormatText},
 	}
 	for _, tt := range tests {
 		if got := DetectFormat(tt.name, tt.data); got != tt.want {

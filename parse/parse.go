@@ -62,8 +62,17 @@ func DetectFormat(name string, data []byte) Format {
 	if len(head) > 4096 {
 		head = head[:4096]
 	}
+	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
+		// UTF-16 text: look at it decoded.
+		s, _, _ := DecodeText(head)
+		head = []byte(s)
+	}
 	switch {
-	case bytes.HasPrefix(head, []byte("%PDF-")) || bytes.Contains(head[:min(len(head), 1024)], []byte("%PDF-")):
+	case bytes.HasPrefix(head, []byte("%PDF-")):
+		return FormatPDF
+	case bytes.Contains(head[:min(len(head), 1024)], []byte("%PDF-")) && !looksLikeHTML(head):
+		// The header may follow up to 1 KiB of junk; a page that merely
+		// mentions it is still a page.
 		return FormatPDF
 	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}): // OLE2: .doc, .wps
 		return FormatWord
