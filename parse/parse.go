@@ -115,3 +115,13 @@ func isLikelyGBText(b []byte) bool {
 	}
 	return true
 }
+
+// Pages returns the number of pages the document's blocks come from: the
+// highest page number, 0 for formats without pages.
+func (d *Document) Pages() int {
+	n := 0
+	for _, b := range d.Blocks {
+		n = max(n, b.Loc.Page)
+	}
+	return n
+}

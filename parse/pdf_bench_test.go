@@ -21,10 +21,7 @@ func BenchmarkPDFToChecks(b *testing.B) {
 	if err != nil || doc.Status != parse.StatusOK {
 		b.Fatalf("parse: %v %q", err, doc.Status)
 	}
-	pages := 0
-	for _, bl := range doc.Blocks {
-		pages = max(pages, bl.Loc.Page)
-	}
+	pages := doc.Pages()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

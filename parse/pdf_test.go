@@ -235,10 +235,7 @@ func BenchmarkParsePDF(b *testing.B) {
 	if err != nil || doc.Status != StatusOK {
 		b.Fatalf("parse: %v %v", err, doc.Status)
 	}
-	pages := 0
-	for _, bl := range doc.Blocks {
-		pages = max(pages, bl.Loc.Page)
-	}
+	pages := doc.Pages()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
