@@ -363,7 +363,7 @@ func (m *mapper) flushPending() {
 
 func (m *mapper) status() string {
 	if len(m.r.Cells) == 0 {
-		m.warn("tables.none", parse.Loc{Table: -1}, "no table of the national template was found")
+		m.warn("tables.none", parse.Loc{}, "no table of the national template was found")
 		return StatusFailed
 	}
 	tables := map[string]bool{}
@@ -372,7 +372,7 @@ func (m *mapper) status() string {
 	}
 	for _, t := range []string{"t2", "t3", "t4"} {
 		if !tables[t] {
-			m.warn("tables.missing", parse.Loc{Table: -1}, "table %s (%s) was not found", t, tableTitle[t])
+			m.warn("tables.missing", parse.Loc{}, "table %s (%s) was not found", t, tableTitle[t])
 			m.trouble = true
 		}
 	}

@@ -160,7 +160,7 @@ func (w *Writer) Write(r *normalize.Report) error {
 
 func cellRow(id string, c normalize.Cell) CellRow {
 	row := CellRow{ReportID: id, Table: c.Table, Row: c.Row, Col: c.Col, Key: c.Key(), Value: c.Value,
-		Raw: c.Raw, Label: c.Label, TableIndex: int32(c.Loc.Table), GridRow: int32(c.Loc.Row), GridCol: int32(c.Loc.Col)}
+		Raw: c.Raw, Label: c.Label, TableIndex: int32(c.Loc.Table - 1), GridRow: int32(c.Loc.Row - 1), GridCol: int32(c.Loc.Col - 1)}
 	if c.Loc.Line > 0 {
 		l := int32(c.Loc.Line)
 		row.Line = &l

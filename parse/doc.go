@@ -78,14 +78,26 @@ type Cell struct {
 }
 
 // Loc is a place in a source document, as precise as the format allows.
+// Every field counts from 1 and is 0 when unknown, so the zero Loc means
+// "the document as a whole". Use GridLoc to build one from 0-based indexes.
 type Loc struct {
-	Line  int        // 1-based line in the source (HTML, text); 0 if unknown
-	Page  int        // 1-based page (PDF); 0 if not paged
-	Table int        // 0-based table index; -1 outside tables
-	Row   int        // 0-based row within the table
-	Col   int        // 0-based grid column within the row
+	Line  int        // line in the source (HTML, text)
+	Page  int        // page (PDF, OFD)
+	Table int        // table among the document's tables; 0 outside tables
+	Row   int        // row within the table; 0 for the table as a whole
+	Col   int        // grid column within the row; 0 for the row as a whole
 	BBox  [4]float64 // x0, y0, x1, y1 in PDF points (PDF only)
 }
+
+// GridLoc is the Loc of grid column col of row row of table table, all
+// 0-based as readers count them; col < 0 means the whole row and row < 0
+// the whole table.
+func GridLoc(table, row, col int) Loc {
+	return Loc{Table: table + 1, Row: max(row+1, 0), Col: max(col+1, 0)}
+}
+
+// InTable reports whether l is inside a table.
+func (l Loc) InTable() bool { return l.Table > 0 }
 
 // Warning is something the parser met and did not understand, or chose to
 // skip, with the place it happened.

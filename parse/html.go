@@ -79,7 +79,7 @@ func (w *htmlWalker) flush() {
 	w.buf.Reset()
 	for _, line := range strings.Split(s, "\n") {
 		if line = foldSpace(line); line != "" {
-			w.doc.Blocks = append(w.doc.Blocks, Block{Text: line, Loc: Loc{Table: -1}})
+			w.doc.Blocks = append(w.doc.Blocks, Block{Text: line})
 		}
 	}
 }
@@ -105,7 +105,7 @@ func (w *htmlWalker) addTable(n *html.Node) {
 		}
 		t.Rows = append(t.Rows, g.addRow(tr, idx, len(t.Rows), line))
 	}
-	w.doc.Blocks = append(w.doc.Blocks, Block{Table: t, Loc: Loc{Table: idx, Line: src.line}})
+	w.doc.Blocks = append(w.doc.Blocks, Block{Table: t, Loc: lineLoc(src.line, idx, -1, -1)})
 }
 
 // grid expands rowspans: it remembers, per grid column, the cell from an
@@ -120,7 +120,7 @@ type spanned struct {
 }
 
 func (g *grid) addRow(tr *html.Node, table, rowIdx, line int) Row {
-	row := Row{Loc: Loc{Table: table, Row: rowIdx, Line: line}}
+	row := Row{Loc: lineLoc(line, table, rowIdx, -1)}
 	col := 0
 	takeContinued := func() {
 		for col < len(g.above) && g.above[col].left > 0 {
@@ -129,7 +129,7 @@ func (g *grid) addRow(tr *html.Node, table, rowIdx, line int) Row {
 			if s.cell.Col == col { // one copy per spanned cell, not per column
 				c := s.cell
 				c.Continued = true
-				c.Loc.Row, c.Loc.Line = rowIdx, line
+				c.Loc.Row, c.Loc.Line = rowIdx+1, line
 				row.Cells = append(row.Cells, c)
 			}
 			col++
@@ -143,7 +143,7 @@ func (g *grid) addRow(tr *html.Node, table, rowIdx, line int) Row {
 		cs := spanAttr(td, "colspan", 100)
 		rs := spanAttr(td, "rowspan", 1000)
 		c := Cell{Text: cellText(td), Col: col, ColSpan: cs, RowSpan: rs,
-			Loc: Loc{Table: table, Row: rowIdx, Col: col, Line: line}}
+			Loc: lineLoc(line, table, rowIdx, col)}
 		row.Cells = append(row.Cells, c)
 		for len(g.above) < col+cs {
 			g.above = append(g.above, spanned{})

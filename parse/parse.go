@@ -1,12 +1,12 @@
 package parse
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/opengov-cn/nianbao/internal/sniff"
 )
 
 func (l Loc) String() string {
@@ -17,8 +17,15 @@ func (l Loc) String() string {
 	if l.Line > 0 {
 		parts = append(parts, fmt.Sprintf("line %d", l.Line))
 	}
-	if l.Table >= 0 {
-		parts = append(parts, fmt.Sprintf("table %d row %d col %d", l.Table+1, l.Row+1, l.Col+1))
+	if l.Table > 0 {
+		grid := fmt.Sprintf("table %d", l.Table)
+		if l.Row > 0 {
+			grid += fmt.Sprintf(" row %d", l.Row)
+		}
+		if l.Col > 0 {
+			grid += fmt.Sprintf(" col %d", l.Col)
+		}
+		parts = append(parts, grid)
 	}
 	if len(parts) == 0 {
 		return "document"
@@ -48,72 +55,30 @@ func Parse(ctx context.Context, name string, data []byte) (*Document, error) {
 			Warnings: []Warning{{
 				Code:    "format.unsupported",
 				Message: fmt.Sprintf("%s: format %q is not supported", name, f),
-				Loc:     Loc{Table: -1},
 			}},
 		}, nil
 	}
 }
 
-// DetectFormat tells a document's format from its leading bytes; the
-// extension of name decides only between plain text and HTML when the bytes
-// do not.
+// DetectFormat tells a document's format from its leading bytes (see
+// package sniff); the extension of name decides only between plain text and
+// HTML when the bytes do not.
 func DetectFormat(name string, data []byte) Format {
-	head := data
-	if len(head) > 4096 {
-		head = head[:4096]
-	}
-	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
-		// UTF-16 text: look at it decoded.
-		s, _, _ := DecodeText(head)
-		head = []byte(s)
-	}
-	switch {
-	case bytes.HasPrefix(head, []byte("%PDF-")):
+	switch sniff.Detect(data) {
+	case sniff.PDF:
 		return FormatPDF
-	case bytes.Contains(head[:min(len(head), 1024)], []byte("%PDF-")) && !looksLikeHTML(head):
-		// The header may follow up to 1 KiB of junk; a page that merely
-		// mentions it is still a page.
-		return FormatPDF
-	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}): // OLE2: .doc, .wps
+	case sniff.OLE, sniff.Zip:
 		return FormatWord
-	case bytes.HasPrefix(head, []byte("PK\x03\x04")): // zip: .docx, .ofd
-		return FormatWord
-	}
-	if bytes.IndexByte(head, 0) >= 0 {
-		return FormatUnknown
-	}
-	if looksLikeHTML(head) {
+	case sniff.HTML:
 		return FormatHTML
-	}
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".html", ".htm", ".shtml", ".xhtml":
-		return FormatHTML
-	}
-	if utf8.Valid(head) || isLikelyGBText(head) {
+	case sniff.Text:
+		switch strings.ToLower(filepath.Ext(name)) {
+		case ".html", ".htm", ".shtml", ".xhtml":
+			return FormatHTML
+		}
 		return FormatText
 	}
 	return FormatUnknown
-}
-
-func looksLikeHTML(head []byte) bool {
-	s := strings.ToLower(string(head))
-	for _, tag := range []string{"<!doctype html", "<html", "<head", "<body", "<table", "<p>", "<p ", "<div", "<meta"} {
-		if strings.Contains(s, tag) {
-			return true
-		}
-	}
-	return false
-}
-
-// isLikelyGBText accepts bytes that are not UTF-8 but are plausible GB18030
-// text: no control characters other than whitespace.
-func isLikelyGBText(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' {
-			return false
-		}
-	}
-	return true
 }
 
 // Pages returns the number of pages the document's blocks come from: the

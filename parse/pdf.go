@@ -53,7 +53,7 @@ func failed(st Status, code, msg string) *Document {
 	return &Document{
 		Format:   FormatPDF,
 		Status:   st,
-		Warnings: []Warning{{Code: code, Message: msg, Loc: Loc{Table: -1}}},
+		Warnings: []Warning{{Code: code, Message: msg, Loc: Loc{}}},
 	}
 }
 
@@ -110,7 +110,7 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 		doc.Meta[strings.ToLower(k)] = v
 	}
 	for _, w := range d.Warnings {
-		doc.warn("pdf.structure", w, Loc{Table: -1})
+		doc.warn("pdf.structure", w, Loc{})
 	}
 	var st pdfStats
 	var imageOnly []int
@@ -121,7 +121,7 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 			return failed(StatusFailed, "pdf.timeout", fmt.Sprintf("page %d: gave up after the time limit", n))
 		}
 		p, err := d.Page(ctx, n)
-		loc := Loc{Page: n, Table: -1}
+		loc := Loc{Page: n}
 		if err != nil {
 			doc.warn("pdf.page", err.Error(), loc)
 			if p == nil || ctx.Err() != nil {
@@ -158,7 +158,7 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 	case pagesRead == 0 && st.runes < minTextRunes:
 		doc.Status = StatusFailed
 		doc.Blocks = nil
-		doc.warn("pdf.corrupt", "no page could be read", Loc{Table: -1})
+		doc.warn("pdf.corrupt", "no page could be read", Loc{})
 		return doc
 	case st.runes < minTextRunes || textPages == 0:
 		doc.Status = StatusNeedsOCR
@@ -168,17 +168,17 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 			pages = []int{1}
 		}
 		for _, n := range pages {
-			doc.warn("pdf.needs_ocr", "no text layer: the page must be read by OCR", Loc{Page: n, Table: -1})
+			doc.warn("pdf.needs_ocr", "no text layer: the page must be read by OCR", Loc{Page: n})
 		}
 		return doc
 	case float64(st.bad) > garbledShare*float64(st.runes):
 		doc.Status = StatusGarbled
 		doc.Blocks = nil
-		doc.warn("pdf.garbled", fmt.Sprintf("%d of %d characters of the text layer do not decode to text", st.bad, st.runes), Loc{Table: -1})
+		doc.warn("pdf.garbled", fmt.Sprintf("%d of %d characters of the text layer do not decode to text", st.bad, st.runes), Loc{})
 		return doc
 	}
 	for _, n := range imageOnly {
-		doc.warn("pdf.image_page", "page has images but no text layer; its content is not read", Loc{Page: n, Table: -1})
+		doc.warn("pdf.image_page", "page has images but no text layer; its content is not read", Loc{Page: n})
 	}
 	doc.Title = pdfTitle(doc.Blocks, b.sizes, doc.Meta["title"])
 	// Columns rebuilt from text alignment are a reading, not a grid.
@@ -221,7 +221,7 @@ var pageFurniture = regexp.MustCompile(`^[\s\-—－–·]*(第\s*)?\d{1,4}(\s*�
 func (b *blockBuilder) page(n int, blocks []pdflayout.Block) {
 	for _, lb := range blocks {
 		if lb.Table == nil {
-			blk := Block{Text: lb.Text, Loc: Loc{Page: n, Table: -1, BBox: bbox(lb.BBox)}}
+			blk := Block{Text: lb.Text, Loc: Loc{Page: n, BBox: bbox(lb.BBox)}}
 			if b.last != nil && pageFurniture.MatchString(lb.Text) {
 				b.between = append(b.between, blk)
 				continue
@@ -279,7 +279,9 @@ func bbox(r pdflayout.Rect) [4]float64 { return [4]float64{r.X0, r.Y0, r.X1, r.Y
 func (b *blockBuilder) tableBlock(t *pdflayout.Table, index int) Block {
 	out := &Table{Index: index}
 	for ri, r := range t.Rows {
-		row := Row{Loc: Loc{Page: r.Page, Table: index, Row: ri, BBox: bbox(r.BBox)}}
+		loc := GridLoc(index, ri, -1)
+		loc.Page, loc.BBox = r.Page, bbox(r.BBox)
+		row := Row{Loc: loc}
 		for _, c := range r.Cells {
 			row.Cells = append(row.Cells, Cell{
 				Text:      c.Text,
@@ -287,7 +289,7 @@ func (b *blockBuilder) tableBlock(t *pdflayout.Table, index int) Block {
 				ColSpan:   c.ColSpan,
 				RowSpan:   c.RowSpan,
 				Continued: c.Continued,
-				Loc:       Loc{Page: r.Page, Table: index, Row: ri, Col: c.Col, BBox: bbox(c.BBox)},
+				Loc:       cellLoc(index, ri, c.Col, r.Page, c.BBox),
 			})
 		}
 		out.Rows = append(out.Rows, row)
@@ -296,7 +298,15 @@ func (b *blockBuilder) tableBlock(t *pdflayout.Table, index int) Block {
 	if len(t.Rows) > 0 {
 		page = t.Rows[0].Page
 	}
-	return Block{Table: out, Loc: Loc{Page: page, Table: index, BBox: bbox(t.BBox)}}
+	loc := GridLoc(index, -1, -1)
+	loc.Page, loc.BBox = page, bbox(t.BBox)
+	return Block{Table: out, Loc: loc}
+}
+
+func cellLoc(table, row, col, page int, box pdflayout.Rect) Loc {
+	l := GridLoc(table, row, col)
+	l.Page, l.BBox = page, bbox(box)
+	return l
 }
 
 // pdfTitle picks the first title-like line containing 年度报告: printed

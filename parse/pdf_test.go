@@ -116,7 +116,7 @@ func TestParsePDFCorpus(t *testing.T) {
 		}
 		for _, row := range b.Table.Rows {
 			for _, c := range row.Cells {
-				if c.Loc.Page < 1 || c.Loc.BBox[2] <= c.Loc.BBox[0] || c.Loc.BBox[3] <= c.Loc.BBox[1] || c.Loc.Table != b.Table.Index {
+				if c.Loc.Page < 1 || c.Loc.BBox[2] <= c.Loc.BBox[0] || c.Loc.BBox[3] <= c.Loc.BBox[1] || c.Loc.Table != b.Table.Index+1 {
 					t.Fatalf("cell %q has no provenance: %+v", c.Text, c.Loc)
 				}
 			}
@@ -306,7 +306,7 @@ func TestParsePDFProvenance(t *testing.T) {
 				for _, c := range row.Cells {
 					n++
 					l := c.Loc
-					if l.Page < 1 || l.BBox[2] <= l.BBox[0] || l.BBox[3] <= l.BBox[1] || l.Table != b.Table.Index || l.Row != ri || l.Col != c.Col {
+					if l.Page < 1 || l.BBox[2] <= l.BBox[0] || l.BBox[3] <= l.BBox[1] || l.Table != b.Table.Index+1 || l.Row != ri+1 || l.Col != c.Col+1 {
 						t.Fatalf("%s: cell %q (row %d) has no provenance: %+v", f, c.Text, ri, l)
 					}
 				}

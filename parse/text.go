@@ -25,18 +25,18 @@ func ParseText(data []byte) (*Document, error) {
 			continue
 		case len(fields) == 1:
 			cur = nil
-			doc.Blocks = append(doc.Blocks, Block{Text: fields[0], Loc: Loc{Line: i + 1, Table: -1}})
+			doc.Blocks = append(doc.Blocks, Block{Text: fields[0], Loc: Loc{Line: i + 1}})
 			continue
 		}
 		if cur == nil {
 			cur = &Table{Index: tables}
 			tables++
-			doc.Blocks = append(doc.Blocks, Block{Table: cur, Loc: Loc{Line: i + 1, Table: cur.Index}})
+			doc.Blocks = append(doc.Blocks, Block{Table: cur, Loc: lineLoc(i+1, cur.Index, -1, -1)})
 		}
-		row := Row{Loc: Loc{Line: i + 1, Table: cur.Index, Row: len(cur.Rows)}}
+		row := Row{Loc: lineLoc(i+1, cur.Index, len(cur.Rows), -1)}
 		for j, f := range fields {
 			row.Cells = append(row.Cells, Cell{Text: f, Col: j, ColSpan: 1, RowSpan: 1,
-				Loc: Loc{Line: i + 1, Table: cur.Index, Row: len(cur.Rows), Col: j}})
+				Loc: lineLoc(i+1, cur.Index, len(cur.Rows), j)})
 		}
 		cur.Rows = append(cur.Rows, row)
 	}
@@ -83,4 +83,11 @@ func splitFields(line string) []string {
 		fields = append(fields, strings.Fields(m[2])...)
 	}
 	return fields
+}
+
+// lineLoc is GridLoc on a source line.
+func lineLoc(line, table, row, col int) Loc {
+	l := GridLoc(table, row, col)
+	l.Line = line
+	return l
 }

@@ -44,7 +44,7 @@ func failed(path, hash, code string, err error) *normalize.Report {
 	if len(hash) >= 16 {
 		r.ID = hash[:16]
 	}
-	r.Warnings = []parse.Warning{{Code: code, Message: fmt.Sprintf("%s: %v", path, err), Loc: parse.Loc{Table: -1}}}
+	r.Warnings = []parse.Warning{{Code: code, Message: fmt.Sprintf("%s: %v", path, err)}}
 	return r
 }
 

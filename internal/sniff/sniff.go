@@ -1,0 +1,172 @@
+// Package sniff tells what kind of file a body is from its leading bytes,
+// whatever its name or the Content-Type a server claimed. Parse and crawl
+// both ask it, so a file is never binary to one and text to the other.
+package sniff
+
+import (
+	"bytes"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Kind is a file kind recognised from its bytes.
+type Kind int
+
+const (
+	Unknown Kind = iota
+	PDF          // %PDF- at the start, or within the first HeaderWindow bytes
+	OLE          // OLE2 compound file: .doc, .wps, .xls
+	Zip          // zip container: .docx, .ofd, .xlsx
+	RTF          // {\rtf
+	HTML         // markup a browser would render
+	Text         // plain text (UTF-8, UTF-16 with a BOM, or GB-family bytes)
+	Binary       // some other binary: NUL bytes in the head, not UTF-16
+)
+
+// HeadSize is how much of a body Detect looks at: enough for a PDF header
+// after junk and for an HTML page's first tags, small enough to be cheap.
+const HeadSize = 4096
+
+// HeaderWindow is how far into a file a PDF header may start: PDF readers
+// (poppler, Acrobat) accept up to 1 KiB of junk before %PDF-.
+const HeaderWindow = 1024
+
+var (
+	magicPDF = []byte("%PDF-")
+	magicOLE = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+	magicZip = []byte("PK\x03\x04")
+	magicRTF = []byte("{\\rtf")
+)
+
+var kindNames = [...]string{"unknown", "pdf", "ole", "zip", "rtf", "html", "text", "binary"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// MIMEType is the media type a body of this kind is stored under when the
+// server sent none or a wrong one.
+func (k Kind) MIMEType() string {
+	switch k {
+	case PDF:
+		return "application/pdf"
+	case OLE:
+		return "application/x-ole-storage"
+	case Zip:
+		return "application/zip"
+	case RTF:
+		return "application/rtf"
+	case HTML:
+		return "text/html"
+	case Text:
+		return "text/plain"
+	}
+	return "application/octet-stream"
+}
+
+// IsBinary reports whether a body of this kind must be stored byte for
+// byte and never decoded as text.
+func (k Kind) IsBinary() bool {
+	switch k {
+	case PDF, OLE, Zip, RTF, Binary:
+		return true
+	}
+	return false
+}
+
+// Detect tells the kind of data from its first HeadSize bytes.
+func Detect(data []byte) Kind {
+	head := data[:min(len(data), HeadSize)]
+	switch {
+	case bytes.HasPrefix(head, magicPDF):
+		return PDF
+	case bytes.HasPrefix(head, magicOLE[:4]):
+		return OLE
+	case bytes.HasPrefix(head, magicZip):
+		return Zip
+	case bytes.HasPrefix(head, magicRTF):
+		return RTF
+	}
+	if u, ok := utf16Head(head); ok {
+		head = u
+	}
+	markup := LooksLikeHTML(head)
+	if !markup && bytes.Contains(head[:min(len(head), HeaderWindow)], magicPDF) {
+		// The header may follow junk; a page that merely mentions it is
+		// still a page.
+		return PDF
+	}
+	if markup {
+		return HTML
+	}
+	if bytes.IndexByte(head, 0) >= 0 {
+		return Binary
+	}
+	if utf8.Valid(trimPartialRune(head)) || isLikelyGBText(head) {
+		return Text
+	}
+	return Unknown
+}
+
+// utf16Head decodes a head that starts with a UTF-16 byte order mark, so
+// that the tests above see its characters rather than its NUL bytes.
+func utf16Head(head []byte) ([]byte, bool) {
+	var be bool
+	switch {
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		be = true
+	default:
+		return nil, false
+	}
+	units := make([]uint16, 0, len(head)/2)
+	for i := 2; i+1 < len(head); i += 2 {
+		if be {
+			units = append(units, uint16(head[i])<<8|uint16(head[i+1]))
+		} else {
+			units = append(units, uint16(head[i+1])<<8|uint16(head[i]))
+		}
+	}
+	return []byte(string(utf16.Decode(units))), true
+}
+
+// trimPartialRune drops a UTF-8 sequence cut by the end of the head.
+func trimPartialRune(b []byte) []byte {
+	for i := 0; i < utf8.UTFMax && i < len(b); i++ {
+		r, size := utf8.DecodeLastRune(b[:len(b)-i])
+		if r != utf8.RuneError || size > 1 {
+			return b[:len(b)-i]
+		}
+	}
+	return b
+}
+
+var htmlTags = [][]byte{
+	[]byte("<!doctype html"), []byte("<html"), []byte("<head"), []byte("<body"),
+	[]byte("<table"), []byte("<p>"), []byte("<p "), []byte("<div"), []byte("<meta"),
+}
+
+// LooksLikeHTML reports whether head contains a tag only markup has.
+func LooksLikeHTML(head []byte) bool {
+	lower := bytes.ToLower(head)
+	for _, tag := range htmlTags {
+		if bytes.Contains(lower, tag) {
+			return true
+		}
+	}
+	return false
+}
+
+// isLikelyGBText accepts bytes that are not UTF-8 but are plausible GB18030
+// text: no control characters other than white space.
+func isLikelyGBText(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' {
+			return false
+		}
+	}
+	return true
+}
