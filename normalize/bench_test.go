@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/opengov-cn/nianbao/normalize"
-	"github.com/opengov-cn/nianbao/parse"
 )
 
 // BenchmarkPipeline measures parse + normalize + checks over the HTML
@@ -38,11 +37,7 @@ func BenchmarkPipeline(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		k := i % len(docs)
-		doc, err := parse.Parse(ctx, names[k], docs[k])
-		if err != nil {
-			b.Fatal(err)
-		}
-		r := normalize.Normalize(doc, normalize.Source{Path: names[k]})
+		r := normalize.Process(ctx, normalize.Source{Path: names[k]}, docs[k])
 		if len(r.Cells) == 0 {
 			b.Fatalf("%s: no cells", names[k])
 		}

@@ -148,7 +148,7 @@ func newMapper(doc *parse.Document, r *Report) *mapper {
 	return &mapper{doc: doc, r: r, heads: map[string]*header{}, seen: map[string]bool{}, memo: map[memoKey]matchResult{}}
 }
 
-func (m *mapper) warn(code string, loc parse.Loc, format string, args ...any) {
+func (m *mapper) warn(code parse.Code, loc parse.Loc, format string, args ...any) {
 	m.r.Warnings = append(m.r.Warnings, parse.Warning{Code: code, Message: fmt.Sprintf(format, args...), Loc: loc})
 }
 
@@ -355,7 +355,7 @@ func assignT4Groups(h *header, byCol bool) {
 func (m *mapper) flushPending() {
 	for _, c := range m.pending {
 		if !isGroupLabel(c.Text) {
-			m.warn("label.unplaced", c.Loc, "%s: label %q matches no template row and has no values", m.ctx, c.Text)
+			m.warn(CodeLabelUnplaced, c.Loc, "%s: label %q matches no template row and has no values", m.ctx, c.Text)
 		}
 	}
 	m.pending = nil
@@ -363,7 +363,7 @@ func (m *mapper) flushPending() {
 
 func (m *mapper) status() string {
 	if len(m.r.Cells) == 0 {
-		m.warn("tables.none", parse.Loc{}, "no table of the national template was found")
+		m.warn(CodeTablesNone, parse.Loc{}, "no table of the national template was found")
 		return StatusFailed
 	}
 	tables := map[string]bool{}
@@ -372,7 +372,7 @@ func (m *mapper) status() string {
 	}
 	for _, t := range []string{"t2", "t3", "t4"} {
 		if !tables[t] {
-			m.warn("tables.missing", parse.Loc{}, "table %s (%s) was not found", t, tableTitle[t])
+			m.warn(CodeTablesMissing, parse.Loc{}, "table %s (%s) was not found", t, tableTitle[t])
 			m.trouble = true
 		}
 	}

@@ -3,8 +3,6 @@ package normalize_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -13,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/opengov-cn/nianbao/normalize"
-	"github.com/opengov-cn/nianbao/parse"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -42,16 +39,7 @@ func run(t testing.TB, expPath string) (*normalize.Report, *normalize.Expected) 
 		t.Fatal(err)
 	}
 	path := filepath.Join(filepath.Dir(expPath), e.File)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := parse.Parse(context.Background(), path, data)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	sum := sha256.Sum256(data)
-	return normalize.Normalize(doc, normalize.Source{Path: path, SHA256: hex.EncodeToString(sum[:])}), e
+	return normalize.ProcessFile(context.Background(), path), e
 }
 
 // TestExpected requires every cell of every report right and exactly its

@@ -125,7 +125,7 @@ func (m *mapper) t2Row(row parse.Row, labels []parse.Cell, vals []cellValue) {
 		return
 	}
 	if h == nil || len(h.slots) == 0 {
-		m.warn("header.missing", row.Loc, "t2 row %q has values but no column header above it", label)
+		m.warn(CodeHeaderMissing, row.Loc, "t2 row %q has values but no column header above it", label)
 		m.trouble = true
 		return
 	}
@@ -162,7 +162,7 @@ func (m *mapper) t3Row(row parse.Row, labels []parse.Cell, vals []cellValue) {
 	if h == nil || len(h.slots) == 0 {
 		h = &header{slots: defaultT3Slots(len(vals))}
 		m.heads["t3"] = h
-		m.warn("header.assumed", row.Loc, "t3 column header not recognised; assuming the template's column order")
+		m.warn(CodeHeaderAssumed, row.Loc, "t3 column header not recognised; assuming the template's column order")
 	}
 	m.emit("t3", key, label, row, vals, h.slots)
 }
@@ -192,7 +192,7 @@ func (m *mapper) t4Row(row parse.Row, labels []parse.Cell, vals []cellValue) {
 			}
 		}
 		m.heads["t4"] = h
-		m.warn("header.assumed", row.Loc, "t4 column header not recognised; assuming the template's column order")
+		m.warn(CodeHeaderAssumed, row.Loc, "t4 column header not recognised; assuming the template's column order")
 	}
 	m.emit("t4", "", "", row, vals, h.slots)
 }
@@ -210,7 +210,7 @@ func (m *mapper) unplaced(row parse.Row, label string, vals []cellValue) {
 	for i, v := range vals {
 		raw[i] = v.Text
 	}
-	m.warn("label.unplaced", row.Loc, "%s: row %q with values [%s] matches no template row; its cells are not recorded",
+	m.warn(CodeLabelUnplaced, row.Loc, "%s: row %q with values [%s] matches no template row; its cells are not recorded",
 		m.ctx, label, strings.Join(raw, " "))
 	m.trouble = true
 }
@@ -232,7 +232,7 @@ func (m *mapper) emit(table, rowKey, label string, row parse.Row, vals []cellVal
 			rk, lb = sl.row, sl.raw
 		}
 		if v.Continued {
-			m.warn("value.spanned", v.Loc, "%s/%s/%s: value %q spans several rows; not recorded", table, rk, sl.key, v.Text)
+			m.warn(CodeValueSpanned, v.Loc, "%s/%s/%s: value %q spans several rows; not recorded", table, rk, sl.key, v.Text)
 			m.trouble = true
 			continue
 		}
@@ -247,7 +247,7 @@ func (m *mapper) emit(table, rowKey, label string, row parse.Row, vals []cellVal
 		}
 		c := Cell{Table: table, Row: rk, Col: sl.key, Value: num, Raw: v.Text, Label: lb, Loc: v.Loc}
 		if m.seen[c.Key()] {
-			m.warn("cell.duplicate", v.Loc, "%s printed twice; keeping the first", c.Key())
+			m.warn(CodeCellDuplicate, v.Loc, "%s printed twice; keeping the first", c.Key())
 			m.trouble = true
 			continue
 		}
@@ -282,7 +282,7 @@ func (m *mapper) align(table, label string, row parse.Row, vals []cellValue, slo
 				}
 			}
 		}
-		m.warn("values.count", row.Loc, "%s row %q: %d values for %d columns; placed by grid column", table, label, k, n)
+		m.warn(CodeValuesCount, row.Loc, "%s row %q: %d values for %d columns; placed by grid column", table, label, k, n)
 		return at
 	}
 	if k > n {
@@ -295,9 +295,9 @@ func (m *mapper) align(table, label string, row parse.Row, vals []cellValue, slo
 				at[i] = i
 			}
 		}
-		m.warn("values.extra", row.Loc, "%s row %q: %d values for %d columns; only cells that every reading agrees on are recorded", table, label, k, n)
+		m.warn(CodeValuesExtra, row.Loc, "%s row %q: %d values for %d columns; only cells that every reading agrees on are recorded", table, label, k, n)
 		return at
 	}
-	m.warn("values.missing", row.Loc, "%s row %q: %d values for %d columns; which cell lost its value cannot be told, so none is recorded", table, label, k, n)
+	m.warn(CodeValuesMissing, row.Loc, "%s row %q: %d values for %d columns; which cell lost its value cannot be told, so none is recorded", table, label, k, n)
 	return at
 }

@@ -21,7 +21,7 @@ func DecodeText(data []byte) (string, string, []Warning) {
 func warnings(notes []textenc.Note) []Warning {
 	var out []Warning
 	for _, n := range notes {
-		out = append(out, Warning{Code: n.Code, Message: n.Message})
+		out = append(out, Warning{Code: Code(n.Code), Message: n.Message})
 	}
 	return out
 }

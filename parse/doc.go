@@ -102,11 +102,11 @@ func (l Loc) InTable() bool { return l.Table > 0 }
 // Warning is something the parser met and did not understand, or chose to
 // skip, with the place it happened.
 type Warning struct {
-	Code    string // stable machine-readable code, e.g. "html.charset"
+	Code    Code // stable machine-readable code, see ReaderCodes
 	Message string
 	Loc     Loc
 }
 
 func (w Warning) String() string {
-	return w.Code + ": " + w.Message + " (" + w.Loc.String() + ")"
+	return string(w.Code) + ": " + w.Message + " (" + w.Loc.String() + ")"
 }

@@ -119,7 +119,7 @@ func TestDecodeHTML(t *testing.T) {
 			}
 			var codes []string
 			for _, w := range warns {
-				codes = append(codes, w.Code)
+				codes = append(codes, string(w.Code))
 			}
 			if got := strings.Join(codes, ","); got != tt.wantWarn {
 				t.Errorf("warnings = %q, want %q", got, tt.wantWarn)

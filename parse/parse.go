@@ -53,7 +53,7 @@ func Parse(ctx context.Context, name string, data []byte) (*Document, error) {
 			Format: f,
 			Status: StatusUnsupported,
 			Warnings: []Warning{{
-				Code:    "format.unsupported",
+				Code:    CodeFormatUnsupported,
 				Message: fmt.Sprintf("%s: format %q is not supported", name, f),
 			}},
 		}, nil

@@ -45,15 +45,15 @@ func ParsePDF(ctx context.Context, data []byte) (*Document, error) {
 	case doc := <-done:
 		return doc, nil
 	case <-ctx.Done():
-		return failed(StatusFailed, "pdf.timeout", fmt.Sprintf("parsing stopped before the end (time limit %v): %v", PDFTimeLimit, context.Cause(ctx))), nil
+		return failed(StatusFailed, CodePDFTimeout, fmt.Sprintf("parsing stopped before the end (time limit %v): %v", PDFTimeLimit, context.Cause(ctx))), nil
 	}
 }
 
-func failed(st Status, code, msg string) *Document {
+func failed(st Status, code Code, msg string) *Document {
 	return &Document{
 		Format:   FormatPDF,
 		Status:   st,
-		Warnings: []Warning{{Code: code, Message: msg, Loc: Loc{}}},
+		Warnings: []Warning{{Code: code, Message: msg}},
 	}
 }
 
@@ -61,7 +61,7 @@ func failed(st Status, code, msg string) *Document {
 func parsePDFSafe(ctx context.Context, data []byte) (doc *Document) {
 	defer func() {
 		if r := recover(); r != nil {
-			doc = failed(StatusFailed, "pdf.panic", fmt.Sprintf("malformed PDF: %v", r))
+			doc = failed(StatusFailed, CodePDFPanic, fmt.Sprintf("malformed PDF: %v", r))
 		}
 	}()
 	return parsePDF(ctx, data)
@@ -101,16 +101,16 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 	d, err := pdflayout.Open(ctx, data)
 	switch {
 	case errors.Is(err, pdflayout.ErrEncrypted):
-		return failed(StatusEncrypted, "pdf.encrypted", err.Error())
+		return failed(StatusEncrypted, CodePDFEncrypted, err.Error())
 	case err != nil:
-		return failed(StatusFailed, "pdf.corrupt", err.Error())
+		return failed(StatusFailed, CodePDFCorrupt, err.Error())
 	}
 	doc := &Document{Format: FormatPDF, Meta: map[string]string{}}
 	for k, v := range d.Info {
 		doc.Meta[strings.ToLower(k)] = v
 	}
 	for _, w := range d.Warnings {
-		doc.warn("pdf.structure", w, Loc{})
+		doc.warn(CodePDFStructure, w, Loc{})
 	}
 	var st pdfStats
 	var imageOnly []int
@@ -118,12 +118,12 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 	b := &blockBuilder{doc: doc}
 	for n := 1; n <= d.NumPages(); n++ {
 		if ctx.Err() != nil {
-			return failed(StatusFailed, "pdf.timeout", fmt.Sprintf("page %d: gave up after the time limit", n))
+			return failed(StatusFailed, CodePDFTimeout, fmt.Sprintf("page %d: gave up after the time limit", n))
 		}
 		p, err := d.Page(ctx, n)
 		loc := Loc{Page: n}
 		if err != nil {
-			doc.warn("pdf.page", err.Error(), loc)
+			doc.warn(CodePDFPage, err.Error(), loc)
 			if p == nil || ctx.Err() != nil {
 				continue
 			}
@@ -132,7 +132,7 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 			pagesRead++
 		}
 		for _, w := range p.Warnings {
-			doc.warn("pdf.page", w, loc)
+			doc.warn(CodePDFPage, w, loc)
 		}
 		runes, bad := st.add(p)
 		switch {
@@ -144,12 +144,12 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 		}
 		switch {
 		case runes > 0 && float64(bad) > garbledShare*float64(runes):
-			doc.warn("pdf.garbled", fmt.Sprintf("%d of %d characters do not decode to text; page skipped", bad, runes), loc)
+			doc.warn(CodePDFGarbled, fmt.Sprintf("%d of %d characters do not decode to text; page skipped", bad, runes), loc)
 			continue
 		}
 		blocks, err := safeLayout(p, b.carry())
 		if err != nil {
-			doc.warn("pdf.layout", err.Error(), loc)
+			doc.warn(CodePDFLayout, err.Error(), loc)
 			continue
 		}
 		b.page(n, blocks)
@@ -158,7 +158,7 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 	case pagesRead == 0 && st.runes < minTextRunes:
 		doc.Status = StatusFailed
 		doc.Blocks = nil
-		doc.warn("pdf.corrupt", "no page could be read", Loc{})
+		doc.warn(CodePDFCorrupt, "no page could be read", Loc{})
 		return doc
 	case st.runes < minTextRunes || textPages == 0:
 		doc.Status = StatusNeedsOCR
@@ -168,17 +168,17 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 			pages = []int{1}
 		}
 		for _, n := range pages {
-			doc.warn("pdf.needs_ocr", "no text layer: the page must be read by OCR", Loc{Page: n})
+			doc.warn(CodePDFNeedsOCR, "no text layer: the page must be read by OCR", Loc{Page: n})
 		}
 		return doc
 	case float64(st.bad) > garbledShare*float64(st.runes):
 		doc.Status = StatusGarbled
 		doc.Blocks = nil
-		doc.warn("pdf.garbled", fmt.Sprintf("%d of %d characters of the text layer do not decode to text", st.bad, st.runes), Loc{})
+		doc.warn(CodePDFGarbled, fmt.Sprintf("%d of %d characters of the text layer do not decode to text", st.bad, st.runes), Loc{})
 		return doc
 	}
 	for _, n := range imageOnly {
-		doc.warn("pdf.image_page", "page has images but no text layer; its content is not read", Loc{Page: n})
+		doc.warn(CodePDFImagePage, "page has images but no text layer; its content is not read", Loc{Page: n})
 	}
 	doc.Title = pdfTitle(doc.Blocks, b.sizes, doc.Meta["title"])
 	// Columns rebuilt from text alignment are a reading, not a grid.
@@ -197,7 +197,7 @@ func safeLayout(p *pdflayout.Page, prev *pdflayout.Table) (blocks []pdflayout.Bl
 	return pdflayout.Layout(p, prev), nil
 }
 
-func (doc *Document) warn(code, msg string, loc Loc) {
+func (doc *Document) warn(code Code, msg string, loc Loc) {
 	if len(doc.Warnings) < 200 {
 		doc.Warnings = append(doc.Warnings, Warning{Code: code, Message: msg, Loc: loc})
 	}

@@ -131,7 +131,7 @@ func TestParsePDFStatuses(t *testing.T) {
 	tests := []struct {
 		path   string
 		status Status
-		code   string
+		code   Code
 	}{
 		{"../testdata/pdf/scanned-image-only/report.pdf", StatusNeedsOCR, "pdf.needs_ocr"},
 		{"../testdata/pdf/encrypted-user-pw/report.pdf", StatusEncrypted, "pdf.encrypted"},

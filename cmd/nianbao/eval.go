@@ -64,7 +64,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "nianbao eval: %v\n", err)
 			return 2
 		}
-		r := process(ctx, report)
+		r := normalize.ProcessFile(ctx, report)
 		s := normalize.Compare(r, e)
 		printScore(stdout, filepath.Base(filepath.Dir(exp)), r, s)
 		total.Right += s.Right

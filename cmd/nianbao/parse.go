@@ -60,7 +60,7 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintln(stderr, "nianbao parse: interrupted; nothing written")
 			return 1
 		}
-		r := process(ctx, in.path)
+		r := normalize.ProcessFile(ctx, in.path)
 		in.annotate(r)
 		if err := w.Write(r); err != nil {
 			w.Abort()

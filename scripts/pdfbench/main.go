@@ -11,27 +11,16 @@ import (
 	"os"
 
 	"github.com/opengov-cn/nianbao/normalize"
-	"github.com/opengov-cn/nianbao/parse"
 )
 
 func main() {
 	ctx := context.Background()
 	status := 0
 	for _, path := range os.Args[1:] {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
+		if r := normalize.ProcessFile(ctx, path); r.Status == normalize.StatusFailed {
+			fmt.Fprintln(os.Stderr, path+":", r.Status, r.Warnings)
 			status = 1
-			continue
 		}
-		doc, err := parse.Parse(ctx, path, data)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, path+":", err)
-			status = 1
-			continue
-		}
-		r := normalize.Normalize(doc, normalize.Source{})
-		_ = normalize.Checks(r.Cells)
 	}
 	os.Exit(status)
 }

@@ -1,0 +1,50 @@
+package parse
+
+// Code is a warning's stable machine-readable code. Codes are grouped by
+// what they are about (pdf.*, charset.*, …); every code any stage emits is
+// a constant listed once, here or in package normalize, with its meaning,
+// and the README's table of warnings is checked against that list.
+type Code string
+
+// CodeDoc documents one warning code.
+type CodeDoc struct {
+	Code    Code
+	Meaning string
+}
+
+// Warning codes of the readers.
+const (
+	CodeFormatUnsupported Code = "format.unsupported"
+	CodeCharsetUnknown    Code = "charset.unknown"
+	CodeCharsetMismatch   Code = "charset.mismatch"
+	CodeCharsetDecode     Code = "charset.decode"
+	CodePDFStructure      Code = "pdf.structure"
+	CodePDFPage           Code = "pdf.page"
+	CodePDFGarbled        Code = "pdf.garbled"
+	CodePDFLayout         Code = "pdf.layout"
+	CodePDFCorrupt        Code = "pdf.corrupt"
+	CodePDFNeedsOCR       Code = "pdf.needs_ocr"
+	CodePDFImagePage      Code = "pdf.image_page"
+	CodePDFTimeout        Code = "pdf.timeout"
+	CodePDFPanic          Code = "pdf.panic"
+	CodePDFEncrypted      Code = "pdf.encrypted"
+)
+
+// ReaderCodes lists the codes of this package, in the order the README
+// documents them.
+var ReaderCodes = []CodeDoc{
+	{CodeFormatUnsupported, "the file's format is not one nianbao reads; nothing was extracted"},
+	{CodeCharsetUnknown, "the declared charset is not known; the text was decoded by detection"},
+	{CodeCharsetMismatch, "the declared charset does not fit the bytes; the one that does was used"},
+	{CodeCharsetDecode, "some bytes did not decode in the chosen charset and were replaced"},
+	{CodePDFStructure, "the PDF's object structure is damaged (page tree, xref); what could be read was"},
+	{CodePDFPage, "a page could not be read, or something on it was not understood (font, CMap, rotation, content stream)"},
+	{CodePDFGarbled, "text that does not decode to characters: a page skipped, or the whole text layer"},
+	{CodePDFLayout, "the table layout of a page could not be built; its text is kept as paragraphs"},
+	{CodePDFCorrupt, "no page of the PDF could be read"},
+	{CodePDFNeedsOCR, "a page (or the whole file) has no text layer and must be read by OCR"},
+	{CodePDFImagePage, "a page has images but no text; its content is not read"},
+	{CodePDFTimeout, "reading the PDF took longer than the per-document time limit; it was stopped"},
+	{CodePDFPanic, "the PDF is malformed in a way that stopped the reader; nothing was extracted"},
+	{CodePDFEncrypted, "the PDF is encrypted and cannot be opened without a password"},
+}
