@@ -50,6 +50,10 @@ type Block struct {
 	Text  string // paragraph text; empty for a table
 	Table *Table
 	Loc   Loc
+	// Heading reports that the reader saw the paragraph set as a heading:
+	// an HTML <h1>–<h3>, a Markdown "#" line, PDF text printed larger than
+	// the body. The title rule (see Parse) prefers such blocks.
+	Heading bool
 }
 
 // Table is a table as printed: rows of cells. Spanned cells are expanded
