@@ -17,29 +17,36 @@ var (
 // reportYearAgency finds the year a report covers and the body that
 // publishes it, from the title and the lines around it.
 func reportYearAgency(doc *parse.Document) (int, string) {
-	var lines []string
+	// The title the parser chose comes first; then the lines above the
+	// first table, as names (labels such as 标题： and Markdown markers off).
+	lines := []string{doc.Title}
 	for i, b := range doc.Blocks {
 		if b.Table != nil || i > 40 {
 			break
 		}
-		lines = append(lines, b.Text)
+		lines = append(lines, parse.HeadingText(b.Text))
 	}
-	lines = append(lines, doc.Title)
 	year, agency := 0, ""
 	for i, l := range lines {
 		m := reportRe.FindStringSubmatch(l)
 		if m == nil {
 			continue
 		}
-		year, _ = strconv.Atoi(m[1])
+		if year == 0 {
+			year, _ = strconv.Atoi(m[1])
+		}
 		if a := agencyRe.FindStringSubmatch(l); a != nil && strings.TrimSpace(a[1]) != "" {
 			agency = strings.TrimSpace(a[1])
 		} else if m[2] != "" {
 			agency = m[2]
-		} else if i > 0 && i < len(lines)-1 && len([]rune(lines[i-1])) <= 30 {
+		} else if i > 1 && len([]rune(lines[i-1])) <= 30 {
 			agency = lines[i-1] // the agency on its own line above the title
 		}
-		break
+		if agency != "" {
+			break
+		}
+		// A title that names no agency: its line in the body may have the
+		// agency above it.
 	}
 	if year == 0 {
 		for _, l := range lines {

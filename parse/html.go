@@ -1,7 +1,7 @@
 package parse
 
 import (
-	"strconv"
+	"bytes"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -13,99 +13,475 @@ import (
 // block-level element. Navigation, sidebars and footers are kept as they
 // are: recognising the report's tables by their labels is the normalizer's
 // job, so nothing here guesses which part of the page is the article.
+//
+// The page is read in one pass over its tokens, which gives every block its
+// source line; there is no DOM and no recursion, so neither the size nor the
+// nesting depth of the page costs more than the tables it holds. The
+// HTML5 rules that matter for report tables are applied on the way: a cell
+// or row ends where the next one starts, cells outside a <tr> get a row of
+// their own, text inside a table but outside its cells is put before it,
+// and a table that holds another table is layout: its cells are paragraphs.
 func ParseHTML(data []byte) (*Document, error) {
 	text, _, warns := DecodeHTML(data, "")
-	root, err := html.Parse(strings.NewReader(text))
-	if err != nil {
-		return nil, err // x/net/html only fails on reader errors
-	}
 	doc := &Document{Format: FormatHTML, PositionsReliable: true, Warnings: warns, Meta: map[string]string{}}
-	w := &htmlWalker{doc: doc, lines: tableLines(text)}
-	w.walk(root)
-	w.flush()
-	doc.Title = htmlTitle(doc)
+	r := &htmlReader{doc: doc, line: 1}
+	r.read(text)
 	return doc, nil
 }
 
-type htmlWalker struct {
-	doc    *Document
-	buf    strings.Builder
-	lines  []tableLine // source lines of every <table> tag, in order
-	tables int         // <table> elements met so far, innermost or not
+// htmlReader turns a token stream into blocks.
+type htmlReader struct {
+	doc     *Document
+	line    int // source line of the token being read
+	para    paragraph
+	heading int           // open <h1>–<h3> elements
+	tables  []*tableFrame // open tables, innermost last
+	grids   int           // Table blocks written so far
+	skip    atom.Atom     // element whose content is being skipped (script, …)
+	skipN   int           // nesting of skip inside itself
+	inTitle bool
+	title   strings.Builder
 }
 
-func (w *htmlWalker) walk(n *html.Node) {
-	switch n.Type {
-	case html.TextNode:
-		w.buf.WriteString(n.Data)
+// paragraph is the text of the current block outside innermost tables,
+// with the source line each of its lines starts on.
+type paragraph struct {
+	buf   strings.Builder
+	lines []int // start line of each "\n"-separated segment with text
+	open  bool  // the current segment has text
+}
+
+// tableFrame is an open <table>.
+type tableFrame struct {
+	line   int
+	layout bool // holds another table: its cells are read as paragraphs
+	rows   []rawRow
+	inRow  bool
+	cell   *rawCell // the open cell, nil between cells
+	inCap  bool     // inside <caption>
+}
+
+type rawRow struct {
+	line  int
+	cells []rawCell
+}
+
+type rawCell struct {
+	text             strings.Builder
+	colspan, rowspan int
+}
+
+// Caps on what a page may ask of the grid: spans beyond these are typos or
+// attacks, never a report table.
+const (
+	maxColSpan = 100
+	maxRowSpan = 1000
+)
+
+func (r *htmlReader) read(text string) {
+	z := html.NewTokenizer(strings.NewReader(text))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		raw := z.Raw()
+		switch tt {
+		case html.TextToken:
+			r.text(z.Text())
+		case html.StartTagToken, html.SelfClosingTagToken:
+			r.start(z, tagAtom(raw), raw, tt == html.SelfClosingTagToken)
+		case html.EndTagToken:
+			r.end(tagAtom(raw))
+		}
+		r.line += bytes.Count(raw, []byte{'\n'})
+	}
+	for len(r.tables) > 0 {
+		r.closeTable()
+	}
+	r.flush()
+}
+
+// text routes a text token to the open cell, the title or the paragraph.
+func (r *htmlReader) text(b []byte) {
+	switch {
+	case r.skip != 0:
 		return
-	case html.ElementNode:
-		switch n.DataAtom {
-		case atom.Script, atom.Style, atom.Noscript, atom.Template:
-			return
-		case atom.Title:
-			w.doc.Meta["title"] = foldSpace(nodeText(n))
-			return
-		case atom.Meta:
-			name, content := attr(n, "name"), attr(n, "content")
-			if name != "" && content != "" {
-				w.doc.Meta[strings.ToLower(name)] = content
-			}
-			return
-		case atom.Br:
-			w.buf.WriteByte('\n')
-			return
-		case atom.Table:
-			w.tables++
-			if !hasDescendant(n, atom.Table) {
-				w.flush()
-				w.addTable(n)
-				return
-			}
-		}
-		if isBlock(n.DataAtom) {
-			w.flush()
-			defer w.flush()
-		}
+	case r.inTitle:
+		r.title.Write(b)
+		return
 	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		w.walk(c)
+	if c := r.openCell(); c != nil {
+		c.text.Write(b)
+		return
+	}
+	r.para.write(b, r.line)
+}
+
+// openCell returns the cell text goes to: the open cell of the innermost
+// table when that table is a grid.
+func (r *htmlReader) openCell() *rawCell {
+	if len(r.tables) == 0 {
+		return nil
+	}
+	t := r.tables[len(r.tables)-1]
+	if t.layout || t.inCap {
+		return nil
+	}
+	return t.cell
+}
+
+func (r *htmlReader) start(z *html.Tokenizer, a atom.Atom, raw []byte, selfClosing bool) {
+	if r.skip != 0 {
+		if a == r.skip && !selfClosing {
+			r.skipN++
+		}
+		return
+	}
+	switch a {
+	case atom.Script, atom.Style, atom.Noscript, atom.Template:
+		if !selfClosing {
+			r.skip, r.skipN = a, 1
+		}
+		return
+	case atom.Title:
+		r.inTitle = !selfClosing
+		r.title.Reset()
+		return
+	case atom.Meta:
+		r.meta(z)
+		return
+	case atom.Br:
+		r.newline()
+		return
+	case atom.Table:
+		r.openTable()
+		return
+	}
+	if t := r.grid(); t != nil && r.gridTag(t, z, a, raw) {
+		return
+	}
+	if isBlock(a) {
+		r.blockEdge()
+	}
+	if isHeading(a) && !selfClosing {
+		r.flush()
+		r.heading++
 	}
 }
 
-// flush ends the current paragraph, one block per non-empty line.
-func (w *htmlWalker) flush() {
-	s := w.buf.String()
-	w.buf.Reset()
-	for _, line := range strings.Split(s, "\n") {
-		if line = foldSpace(line); line != "" {
-			w.doc.Blocks = append(w.doc.Blocks, Block{Text: line})
+func (r *htmlReader) end(a atom.Atom) {
+	if r.skip != 0 {
+		if a == r.skip {
+			if r.skipN--; r.skipN == 0 {
+				r.skip = 0
+			}
 		}
+		return
+	}
+	switch a {
+	case atom.Title:
+		if r.inTitle {
+			r.doc.Meta["title"] = foldSpace(r.title.String())
+			r.inTitle = false
+		}
+		return
+	case atom.Table:
+		if len(r.tables) > 0 {
+			r.closeTable()
+		}
+		return
+	}
+	if t := r.grid(); t != nil {
+		switch a {
+		case atom.Td, atom.Th:
+			t.endCell()
+			return
+		case atom.Tr, atom.Thead, atom.Tbody, atom.Tfoot:
+			t.endRow()
+			return
+		case atom.Caption:
+			t.inCap = false
+			r.flush()
+			return
+		}
+	}
+	if isBlock(a) {
+		r.blockEdge()
+	}
+	if isHeading(a) && r.heading > 0 {
+		r.flush()
+		r.heading--
 	}
 }
 
-func (w *htmlWalker) addTable(n *html.Node) {
-	idx := 0
-	for _, b := range w.doc.Blocks {
-		if b.Table != nil {
-			idx++
+// grid returns the innermost open table when it is read as a grid.
+func (r *htmlReader) grid() *tableFrame {
+	if len(r.tables) == 0 || r.tables[len(r.tables)-1].layout {
+		return nil
+	}
+	return r.tables[len(r.tables)-1]
+}
+
+// gridTag handles the start tags that build a grid table's rows and cells.
+func (r *htmlReader) gridTag(t *tableFrame, z *html.Tokenizer, a atom.Atom, raw []byte) bool {
+	switch a {
+	case atom.Tr:
+		t.endRow()
+		t.rows = append(t.rows, rawRow{line: r.line})
+		t.inRow = true
+	case atom.Thead, atom.Tbody, atom.Tfoot:
+		t.endRow()
+	case atom.Td, atom.Th:
+		t.endCell()
+		if !t.inRow { // the parser makes the row up, so the table's line stands
+			t.rows = append(t.rows, rawRow{line: t.line})
+			t.inRow = true
+		}
+		row := &t.rows[len(t.rows)-1]
+		row.cells = append(row.cells, rawCell{colspan: 1, rowspan: 1})
+		t.cell = &row.cells[len(row.cells)-1]
+		if containsFold(raw, "span") { // reading attributes allocates: skip cells without spans
+			t.cell.colspan, t.cell.rowspan = spans(z)
+		}
+	case atom.Caption:
+		r.flush()
+		t.inCap = true
+	default:
+		if c := t.cell; c != nil && isBlock(a) && !t.inCap {
+			c.text.WriteByte('\n')
+			return true
+		}
+		return false
+	}
+	return true
+}
+
+func (t *tableFrame) endCell() { t.cell = nil }
+
+func (t *tableFrame) endRow() {
+	t.cell = nil
+	t.inRow = false
+}
+
+// openTable starts a table. One that starts inside a grid's cell turns that
+// grid into layout; one that starts in a grid outside any cell ends that
+// grid first, as an HTML5 parser does.
+func (r *htmlReader) openTable() {
+	if t := r.grid(); t != nil {
+		if t.cell == nil && !t.inCap {
+			r.closeTable()
+		} else {
+			r.toLayout(t)
 		}
 	}
-	t := &Table{Index: idx}
+	r.flush()
+	r.tables = append(r.tables, &tableFrame{line: r.line})
+}
+
+// toLayout re-reads what a grid holds so far as paragraphs, one per cell,
+// and makes the rest of it paragraphs too.
+func (r *htmlReader) toLayout(t *tableFrame) {
+	r.flush()
+	for ri := range t.rows {
+		row := &t.rows[ri]
+		for ci := range row.cells {
+			c := &row.cells[ci]
+			r.para.write([]byte(c.text.String()), row.line)
+			if c != t.cell {
+				r.flush()
+			}
+		}
+	}
+	t.layout, t.rows, t.cell, t.inRow = true, nil, nil, false
+}
+
+// closeTable ends the innermost table; a grid becomes a Table block.
+func (r *htmlReader) closeTable() {
+	t := r.tables[len(r.tables)-1]
+	r.tables = r.tables[:len(r.tables)-1]
+	r.flush()
+	if t.layout {
+		return
+	}
+	idx := r.grids
+	r.grids++
+	out := &Table{Index: idx}
 	var g grid
-	trs := rowsOf(n)
-	var src tableLine
-	if w.tables-1 < len(w.lines) {
-		src = w.lines[w.tables-1]
+	for ri := range t.rows {
+		out.Rows = append(out.Rows, g.addRow(t.rows[ri], idx, ri))
 	}
-	for i, tr := range trs {
-		line := src.line
-		if len(src.rows) == len(trs) { // else the parser made rows up
-			line = src.rows[i]
+	r.doc.Blocks = append(r.doc.Blocks, Block{Table: out, Loc: lineLoc(t.line, idx, -1, -1)})
+}
+
+func (r *htmlReader) meta(z *html.Tokenizer) {
+	var name, content string
+	for hasAttr := true; hasAttr; {
+		var k, v []byte
+		k, v, hasAttr = z.TagAttr()
+		switch string(k) {
+		case "name":
+			name = string(v)
+		case "content":
+			content = string(v)
 		}
-		t.Rows = append(t.Rows, g.addRow(tr, idx, len(t.Rows), line))
 	}
-	w.doc.Blocks = append(w.doc.Blocks, Block{Table: t, Loc: lineLoc(src.line, idx, -1, -1)})
+	if name != "" && content != "" {
+		r.doc.Meta[strings.ToLower(name)] = content
+	}
+}
+
+// tagAtom names the element of a start or end tag from its raw bytes.
+// Tokenizer.TagName copies the name on every call; the elements this
+// reader acts on have short ASCII names, so they are looked up from a
+// lower-cased copy on the stack.
+func tagAtom(raw []byte) atom.Atom {
+	var buf [12]byte
+	i := 1 // past '<'
+	if i < len(raw) && raw[i] == '/' {
+		i++
+	}
+	n := 0
+	for ; i < len(raw); i++ {
+		c := raw[i]
+		if c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' {
+			break
+		}
+		if n == len(buf) {
+			return 0 // longer than any element acted on
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[n] = c
+		n++
+	}
+	return atom.Lookup(buf[:n])
+}
+
+// containsFold reports whether b contains the lower-case ASCII word w in
+// any case.
+func containsFold(b []byte, w string) bool {
+	for i := 0; i+len(w) <= len(b); i++ {
+		j := 0
+		for j < len(w) && (b[i+j]|0x20) == w[j] {
+			j++
+		}
+		if j == len(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// spans reads a cell's colspan and rowspan, each 1 when absent or not a
+// positive number, and capped.
+func spans(z *html.Tokenizer) (colspan, rowspan int) {
+	colspan, rowspan = 1, 1
+	for more := true; more; {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		switch string(k) {
+		case "colspan":
+			colspan = spanValue(v, maxColSpan)
+		case "rowspan":
+			rowspan = spanValue(v, maxRowSpan)
+		}
+	}
+	return colspan, rowspan
+}
+
+// spanValue parses a span attribute the lenient way browsers do: leading
+// digits after optional space, anything after them ignored.
+func spanValue(v []byte, limit int) int {
+	v = bytes.TrimSpace(v)
+	n := 0
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = min(n*10+int(c-'0'), limit)
+	}
+	return max(n, 1)
+}
+
+// newline is a <br>: a line break in the open cell or paragraph.
+func (r *htmlReader) newline() {
+	if c := r.openCell(); c != nil {
+		c.text.WriteByte('\n')
+		return
+	}
+	r.para.newline()
+}
+
+// blockEdge is the start or end of a block element outside a grid cell.
+func (r *htmlReader) blockEdge() {
+	if c := r.openCell(); c != nil {
+		c.text.WriteByte('\n')
+		return
+	}
+	r.flush()
+}
+
+// flush ends the current paragraph: one block per non-empty line.
+func (r *htmlReader) flush() {
+	p := &r.para
+	s := p.buf.String()
+	lines := p.lines
+	p.buf.Reset()
+	p.lines, p.open = p.lines[:0], false
+	k := 0
+	for line := range strings.SplitSeq(s, "\n") {
+		if line = foldSpace(line); line == "" {
+			continue
+		}
+		b := Block{Text: line, Heading: r.heading > 0}
+		if k < len(lines) {
+			b.Loc.Line = lines[k]
+		}
+		k++
+		r.doc.Blocks = append(r.doc.Blocks, b)
+	}
+}
+
+// write appends text read on line, noting where each line with text starts.
+func (p *paragraph) write(b []byte, line int) {
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		seg := b
+		if i >= 0 {
+			seg = b[:i]
+		}
+		if !p.open && len(bytes.TrimFunc(seg, isSpace)) > 0 {
+			p.lines = append(p.lines, line)
+			p.open = true
+		}
+		p.buf.Write(seg)
+		if i < 0 {
+			return
+		}
+		p.newline()
+		line++
+		b = b[i+1:]
+	}
+}
+
+func (p *paragraph) newline() {
+	p.buf.WriteByte('\n')
+	p.open = false
+}
+
+func isHeading(a atom.Atom) bool { return a == atom.H1 || a == atom.H2 || a == atom.H3 }
+
+func isBlock(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6,
+		atom.Li, atom.Ul, atom.Ol, atom.Tr, atom.Td, atom.Th, atom.Table, atom.Section,
+		atom.Article, atom.Header, atom.Footer, atom.Nav, atom.Aside, atom.Blockquote,
+		atom.Pre, atom.Dd, atom.Dt, atom.Dl, atom.Center, atom.Form, atom.Caption:
+		return true
+	}
+	return false
 }
 
 // grid expands rowspans: it remembers, per grid column, the cell from an
@@ -119,8 +495,9 @@ type spanned struct {
 	left int // rows still covered below the current one
 }
 
-func (g *grid) addRow(tr *html.Node, table, rowIdx, line int) Row {
-	row := Row{Loc: lineLoc(line, table, rowIdx, -1)}
+func (g *grid) addRow(src rawRow, table, rowIdx int) Row {
+	line := src.line
+	row := Row{Loc: lineLoc(line, table, rowIdx, -1), Cells: make([]Cell, 0, len(src.cells))}
 	col := 0
 	takeContinued := func() {
 		for col < len(g.above) && g.above[col].left > 0 {
@@ -135,14 +512,11 @@ func (g *grid) addRow(tr *html.Node, table, rowIdx, line int) Row {
 			col++
 		}
 	}
-	for td := tr.FirstChild; td != nil; td = td.NextSibling {
-		if td.Type != html.ElementNode || (td.DataAtom != atom.Td && td.DataAtom != atom.Th) {
-			continue
-		}
+	for i := range src.cells {
+		rc := &src.cells[i]
 		takeContinued()
-		cs := spanAttr(td, "colspan", 100)
-		rs := spanAttr(td, "rowspan", 1000)
-		c := Cell{Text: cellText(td), Col: col, ColSpan: cs, RowSpan: rs,
+		cs, rs := rc.colspan, rc.rowspan
+		c := Cell{Text: cellText(rc.text.String()), Col: col, ColSpan: cs, RowSpan: rs,
 			Loc: lineLoc(line, table, rowIdx, col)}
 		row.Cells = append(row.Cells, c)
 		for len(g.above) < col+cs {
@@ -160,79 +534,19 @@ func (g *grid) addRow(tr *html.Node, table, rowIdx, line int) Row {
 	return row
 }
 
-func rowsOf(table *html.Node) []*html.Node {
-	var rows []*html.Node
-	var visit func(*html.Node)
-	visit = func(n *html.Node) {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != html.ElementNode {
-				continue
-			}
-			switch c.DataAtom {
-			case atom.Tr:
-				rows = append(rows, c)
-			case atom.Thead, atom.Tbody, atom.Tfoot:
-				visit(c)
-			}
-		}
+// cellText folds a cell's text, keeping each paragraph or <br> on its own
+// line.
+func cellText(s string) string {
+	if !strings.Contains(s, "\n") {
+		return foldSpace(s)
 	}
-	visit(table)
-	return rows
-}
-
-func spanAttr(n *html.Node, name string, max int) int {
-	v, err := strconv.Atoi(strings.TrimSpace(attr(n, name)))
-	if err != nil || v < 1 {
-		return 1
-	}
-	return min(v, max)
-}
-
-// cellText returns a cell's text with each paragraph or <br> on its own line.
-func cellText(n *html.Node) string {
 	var b strings.Builder
-	var visit func(*html.Node)
-	visit = func(n *html.Node) {
-		switch n.Type {
-		case html.TextNode:
-			b.WriteString(n.Data)
-		case html.ElementNode:
-			switch n.DataAtom {
-			case atom.Br:
-				b.WriteByte('\n')
-				return
-			case atom.Script, atom.Style:
-				return
-			}
-			block := isBlock(n.DataAtom)
-			if block {
-				b.WriteByte('\n')
-			}
-			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				visit(c)
-			}
-			if block {
-				b.WriteByte('\n')
-			}
-		}
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		visit(c)
-	}
-	var lines []string
-	for _, l := range strings.Split(b.String(), "\n") {
+	for l := range strings.SplitSeq(s, "\n") {
 		if l = foldSpace(l); l != "" {
-			lines = append(lines, l)
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-func nodeText(n *html.Node) string {
-	var b strings.Builder
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.TextNode {
-			b.WriteString(c.Data)
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(l)
 		}
 	}
 	return b.String()
@@ -241,6 +555,19 @@ func nodeText(n *html.Node) string {
 // foldSpace trims a line and folds runs of white space (including NBSP and
 // the ideographic space) into one ASCII space.
 func foldSpace(s string) string {
+	clean := true
+	prevSpace := true
+	for _, r := range s {
+		sp := isSpace(r)
+		if sp && (prevSpace || r != ' ') {
+			clean = false
+			break
+		}
+		prevSpace = sp
+	}
+	if clean && !prevSpace {
+		return s
+	}
 	return strings.Join(strings.FieldsFunc(s, isSpace), " ")
 }
 
@@ -250,85 +577,4 @@ func isSpace(r rune) bool {
 		return true
 	}
 	return false
-}
-
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if strings.EqualFold(a.Key, key) {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-func hasDescendant(n *html.Node, a atom.Atom) bool {
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode && (c.DataAtom == a || hasDescendant(c, a)) {
-			return true
-		}
-	}
-	return false
-}
-
-func isBlock(a atom.Atom) bool {
-	switch a {
-	case atom.P, atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6,
-		atom.Li, atom.Ul, atom.Ol, atom.Tr, atom.Td, atom.Th, atom.Table, atom.Section,
-		atom.Article, atom.Header, atom.Footer, atom.Nav, atom.Aside, atom.Blockquote,
-		atom.Pre, atom.Dd, atom.Dt, atom.Dl, atom.Center, atom.Form, atom.Caption:
-		return true
-	}
-	return false
-}
-
-// htmlTitle picks the report title: the article-title meta tag, the page
-// <title>, or the first short paragraph that names an annual report.
-func htmlTitle(doc *Document) string {
-	for _, k := range []string{"articletitle", "title"} {
-		if t := foldSpace(doc.Meta[k]); strings.Contains(t, "报告") {
-			return t
-		}
-	}
-	for _, b := range doc.Blocks {
-		if b.Table == nil && len([]rune(b.Text)) <= 80 && strings.Contains(b.Text, "年度报告") {
-			return b.Text
-		}
-	}
-	return foldSpace(doc.Meta["title"])
-}
-
-// tableLine is where a <table> tag and its <tr> tags sit in the source.
-type tableLine struct {
-	line int
-	rows []int
-}
-
-// tableLines finds the source line of every <table> start tag and of the
-// <tr> tags that follow it up to the next <table> or </table>: the rows of
-// an innermost table. The tree html.Parse builds keeps no positions.
-func tableLines(text string) []tableLine {
-	var out []tableLine
-	z := html.NewTokenizer(strings.NewReader(text))
-	line, open := 1, false
-	for {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			return out
-		}
-		raw := z.Raw()
-		if tt == html.StartTagToken || tt == html.EndTagToken {
-			name, _ := z.TagName()
-			switch a := atom.Lookup(name); {
-			case a == atom.Table && tt == html.StartTagToken:
-				out = append(out, tableLine{line: line})
-				open = true
-			case a == atom.Table:
-				open = false
-			case a == atom.Tr && tt == html.StartTagToken && open:
-				t := &out[len(out)-1]
-				t.rows = append(t.rows, line)
-			}
-		}
-		line += strings.Count(string(raw), "\n")
-	}
 }

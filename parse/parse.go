@@ -41,6 +41,15 @@ func Parse(ctx context.Context, name string, data []byte) (*Document, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	doc, err := read(ctx, name, data)
+	if doc != nil {
+		doc.Title = reportTitle(doc)
+	}
+	return doc, err
+}
+
+// read dispatches to the reader of the document's format.
+func read(ctx context.Context, name string, data []byte) (*Document, error) {
 	switch f := DetectFormat(name, data); f {
 	case FormatHTML:
 		return ParseHTML(data)

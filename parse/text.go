@@ -25,7 +25,8 @@ func ParseText(data []byte) (*Document, error) {
 			continue
 		case len(fields) == 1:
 			cur = nil
-			doc.Blocks = append(doc.Blocks, Block{Text: fields[0], Loc: Loc{Line: i + 1}})
+			// A Markdown "#" line is a heading.
+			doc.Blocks = append(doc.Blocks, Block{Text: fields[0], Loc: Loc{Line: i + 1}, Heading: strings.HasPrefix(fields[0], "#")})
 			continue
 		}
 		if cur == nil {
@@ -39,12 +40,6 @@ func ParseText(data []byte) (*Document, error) {
 				Loc: lineLoc(i+1, cur.Index, len(cur.Rows), j)})
 		}
 		cur.Rows = append(cur.Rows, row)
-	}
-	for _, b := range doc.Blocks {
-		if b.Table == nil && strings.Contains(b.Text, "年度报告") && len([]rune(b.Text)) <= 80 {
-			doc.Title = b.Text
-			break
-		}
 	}
 	return doc, nil
 }
