@@ -2,6 +2,8 @@ package parse
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -21,12 +23,24 @@ import (
 // or row ends where the next one starts, cells outside a <tr> get a row of
 // their own, text inside a table but outside its cells is put before it,
 // and a table that holds another table is layout: its cells are paragraphs.
-func ParseHTML(data []byte) (*Document, error) {
+func ParseHTML(ctx context.Context, data []byte) (*Document, error) {
+	data, cut := capBytes(data)
 	text, _, warns := DecodeHTML(data, "")
 	doc := &Document{Format: FormatHTML, PositionsReliable: true, Warnings: warns, Meta: map[string]string{}}
+	if cut {
+		doc.Warnings = append(doc.Warnings, limitWarning("the page's size", MaxTextBytes, Loc{}))
+	}
 	r := &htmlReader{doc: doc, line: 1}
-	r.read(text)
+	r.read(ctx, text)
 	return doc, nil
+}
+
+// capBytes cuts data to MaxTextBytes.
+func capBytes(data []byte) ([]byte, bool) {
+	if len(data) <= MaxTextBytes {
+		return data, false
+	}
+	return data[:MaxTextBytes], true
 }
 
 // htmlReader turns a token stream into blocks.
@@ -37,6 +51,7 @@ type htmlReader struct {
 	heading int           // open <h1>–<h3> elements
 	tables  []*tableFrame // open tables, innermost last
 	grids   int           // Table blocks written so far
+	full    bool          // MaxBlocks reached
 	skip    atom.Atom     // element whose content is being skipped (script, …)
 	skipN   int           // nesting of skip inside itself
 	inTitle bool
@@ -59,6 +74,8 @@ type tableFrame struct {
 	inRow  bool
 	cell   *rawCell // the open cell, nil between cells
 	inCap  bool     // inside <caption>
+	cells  int      // cells read, for MaxTableCells
+	sink   rawCell  // where the text of cells past the cap goes
 }
 
 type rawRow struct {
@@ -78,9 +95,16 @@ const (
 	maxRowSpan = 1000
 )
 
-func (r *htmlReader) read(text string) {
+func (r *htmlReader) read(ctx context.Context, text string) {
 	z := html.NewTokenizer(strings.NewReader(text))
-	for {
+	for n := 0; ; n++ {
+		if n%ctxCheckEvery == 0 && stopped(ctx, r.doc, Loc{Line: r.line}) {
+			break
+		}
+		if r.full {
+			r.doc.Warnings = append(r.doc.Warnings, limitWarning("the number of blocks", MaxBlocks, Loc{Line: r.line}))
+			break
+		}
 		tt := z.Next()
 		if tt == html.ErrorToken {
 			break
@@ -238,6 +262,11 @@ func (r *htmlReader) gridTag(t *tableFrame, z *html.Tokenizer, a atom.Atom, raw 
 			t.rows = append(t.rows, rawRow{line: t.line})
 			t.inRow = true
 		}
+		if t.cells++; t.cells > MaxTableCells {
+			t.sink.text.Reset()
+			t.cell = &t.sink
+			return true
+		}
 		row := &t.rows[len(t.rows)-1]
 		row.cells = append(row.cells, rawCell{colspan: 1, rowspan: 1})
 		t.cell = &row.cells[len(row.cells)-1]
@@ -311,7 +340,11 @@ func (r *htmlReader) closeTable() {
 	for ri := range t.rows {
 		out.Rows = append(out.Rows, g.addRow(t.rows[ri], idx, ri))
 	}
-	r.doc.Blocks = append(r.doc.Blocks, Block{Table: out, Loc: lineLoc(t.line, idx, -1, -1)})
+	if t.cells > MaxTableCells || g.full {
+		r.doc.Warnings = append(r.doc.Warnings, limitWarning(fmt.Sprintf("table %d's cells (spanned copies included) or columns", idx+1),
+			MaxTableCells, lineLoc(t.line, idx, -1, -1)))
+	}
+	r.addBlock(Block{Table: out, Loc: lineLoc(t.line, idx, -1, -1)})
 }
 
 func (r *htmlReader) meta(z *html.Tokenizer) {
@@ -440,8 +473,16 @@ func (r *htmlReader) flush() {
 			b.Loc.Line = lines[k]
 		}
 		k++
-		r.doc.Blocks = append(r.doc.Blocks, b)
+		r.addBlock(b)
 	}
+}
+
+func (r *htmlReader) addBlock(b Block) {
+	if len(r.doc.Blocks) >= MaxBlocks {
+		r.full = true
+		return
+	}
+	r.doc.Blocks = append(r.doc.Blocks, b)
 }
 
 // write appends text read on line, noting where each line with text starts.
@@ -488,6 +529,8 @@ func isBlock(a atom.Atom) bool {
 // earlier row that still covers it.
 type grid struct {
 	above []spanned // indexed by grid column
+	cells int       // cells made, copies included, for MaxTableCells
+	full  bool      // a cap was reached: later cells are dropped
 }
 
 type spanned struct {
@@ -503,7 +546,7 @@ func (g *grid) addRow(src rawRow, table, rowIdx int) Row {
 		for col < len(g.above) && g.above[col].left > 0 {
 			s := &g.above[col]
 			s.left--
-			if s.cell.Col == col { // one copy per spanned cell, not per column
+			if s.cell.Col == col && g.room() { // one copy per spanned cell, not per column
 				c := s.cell
 				c.Continued = true
 				c.Loc.Row, c.Loc.Line = rowIdx+1, line
@@ -516,6 +559,10 @@ func (g *grid) addRow(src rawRow, table, rowIdx int) Row {
 		rc := &src.cells[i]
 		takeContinued()
 		cs, rs := rc.colspan, rc.rowspan
+		if col+cs > MaxGridCols || !g.room() {
+			g.full = true
+			break
+		}
 		c := Cell{Text: cellText(rc.text.String()), Col: col, ColSpan: cs, RowSpan: rs,
 			Loc: lineLoc(line, table, rowIdx, col)}
 		row.Cells = append(row.Cells, c)
@@ -532,6 +579,16 @@ func (g *grid) addRow(src rawRow, table, rowIdx int) Row {
 		col++
 	}
 	return row
+}
+
+// room reports whether the table may have one more cell, and counts it.
+func (g *grid) room() bool {
+	if g.cells >= MaxTableCells {
+		g.full = true
+		return false
+	}
+	g.cells++
+	return true
 }
 
 // cellText folds a cell's text, keeping each paragraph or <br> on its own

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -28,7 +29,7 @@ func BenchmarkParseHTML(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		if _, err := ParseHTML(docs[i%len(docs)]); err != nil {
+		if _, err := ParseHTML(context.Background(), docs[i%len(docs)]); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -20,8 +21,8 @@ func FuzzParseHTML(f *testing.F) {
 	f.Add([]byte("<table><tr><td rowspan=3>a<table><td>b</table>c<td colspan=2>d</table>"))
 	f.Add([]byte("<table>x<caption>t</caption><td>1<tr><th>2</table></table><td>"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, read := range []func([]byte) (*Document, error){ParseHTML, ParseText} {
-			doc, err := read(data)
+		for _, read := range []func(context.Context, []byte) (*Document, error){ParseHTML, ParseText} {
+			doc, err := read(context.Background(), data)
 			if err != nil {
 				continue
 			}

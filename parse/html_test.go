@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -67,7 +68,7 @@ func TestHTMLGrid(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := ParseHTML([]byte(tt.html))
+			d, err := ParseHTML(context.Background(), []byte(tt.html))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,7 +182,7 @@ func TestDetectFormat(t *testing.T) {
 
 func TestHTMLLines(t *testing.T) {
 	src := "<p>title</p>\n<table>\n<tr><td>a</td></tr>\n\n<tr><td>b</td></tr>\n</table>\n<table><td>implied row</td></table>"
-	d, err := ParseHTML([]byte(src))
+	d, err := ParseHTML(context.Background(), []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,6 +44,7 @@ func Parse(ctx context.Context, name string, data []byte) (*Document, error) {
 	doc, err := read(ctx, name, data)
 	if doc != nil {
 		doc.Title = reportTitle(doc)
+		doc.Warnings = capWarnings(doc.Warnings)
 	}
 	return doc, err
 }
@@ -52,9 +53,9 @@ func Parse(ctx context.Context, name string, data []byte) (*Document, error) {
 func read(ctx context.Context, name string, data []byte) (*Document, error) {
 	switch f := DetectFormat(name, data); f {
 	case FormatHTML:
-		return ParseHTML(data)
+		return ParseHTML(ctx, data)
 	case FormatText:
-		return ParseText(data)
+		return ParseText(ctx, data)
 	case FormatPDF:
 		return ParsePDF(ctx, data)
 	default:

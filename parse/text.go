@@ -1,6 +1,8 @@
 package parse
 
 import (
+	"context"
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -12,36 +14,84 @@ import (
 // do not end a table, because dumps put them in the middle of tables.
 // Field positions in dumps drift (a lost cell shifts the rest), so the
 // document says its positions are not reliable.
-func ParseText(data []byte) (*Document, error) {
+func ParseText(ctx context.Context, data []byte) (*Document, error) {
+	data, cut := capBytes(data)
 	text, _, warns := DecodeText(data)
 	doc := &Document{Format: FormatText, Warnings: warns, Meta: map[string]string{}}
-	var cur *Table
-	tables := 0
-	for i, line := range strings.Split(text, "\n") {
-		line = strings.TrimRight(line, "\r")
-		fields := splitFields(line)
-		switch {
-		case len(fields) == 0:
-			continue
-		case len(fields) == 1:
-			cur = nil
-			// A Markdown "#" line is a heading.
-			doc.Blocks = append(doc.Blocks, Block{Text: fields[0], Loc: Loc{Line: i + 1}, Heading: strings.HasPrefix(fields[0], "#")})
-			continue
+	if cut {
+		doc.Warnings = append(doc.Warnings, limitWarning("the file's size", MaxTextBytes, Loc{}))
+	}
+	tr := textReader{doc: doc}
+	i := 0
+	for line := range strings.SplitSeq(text, "\n") {
+		i++
+		if i%ctxCheckEvery == 0 && stopped(ctx, doc, Loc{Line: i}) {
+			break
 		}
-		if cur == nil {
-			cur = &Table{Index: tables}
-			tables++
-			doc.Blocks = append(doc.Blocks, Block{Table: cur, Loc: lineLoc(i+1, cur.Index, -1, -1)})
+		if !tr.line(i, strings.TrimRight(line, "\r")) {
+			break
 		}
-		row := Row{Loc: lineLoc(i+1, cur.Index, len(cur.Rows), -1)}
-		for j, f := range fields {
-			row.Cells = append(row.Cells, Cell{Text: f, Col: j, ColSpan: 1, RowSpan: 1,
-				Loc: lineLoc(i+1, cur.Index, len(cur.Rows), j)})
-		}
-		cur.Rows = append(cur.Rows, row)
 	}
 	return doc, nil
+}
+
+// textReader groups a dump's lines into paragraphs and tables.
+type textReader struct {
+	doc    *Document
+	cur    *Table // the table being read, nil between tables
+	cells  int    // cells of cur
+	tables int
+}
+
+// line reads line number n; it returns false when the document is full.
+func (tr *textReader) line(n int, line string) bool {
+	fields := splitFields(line)
+	if len(fields) == 0 {
+		return true
+	}
+	if len(tr.doc.Blocks) >= MaxBlocks {
+		tr.warn(limitWarning("the number of blocks", MaxBlocks, Loc{Line: n}))
+		return false
+	}
+	if len(fields) == 1 {
+		tr.cur = nil
+		// A Markdown "#" line is a heading.
+		tr.doc.Blocks = append(tr.doc.Blocks, Block{Text: fields[0], Loc: Loc{Line: n}, Heading: strings.HasPrefix(fields[0], "#")})
+		return true
+	}
+	if tr.cur == nil {
+		tr.cur = &Table{Index: tr.tables}
+		tr.tables++
+		tr.cells = 0
+		tr.doc.Blocks = append(tr.doc.Blocks, Block{Table: tr.cur, Loc: lineLoc(n, tr.cur.Index, -1, -1)})
+	}
+	cur := tr.cur
+	if len(fields) > MaxRowCells {
+		tr.warn(limitWarning("the number of fields in a line", MaxRowCells, lineLoc(n, cur.Index, len(cur.Rows), -1)))
+		fields = fields[:MaxRowCells]
+	}
+	if tr.cells += len(fields); tr.cells > MaxTableCells {
+		tr.warn(limitWarning(fmt.Sprintf("table %d's cells", cur.Index+1), MaxTableCells, lineLoc(n, cur.Index, -1, -1)))
+		return true
+	}
+	row := Row{Loc: lineLoc(n, cur.Index, len(cur.Rows), -1), Cells: make([]Cell, 0, len(fields))}
+	for j, f := range fields {
+		row.Cells = append(row.Cells, Cell{Text: f, Col: j, ColSpan: 1, RowSpan: 1,
+			Loc: lineLoc(n, cur.Index, len(cur.Rows), j)})
+	}
+	cur.Rows = append(cur.Rows, row)
+	return true
+}
+
+// warn adds a warning unless one with the same code and message is there
+// already: a cap reached on every line is said once.
+func (tr *textReader) warn(w Warning) {
+	for _, o := range tr.doc.Warnings {
+		if o.Code == w.Code && o.Message == w.Message {
+			return
+		}
+	}
+	tr.doc.Warnings = append(tr.doc.Warnings, w)
 }
 
 var (

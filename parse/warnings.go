@@ -18,6 +18,8 @@ const (
 	CodeCharsetUnknown    Code = "charset.unknown"
 	CodeCharsetMismatch   Code = "charset.mismatch"
 	CodeCharsetDecode     Code = "charset.decode"
+	CodeCharsetMixed      Code = "charset.mixed"
+	CodeCharsetNUL        Code = "charset.nul"
 	CodePDFStructure      Code = "pdf.structure"
 	CodePDFPage           Code = "pdf.page"
 	CodePDFGarbled        Code = "pdf.garbled"
@@ -34,9 +36,13 @@ const (
 // documents them.
 var ReaderCodes = []CodeDoc{
 	{CodeFormatUnsupported, "the file's format is not one nianbao reads; nothing was extracted"},
+	{CodeLimit, "the document reached one of the readers' caps (size, blocks, cells, columns, warnings): it was read up to the cap"},
+	{CodeTimeout, "the document's time ran out; what was read so far is kept and the report is failed"},
 	{CodeCharsetUnknown, "the declared charset is not known; the text was decoded by detection"},
 	{CodeCharsetMismatch, "the declared charset does not fit the bytes; the one that does was used"},
 	{CodeCharsetDecode, "some bytes did not decode in the chosen charset and were replaced"},
+	{CodeCharsetMixed, "the file mixes encodings (or is UTF-8 with damaged bytes): each line was read in its own, bad bytes replaced"},
+	{CodeCharsetNUL, "NUL bytes in a text or HTML file were removed"},
 	{CodePDFStructure, "the PDF's object structure is damaged (page tree, xref); what could be read was"},
 	{CodePDFPage, "a page could not be read, or something on it was not understood (font, CMap, rotation, content stream)"},
 	{CodePDFGarbled, "text that does not decode to characters: a page skipped, or the whole text layer"},

@@ -6,7 +6,6 @@ package sniff
 import (
 	"bytes"
 	"unicode/utf16"
-	"unicode/utf8"
 )
 
 // Kind is a file kind recognised from its bytes.
@@ -19,8 +18,8 @@ const (
 	Zip          // zip container: .docx, .ofd, .xlsx
 	RTF          // {\rtf
 	HTML         // markup a browser would render
-	Text         // plain text (UTF-8, UTF-16 with a BOM, or GB-family bytes)
-	Binary       // some other binary: NUL bytes in the head, not UTF-16
+	Text         // plain text (UTF-8, UTF-16 with a BOM, GB-family bytes, …)
+	Binary       // some other binary: many control bytes in the head
 )
 
 // HeadSize is how much of a body Detect looks at: enough for a PDF header
@@ -99,16 +98,33 @@ func Detect(data []byte) Kind {
 		// still a page.
 		return PDF
 	}
+	if controlShare(head) > maxControlShare {
+		return Binary
+	}
 	if markup {
 		return HTML
 	}
-	if bytes.IndexByte(head, 0) >= 0 {
-		return Binary
+	return Text
+}
+
+// maxControlShare is the largest share of control bytes a text may have.
+// Binary data has about one in ten (28 of 256 byte values); text has none,
+// or a stray NUL from a bad copy, which is no reason to drop a report.
+const maxControlShare = 0.01
+
+// controlShare is the share of bytes in b that are control characters
+// other than white space.
+func controlShare(b []byte) float64 {
+	if len(b) == 0 {
+		return 0
 	}
-	if utf8.Valid(trimPartialRune(head)) || isLikelyGBText(head) {
-		return Text
+	n := 0
+	for _, c := range b {
+		if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f') || c == 0x7F {
+			n++
+		}
 	}
-	return Unknown
+	return float64(n) / float64(len(b))
 }
 
 // utf16Head decodes a head that starts with a UTF-16 byte order mark, so
@@ -133,17 +149,6 @@ func utf16Head(head []byte) ([]byte, bool) {
 	return []byte(string(utf16.Decode(units))), true
 }
 
-// trimPartialRune drops a UTF-8 sequence cut by the end of the head.
-func trimPartialRune(b []byte) []byte {
-	for i := 0; i < utf8.UTFMax && i < len(b); i++ {
-		r, size := utf8.DecodeLastRune(b[:len(b)-i])
-		if r != utf8.RuneError || size > 1 {
-			return b[:len(b)-i]
-		}
-	}
-	return b
-}
-
 var htmlTags = [][]byte{
 	[]byte("<!doctype html"), []byte("<html"), []byte("<head"), []byte("<body"),
 	[]byte("<table"), []byte("<p>"), []byte("<p "), []byte("<div"), []byte("<meta"),
@@ -160,13 +165,3 @@ func LooksLikeHTML(head []byte) bool {
 	return false
 }
 
-// isLikelyGBText accepts bytes that are not UTF-8 but are plausible GB18030
-// text: no control characters other than white space.
-func isLikelyGBText(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' {
-			return false
-		}
-	}
-	return true
-}

@@ -6,6 +6,7 @@ package textenc
 
 import (
 	"bytes"
+	"fmt"
 	"mime"
 	"regexp"
 	"strings"
@@ -54,6 +55,12 @@ func DecodeText(data []byte) (string, string, []Note) {
 
 func decodeDeclared(data []byte, declared string) (string, string, []Note) {
 	var warns []Note
+	if n := bytes.Count(data, []byte{0}); n > 0 {
+		// A stray NUL (a truncated copy, a bad converter) says nothing about
+		// the encoding and breaks every label it lands in.
+		data = bytes.ReplaceAll(data, []byte{0}, nil)
+		warns = append(warns, Note{Code: "charset.nul", Message: fmt.Sprintf("%d NUL bytes removed", n)})
+	}
 	enc, name := lookupEncoding(declared)
 	if declared != "" && enc == nil {
 		warns = append(warns, Note{Code: "charset.unknown",
@@ -67,15 +74,16 @@ func decodeDeclared(data []byte, declared string) (string, string, []Note) {
 		return string(data), "utf-8", warns
 	}
 	if name == "utf-8" && !utf8.Valid(data) {
-		warns = append(warns, Note{Code: "charset.mismatch",
-			Message: "declared UTF-8 but the bytes are not UTF-8; reading as GB18030"})
-		enc = nil
+		s, got, notes := decodeUndeclared(data)
+		if got != "utf-8" {
+			warns = append(warns, Note{Code: "charset.mismatch",
+				Message: "declared UTF-8 but the bytes are not UTF-8; reading as " + got})
+		}
+		return s, got, append(warns, notes...)
 	}
 	if enc == nil {
-		if utf8.Valid(data) {
-			return string(data), "utf-8", warns
-		}
-		enc, name = simplifiedchinese.GB18030, "gb18030"
+		s, got, notes := decodeUndeclared(data)
+		return s, got, append(warns, notes...)
 	}
 	if name == "utf-8" {
 		return string(data), name, warns
@@ -89,10 +97,81 @@ func decodeDeclared(data []byte, declared string) (string, string, []Note) {
 	return string(s), name, warns
 }
 
+// decodeUndeclared reads bytes whose encoding is not declared: UTF-8 when
+// valid, GB18030 when no line is UTF-8 with Chinese in it. A file that
+// mixes the two (pasted together, or UTF-8 with a damaged byte) is read
+// line by line, each in the encoding it is in, and says so.
+func decodeUndeclared(data []byte) (string, string, []Note) {
+	if utf8.Valid(data) {
+		return string(data), "utf-8", nil
+	}
+	var utf8Lines int
+	for line := range bytes.Lines(data) {
+		if !isASCII(line) && utf8.Valid(line) {
+			utf8Lines++
+		}
+	}
+	gb := simplifiedchinese.GB18030.NewDecoder()
+	if utf8Lines == 0 {
+		s, err := gb.Bytes(data)
+		if err != nil {
+			return strings.ToValidUTF8(string(data), "\uFFFD"), "gb18030",
+				[]Note{{Code: "charset.decode", Message: "cannot decode as gb18030: " + err.Error()}}
+		}
+		return string(s), "gb18030", nil
+	}
+	var b strings.Builder
+	b.Grow(len(data))
+	var asGB, damaged int
+	for line := range bytes.Lines(data) {
+		switch {
+		case utf8.Valid(line):
+			b.Write(line)
+		case damagedUTF8(line):
+			damaged++
+			b.WriteString(strings.ToValidUTF8(string(line), "\uFFFD"))
+		default:
+			asGB++
+			s, err := gb.Bytes(line)
+			if err != nil {
+				s = []byte(strings.ToValidUTF8(string(line), "\uFFFD"))
+			}
+			b.Write(s)
+		}
+	}
+	name := "utf-8"
+	if asGB > utf8Lines {
+		name = "gb18030"
+	}
+	return b.String(), name, []Note{{Code: "charset.mixed", Message: fmt.Sprintf(
+		"mixed encodings: %d lines UTF-8, %d lines read as GB18030, %d lines of UTF-8 with invalid bytes replaced",
+		utf8Lines, asGB, damaged)}}
+}
+
+// damagedUTF8 reports whether a line that is not valid UTF-8 is UTF-8
+// with a few bad bytes (lost or flipped in a copy) rather than GB18030, in
+// which every byte sequence decodes. Chinese in GB18030 read as UTF-8 almost
+// never forms a valid three-byte sequence, so a line with at least two of
+// them per invalid byte is UTF-8.
+func damagedUTF8(line []byte) bool {
+	bad, wide := 0, 0
+	for len(line) > 0 {
+		r, n := utf8.DecodeRune(line)
+		switch {
+		case r == utf8.RuneError && n == 1:
+			bad++
+		case n >= 3:
+			wide++
+		}
+		line = line[n:]
+	}
+	return wide > 0 && wide >= 2*bad
+}
+
 // Note is something decoding met: a charset it does not know, or a
 // declaration the bytes contradict.
 type Note struct {
-	Code    string // charset.unknown, charset.mismatch, charset.decode
+	Code    string // charset.unknown, charset.mismatch, charset.decode, charset.mixed, charset.nul
 	Message string
 }
 

@@ -1,0 +1,38 @@
+package sniff
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestDetect(t *testing.T) {
+	random := make([]byte, 2048)
+	for i := range random {
+		random[i] = byte(i*7919 + i/3)
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want Kind
+	}{
+		{"pdf", []byte("%PDF-1.7\n..."), PDF},
+		{"pdf after junk", append(bytes.Repeat([]byte("junk "), 100), "%PDF-1.4\n"...), PDF},
+		{"pdf header too deep", append(bytes.Repeat([]byte("junk "), 300), "%PDF-1.4\n"...), Text},
+		{"page that mentions a pdf", []byte("<p>附件：%PDF-1.4</p>"), HTML},
+		{"ole", []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, OLE},
+		{"zip", []byte("PK\x03\x04...."), Zip},
+		{"rtf", []byte("{\\rtf1\\ansi"), RTF},
+		{"html", []byte("<html><body><table></table>"), HTML},
+		{"text", []byte("一、总体情况\n规章\t0"), Text},
+		{"gbk text", []byte{0xB9, 0xE6, 0xD5, 0xC2, '\t', '0'}, Text},
+		{"utf-16 html", []byte{0xFF, 0xFE, '<', 0, 'p', 0, '>', 0}, HTML},
+		{"one stray NUL is still text", append([]byte("一、总体情况\n规章\t0\n行政许可\t3\n行政处罚\t5\n"+string(bytes.Repeat([]byte("正文 "), 40))), 0), Text},
+		{"binary", random, Binary},
+		{"empty", nil, Text},
+	}
+	for _, tt := range tests {
+		if got := Detect(tt.data); got != tt.want {
+			t.Errorf("%s: Detect = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
