@@ -5,26 +5,15 @@ import (
 	"regexp"
 	"unicode/utf8"
 
+	"github.com/opengov-cn/nianbao/internal/sniff"
 	"github.com/opengov-cn/nianbao/internal/textenc"
 )
 
-// isBinary reports whether a body starts like a PDF, Word, WPS, OFD or other
-// binary file, whatever Content-Type the server claimed. Such bodies are
-// never decoded as text.
-func isBinary(b []byte) bool {
-	for _, magic := range [][]byte{
-		[]byte("%PDF-"),
-		{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, // OLE2: .doc, .wps, .xls
-		[]byte("PK\x03\x04"),                             // zip: .docx, .ofd
-		[]byte("{\\rtf"),
-	} {
-		if bytes.HasPrefix(b, magic) {
-			return true
-		}
-	}
-	head := b[:min(len(b), 1024)]
-	return bytes.IndexByte(head, 0) >= 0 && !bytes.HasPrefix(head, []byte{0xFF, 0xFE}) && !bytes.HasPrefix(head, []byte{0xFE, 0xFF})
-}
+// isBinary reports whether a body is a PDF, Word, WPS, OFD or other binary
+// file, whatever Content-Type the server claimed: such bodies are stored
+// byte for byte and never decoded as text. The parser asks sniff the same
+// question, so no file is binary to one stage and text to the other.
+func isBinary(b []byte) bool { return sniff.Detect(b).IsBinary() }
 
 // decodeHTML converts an HTML body to UTF-8, with the charset of the HTTP
 // header as the declaration; see textenc.DecodeHTML.

@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -60,6 +61,10 @@ type Config struct {
 	Sites int
 	// Only, when not empty, restricts the run to the sites named.
 	Only []string
+	// BusyTimeout is how long the state database waits for a lock that
+	// another process holds, such as another crawl of the same directory,
+	// before Run fails. Default 5s; negative means not at all.
+	BusyTimeout time.Duration
 
 	// Logger receives structured logs naming site and URL. Default: discard.
 	Logger *slog.Logger
@@ -85,60 +90,87 @@ func (c Config) withDefaults() Config {
 	if c.UserAgent == "" {
 		c.UserAgent = "nianbao-crawler/0.1 (+" + c.Contact + ")"
 	}
-	def := func(d *time.Duration, v time.Duration) {
-		if *d == 0 {
-			*d = v
-		}
-	}
-	defInt := func(n *int, v int) {
-		if *n == 0 {
-			*n = v
-		}
-	}
-	def(&c.Delay, time.Second)
-	if c.Delay < 0 {
-		c.Delay = 0
-	}
-	defInt(&c.Parallel, 1)
-	def(&c.Timeout, 30*time.Second)
-	defInt(&c.MaxRetries, 3)
-	if c.MaxRetries < 0 {
-		c.MaxRetries = 0
-	}
-	def(&c.RetryBase, time.Second)
-	def(&c.MaxRetryAfter, 2*time.Minute)
-	def(&c.BlockBackoff, time.Minute)
-	defInt(&c.MaxBlocks, 3)
-	if c.MaxBodySize == 0 {
-		c.MaxBodySize = 64 << 20
-	}
-	defInt(&c.MaxDepth, 4)
-	defInt(&c.MaxPages, 10000)
-	defInt(&c.MaxRedirects, 5)
-	defInt(&c.Sites, 4)
+	orNone(&c.Delay, time.Second)
+	orDefault(&c.Parallel, 1)
+	orDefault(&c.Timeout, 30*time.Second)
+	orNone(&c.MaxRetries, 3)
+	orDefault(&c.RetryBase, time.Second)
+	orDefault(&c.MaxRetryAfter, 2*time.Minute)
+	orDefault(&c.BlockBackoff, time.Minute)
+	orDefault(&c.MaxBlocks, 3)
+	orDefault(&c.MaxBodySize, 64<<20)
+	orDefault(&c.MaxDepth, 4)
+	orDefault(&c.MaxPages, 10000)
+	orDefault(&c.MaxRedirects, 5)
+	orDefault(&c.Sites, 4)
+	orNone(&c.BusyTimeout, defaultBusyTimeout)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	def(&c.ProgressEvery, 2*time.Second)
+	orDefault(&c.ProgressEvery, 2*time.Second)
 	return c
 }
 
-// Summary counts what a run did. New, Changed and Unchanged count
-// documents (report pages and attachments); Failed, Blocked, Truncated and
-// Disallowed count every URL, list pages included.
-type Summary struct {
-	Sites       int   // sites crawled
-	Pages       int   // HTML pages fetched or checked (list and report pages)
-	Reports     int   // report pages found
-	Attachments int   // report attachments found
-	New         int   // documents fetched for the first time
-	Changed     int   // documents whose content changed (a new revision)
-	Unchanged   int   // documents unchanged since the last run
-	Resumed     int   // URLs already fetched by an interrupted run, not fetched again
-	Failed      int   // URLs that could not be fetched (HTTP errors, timeouts, bad redirects)
-	Blocked     int   // anti-bot answers (HTTP 412/521, JavaScript challenges)
-	Truncated   int   // bodies cut short or over the size cap
-	Disallowed  int   // URLs robots.txt forbids
-	Requests    int   // HTTP requests sent, retries and robots.txt included
-	Bytes       int64 // response body bytes received
+// setting is the type of a numeric Config or Site field.
+type setting interface{ ~int | ~int64 }
+
+// orDefault gives a zero setting its default.
+func orDefault[T setting](p *T, def T) {
+	if *p == 0 {
+		*p = def
+	}
+}
+
+// orNone gives a zero setting its default and a negative one zero, for
+// settings where "none" must be asked for explicitly.
+func orNone[T setting](p *T, def T) {
+	orDefault(p, def)
+	*p = max(*p, 0)
+}
+
+// A policy is how the fetcher treats the requests of one site: the run's
+// settings with the site's own overrides applied. It holds only what the
+// fetcher needs, so that the fetcher depends on no site's crawl state.
+type policy struct {
+	log           *slog.Logger // names the site
+	hosts         []string     // the site's hosts: no request or redirect leaves them
+	userAgent     string
+	delay         time.Duration // between two requests to a host
+	parallel      int           // requests in flight per host
+	timeout       time.Duration // of one attempt, body included
+	maxRetries    int
+	retryBase     time.Duration
+	maxRetryAfter time.Duration
+	maxBodySize   int64
+	maxRedirects  int
+	blockBackoff  time.Duration
+	maxBlocks     int
+}
+
+func newPolicy(cfg *Config, s *Site, log *slog.Logger) policy {
+	return policy{
+		log:           log,
+		hosts:         s.Hosts,
+		userAgent:     cfg.UserAgent,
+		delay:         siteOr(time.Duration(s.Delay), cfg.Delay),
+		parallel:      siteOr(s.Parallel, cfg.Parallel),
+		timeout:       cfg.Timeout,
+		maxRetries:    cfg.MaxRetries,
+		retryBase:     cfg.RetryBase,
+		maxRetryAfter: cfg.MaxRetryAfter,
+		maxBodySize:   cfg.MaxBodySize,
+		maxRedirects:  cfg.MaxRedirects,
+		blockBackoff:  cfg.BlockBackoff,
+		maxBlocks:     cfg.MaxBlocks,
+	}
+}
+
+func (p *policy) allowedHost(u *url.URL) bool { return hostIn(p.hosts, u) }
+
+// siteOr returns a site's own setting if it has one, else the run's.
+func siteOr[T setting](site, run T) T {
+	if site > 0 {
+		return site
+	}
+	return run
 }

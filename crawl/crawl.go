@@ -4,17 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
-	"log/slog"
-	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
-	"sync/atomic"
-	"time"
 )
 
 // Run crawls every site of cfg.Registry into cfg.Dir and returns what it
@@ -34,7 +27,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return Summary{}, fmt.Errorf("crawl: %w", err)
 	}
-	st, err := openState(ctx, StatePath(cfg.Dir), true)
+	st, err := openState(ctx, StatePath(cfg.Dir), true, cfg.BusyTimeout)
 	if err != nil {
 		return Summary{}, fmt.Errorf("crawl: %w", err)
 	}
@@ -44,23 +37,40 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		return Summary{}, fmt.Errorf("crawl: %w", err)
 	}
 
-	var c counters
-	f := newFetcher(&cfg, arch)
-	stopProgress := startProgress(&cfg, &c, f)
+	cr := &crawler{cfg: &cfg, st: st, arch: arch, f: newFetcher(&cfg, arch)}
+	stopProgress := startProgress(&cfg, &cr.c, cr.f)
 	defer stopProgress()
+	err = cr.crawlSites(ctx, sites)
+	sum := cr.c.summary(cr.f)
+	sum.Sites = len(sites)
+	if err == nil {
+		err = ctx.Err()
+	}
+	return sum, err
+}
 
-	sem := make(chan struct{}, cfg.Sites)
+// A crawler holds what the crawls of the sites of one run share.
+type crawler struct {
+	cfg  *Config
+	f    *fetcher
+	st   *stateDB
+	arch *archive
+	c    counters
+}
+
+// crawlSites crawls cfg.Sites sites at a time and returns the first error.
+func (cr *crawler) crawlSites(ctx context.Context, sites []*Site) error {
+	sem := make(chan struct{}, cr.cfg.Sites)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
-	for i := range sites {
-		s := sites[i]
+	for _, s := range sites {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if err := crawlSite(ctx, &cfg, s, f, st, arch, &c); err != nil {
+			if err := cr.crawlSite(ctx, s); err != nil {
 				mu.Lock()
 				if firstErr == nil {
 					firstErr = err
@@ -70,12 +80,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		}()
 	}
 	wg.Wait()
-	sum := c.summary(f)
-	sum.Sites = len(sites)
-	if firstErr == nil {
-		firstErr = ctx.Err()
-	}
-	return sum, firstErr
+	return firstErr
 }
 
 // StatePath returns where the state database of an output directory lives.
@@ -102,47 +107,6 @@ func selectSites(reg *Registry, only []string) ([]*Site, error) {
 	return out, nil
 }
 
-// counters accumulate a run's Summary across sites and workers.
-type counters struct {
-	pages, reports, attachments, new, changed, unchanged, resumed atomic.Int64
-	failed, blocked, truncated, disallowed                        atomic.Int64
-}
-
-func (c *counters) summary(f *fetcher) Summary {
-	return Summary{
-		Pages: int(c.pages.Load()), Reports: int(c.reports.Load()), Attachments: int(c.attachments.Load()),
-		New: int(c.new.Load()), Changed: int(c.changed.Load()), Unchanged: int(c.unchanged.Load()),
-		Resumed: int(c.resumed.Load()), Failed: int(c.failed.Load()), Blocked: int(c.blocked.Load()),
-		Truncated: int(c.truncated.Load()), Disallowed: int(c.disallowed.Load()),
-		Requests: int(f.requests.Load()), Bytes: f.bytes.Load(),
-	}
-}
-
-func startProgress(cfg *Config, c *counters, f *fetcher) (stop func()) {
-	if cfg.Progress == nil {
-		return func() {}
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(cfg.ProgressEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				s := c.summary(f)
-				fmt.Fprintf(cfg.Progress, "crawl: %d pages, %d reports, %d attachments, %d new, %d changed, %d unchanged, %d failed, %d blocked, %d requests, %.1f MB\n",
-					s.Pages, s.Reports, s.Attachments, s.New, s.Changed, s.Unchanged, s.Failed, s.Blocked, s.Requests, float64(s.Bytes)/1e6)
-			}
-		}
-	}()
-	return func() { close(done); wg.Wait() }
-}
-
 // A task is one URL waiting to be fetched.
 type task struct {
 	url   string
@@ -163,207 +127,4 @@ const (
 type pageMeta struct {
 	url, title, date string
 	year             int
-}
-
-// A siteRun is the crawl of one site: its frontier, visited set and limits.
-type siteRun struct {
-	cfg  *Config
-	site *Site
-	f    *fetcher
-	st   *stateDB
-	arch *archive
-	c    *counters
-	log  *slog.Logger
-
-	delay              time.Duration
-	parallel           int
-	maxDepth, maxPages int
-	prefixes           []string // URL paths whose links are followed as list pages
-	resumed            bool
-	since              time.Time
-
-	mu       sync.Mutex
-	cond     *sync.Cond
-	docs     []task // attachments and report pages, served first
-	lists    []task
-	inflight int
-	visited  map[uint64]struct{} // hashes of the URLs queued so far
-	seed     maphash.Seed
-	pages    int
-	variants map[string]int // distinct query strings seen per path
-	capped   bool
-}
-
-func crawlSite(ctx context.Context, cfg *Config, s *Site, f *fetcher, st *stateDB, arch *archive, c *counters) error {
-	sr := &siteRun{
-		cfg: cfg, site: s, f: f, st: st, arch: arch, c: c,
-		log:      cfg.Logger.With("site", s.Name),
-		delay:    cfg.Delay,
-		parallel: cfg.Parallel,
-		maxDepth: cfg.MaxDepth,
-		maxPages: cfg.MaxPages,
-		visited:  map[uint64]struct{}{},
-		seed:     maphash.MakeSeed(),
-		variants: map[string]int{},
-	}
-	sr.cond = sync.NewCond(&sr.mu)
-	if s.Delay > 0 {
-		sr.delay = time.Duration(s.Delay)
-	}
-	if s.Parallel > 0 {
-		sr.parallel = s.Parallel
-	}
-	if s.MaxDepth > 0 {
-		sr.maxDepth = s.MaxDepth
-	}
-	if s.MaxPages > 0 {
-		sr.maxPages = s.MaxPages
-	}
-	sr.prefixes = append(sr.prefixes, s.Follow...)
-	var starts []*url.URL
-	for _, raw := range s.Start {
-		u, err := url.Parse(raw)
-		if err != nil {
-			return fmt.Errorf("crawl: site %s: %w", s.Name, err)
-		}
-		starts = append(starts, u)
-		dir := u.Path
-		if !strings.HasSuffix(dir, "/") {
-			dir = path.Dir(dir) + "/"
-		}
-		sr.prefixes = append(sr.prefixes, dir)
-	}
-
-	since, resumed, err := st.startRun(ctx, s.Name, time.Now())
-	if err != nil {
-		return fmt.Errorf("crawl: site %s: %w", s.Name, err)
-	}
-	sr.since, sr.resumed = since, resumed
-	sr.log.Info("crawling site", "start", s.Start, "resumed", resumed)
-
-	for _, u := range starts {
-		sr.enqueue(task{kind: kindList}, u)
-	}
-	stop := context.AfterFunc(ctx, func() {
-		sr.mu.Lock()
-		sr.cond.Broadcast()
-		sr.mu.Unlock()
-	})
-	defer stop()
-	var wg sync.WaitGroup
-	for range max(sr.parallel, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				t, ok := sr.next(ctx)
-				if !ok {
-					return
-				}
-				sr.process(ctx, t)
-				sr.done()
-			}
-		}()
-	}
-	wg.Wait()
-	if ctx.Err() != nil {
-		sr.log.Warn("crawl interrupted; the next run resumes it")
-		return ctx.Err()
-	}
-	if err := st.finishRun(ctx, s.Name, time.Now()); err != nil {
-		return fmt.Errorf("crawl: site %s: %w", s.Name, err)
-	}
-	sr.log.Info("site done")
-	return nil
-}
-
-// enqueue adds the URL u as task t unless it is off the site, a trap, seen
-// before, too deep or over the page cap.
-func (sr *siteRun) enqueue(t task, u *url.URL) {
-	if !sr.site.allowedHost(u) {
-		sr.log.Debug("not following link to another host", "url", u.String())
-		return
-	}
-	u = canonical(u)
-	if why := trapReason(u); why != "" {
-		sr.log.Debug("skipping likely crawler trap", "url", u.String(), "reason", why)
-		return
-	}
-	t.url = u.String()
-	isPage := t.kind != kindAttachment
-	sr.mu.Lock()
-	defer sr.mu.Unlock()
-	h := maphash.String(sr.seed, t.url)
-	if _, seen := sr.visited[h]; seen {
-		return
-	}
-	if isPage && t.depth > sr.maxDepth {
-		return
-	}
-	if u.RawQuery != "" {
-		if sr.variants[u.Path] >= maxQueryVariants {
-			sr.log.Debug("skipping likely crawler trap", "url", t.url, "reason", "endless query strings")
-			return
-		}
-		sr.variants[u.Path]++
-	}
-	if isPage {
-		if sr.pages >= sr.maxPages {
-			if !sr.capped {
-				sr.capped = true
-				sr.log.Warn("page cap reached; not following more pages", "max_pages", sr.maxPages)
-			}
-			return
-		}
-		sr.pages++
-	}
-	sr.visited[h] = struct{}{}
-	if t.kind == kindList {
-		sr.lists = append(sr.lists, t)
-	} else {
-		sr.docs = append(sr.docs, t)
-	}
-	sr.cond.Signal()
-}
-
-// next returns the next task, waiting while other workers may still add
-// some; ok is false when the site is done or ctx is cancelled.
-func (sr *siteRun) next(ctx context.Context) (t task, ok bool) {
-	sr.mu.Lock()
-	defer sr.mu.Unlock()
-	for len(sr.docs)+len(sr.lists) == 0 && sr.inflight > 0 && ctx.Err() == nil {
-		sr.cond.Wait()
-	}
-	if ctx.Err() != nil || len(sr.docs)+len(sr.lists) == 0 {
-		sr.cond.Broadcast()
-		return task{}, false
-	}
-	if n := len(sr.docs); n > 0 {
-		t, sr.docs = sr.docs[n-1], sr.docs[:n-1]
-	} else {
-		t = sr.lists[0]
-		sr.lists[0] = task{}
-		sr.lists = sr.lists[1:]
-	}
-	sr.inflight++
-	return t, true
-}
-
-func (sr *siteRun) done() {
-	sr.mu.Lock()
-	sr.inflight--
-	if sr.inflight == 0 && len(sr.docs)+len(sr.lists) == 0 {
-		sr.cond.Broadcast()
-	}
-	sr.mu.Unlock()
-}
-
-// underPrefix reports whether u lies in the site's report column.
-func (sr *siteRun) underPrefix(u *url.URL) bool {
-	for _, p := range sr.prefixes {
-		if strings.HasPrefix(u.Path, p) {
-			return true
-		}
-	}
-	return false
 }

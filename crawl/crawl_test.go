@@ -308,14 +308,16 @@ func TestCrawlResumesAfterKill(t *testing.T) {
 // directory: the second would clobber the first's temporary files.
 func TestCrawlDirInUse(t *testing.T) {
 	dir := t.TempDir()
-	held, err := openState(context.Background(), StatePath(dir), true)
+	held, err := openState(context.Background(), StatePath(dir), true, defaultBusyTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer held.Close()
 	f := newFixture(t)
 	reportsList(f)
-	_, err = Run(context.Background(), testConfig(t, dir, f.site("busy", "/nb/")))
+	cfg := testConfig(t, dir, f.site("busy", "/nb/"))
+	cfg.BusyTimeout = 50 * time.Millisecond // the lock is not going away: fail fast
+	_, err = Run(context.Background(), cfg)
 	if err == nil || !strings.Contains(err.Error(), "another crawl") {
 		t.Errorf("Run on a directory in use: err = %v", err)
 	}

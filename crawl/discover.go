@@ -101,7 +101,20 @@ var (
 
 // analyze extracts title, dates and links from a parsed page at base.
 func analyze(doc *goquery.Document, html string, base *url.URL) pageInfo {
-	var pi pageInfo
+	metas := readMetas(doc)
+	pi := pageInfo{Article: metas["articletitle"] != ""}
+	pi.Title = pageTitle(doc, metas)
+	pi.Year = reportYear(pi.Title)
+	var dated bool
+	pi.PublishDate, dated = publishDate(doc, metas)
+	pi.Article = pi.Article || dated
+	pi.Links, pi.ReportLinks = pageLinks(doc, html, base)
+	return pi
+}
+
+// readMetas returns a page's <meta> contents by lower-cased name or
+// property.
+func readMetas(doc *goquery.Document) map[string]string {
 	metas := map[string]string{}
 	doc.Find("meta").Each(func(_ int, s *goquery.Selection) {
 		name, _ := s.Attr("name")
@@ -113,48 +126,55 @@ func analyze(doc *goquery.Document, html string, base *url.URL) pageInfo {
 			metas[strings.ToLower(name)] = strings.TrimSpace(content)
 		}
 	})
-	if metas["articletitle"] != "" {
-		pi.Article = true
-	}
+	return metas
+}
+
+func pageTitle(doc *goquery.Document, metas map[string]string) string {
+	title := ""
 	for _, k := range titleMetas {
 		if v := metas[k]; v != "" {
-			pi.Title = v
+			title = v
 			break
 		}
 	}
-	if pi.Title == "" {
-		pi.Title = strings.TrimSpace(doc.Find("title").First().Text())
+	if title == "" {
+		title = strings.TrimSpace(doc.Find("title").First().Text())
 	}
-	if !isReportTitle(pi.Title) {
+	if !isReportTitle(title) {
 		// Many sites put the site name in <title>; the heading says more.
 		for _, sel := range []string{"h1", "h2", ".title", "#title"} {
 			if t := collapseSpace(doc.Find(sel).First().Text()); isReportTitle(t) {
-				pi.Title = t
+				title = t
 				break
 			}
 		}
 	}
-	pi.Title = collapseSpace(pi.Title)
-	pi.Year = reportYear(pi.Title)
+	return collapseSpace(title)
+}
+
+// publishDate returns a page's publication date, YYYY-MM-DD or "";
+// fromMeta says it came from article metadata.
+func publishDate(doc *goquery.Document, metas map[string]string) (date string, fromMeta bool) {
 	for _, k := range dateMetas {
 		if v := normDate(metas[k]); v != "" {
-			pi.PublishDate = v
-			pi.Article = true
-			break
+			return v, true
 		}
 	}
-	if pi.PublishDate == "" {
-		if m := visibleDateRe.FindStringSubmatch(doc.Find("body").Text()); m != nil {
-			pi.PublishDate = normDate(m[1])
-		}
+	if m := visibleDateRe.FindStringSubmatch(doc.Find("body").Text()); m != nil {
+		return normDate(m[1]), false
 	}
+	return "", false
+}
 
+// pageLinks returns a page's links, each URL once, and how many of its
+// anchors name a report (every one, repeats included).
+func pageLinks(doc *goquery.Document, html string, base *url.URL) (links []link, reportLinks int) {
 	seen := map[string]bool{}
 	add := func(l link) {
 		k := l.URL.String()
 		if !seen[k] {
 			seen[k] = true
-			pi.Links = append(pi.Links, l)
+			links = append(links, l)
 		}
 	}
 	doc.Find("a[href]").Each(func(_ int, s *goquery.Selection) {
@@ -170,7 +190,7 @@ func analyze(doc *goquery.Document, html string, base *url.URL) pageInfo {
 		l := link{URL: u, Text: text, Attachment: isAttachmentURL(u), Report: isReportTitle(text)}
 		l.Pagination = !l.Attachment && isPagination(base, u, text)
 		if l.Report {
-			pi.ReportLinks++
+			reportLinks++
 		}
 		add(l)
 	})
@@ -179,7 +199,7 @@ func analyze(doc *goquery.Document, html string, base *url.URL) pageInfo {
 			add(link{URL: u, Pagination: true})
 		}
 	}
-	return pi
+	return links, reportLinks
 }
 
 // resolve makes href absolute against base; it returns nil for

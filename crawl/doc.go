@@ -1,6 +1,7 @@
-// Package crawl finds and fetches 政府信息公开工作年度报告 (government
-// information-disclosure annual reports) from government web sites, politely
-// and incrementally.
+// Package crawl keeps an output directory up to date with the
+// 政府信息公开工作年度报告 (government information-disclosure annual reports)
+// that the government web sites of a registry publish, politely and
+// incrementally.
 //
 // A [Registry] lists the sites to visit: for each one its name, agency, the
 // 年报 column's start URLs and the hosts the crawler may fetch from.
@@ -25,16 +26,20 @@
 //
 // gocolly/colly/v2 was the intended base, but most of what this crawler
 // needs goes against colly's grain: it ignores robots.txt unless told
-// otherwise and never honours Crawl-delay; it truncates bodies at its size
-// cap without saying so; its charset detection corrupts binary bodies; it
-// reads every body into memory; it hands non-2xx answers, 304 Not Modified
-// included, to error callbacks without a body unless told otherwise; it has
-// no backoff or Retry-After handling; its client-wide timeout spans
-// redirects and retries; and in asynchronous mode it parks one goroutine
-// per queued URL, so memory grows with the site. Working around all of that
-// inside colly's callbacks took more code than doing the job directly, so
-// fetching, scheduling and per-host politeness are done here on net/http;
-// HTML is parsed with goquery and robots.txt with
+// otherwise and never honours Crawl-delay; it cuts bodies off at its size
+// cap (10 MiB by default) without saying so, where a cut-short PDF must be
+// recorded as truncated rather than archived; it converts every body whose
+// Content-Type names a non-UTF-8 charset, which corrupts the PDFs and Word
+// files that government servers label text/html; charset=GBK; it reads
+// every body into memory; it hands non-2xx answers, 304 Not Modified
+// included, to error callbacks without a body unless told otherwise, while
+// a 304 is this crawler's commonest good answer; it has no backoff or
+// Retry-After handling; its timeout is the http.Client's, which spans all
+// of a request's redirects; and in asynchronous mode it starts one
+// goroutine per queued URL, so memory grows with the site. Working around
+// all of that inside colly's callbacks took more code than doing the job
+// directly, so fetching, scheduling and per-host politeness are done here
+// on net/http; HTML is parsed with goquery and robots.txt with
 // github.com/temoto/robotstxt, the parser colly itself uses.
 //
 // # Politeness

@@ -21,9 +21,10 @@ type Document struct {
 	SHA256      string // of the body; "" if none was ever fetched
 	Size        int64
 	ContentType string
-	// Status is the outcome of the last fetch (new, changed, unchanged,
-	// failed, blocked, truncated) for the current revision, and superseded
-	// for earlier ones.
+	// Status is a FetchStatus: the outcome of the last fetch (StatusNew,
+	// StatusChanged, StatusUnchanged, StatusFailed, StatusBlocked,
+	// StatusTruncated) for the current revision, and StatusSuperseded for
+	// earlier ones.
 	Status     string
 	HTTPStatus int
 	Error      string
@@ -38,7 +39,7 @@ func Documents(ctx context.Context, dir string) ([]Document, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("crawl: no crawl state in %s: %w", dir, err)
 	}
-	st, err := openState(ctx, path, false)
+	st, err := openState(ctx, path, false, defaultBusyTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -46,14 +47,14 @@ func Documents(ctx context.Context, dir string) ([]Document, error) {
 	rows, err := st.db.QueryContext(ctx, `
 		SELECT u.url, u.site, u.agency, u.kind, u.page_url, u.title, u.year, u.publish_date,
 			COALESCE(r.sha256, u.sha256), COALESCE(r.size, u.size), COALESCE(r.content_type, u.content_type),
-			CASE WHEN r.revision IS NULL OR r.revision = u.revision THEN u.status ELSE 'superseded' END,
+			CASE WHEN r.revision IS NULL OR r.revision = u.revision THEN u.status ELSE ? END,
 			CASE WHEN r.revision IS NULL OR r.revision = u.revision THEN u.http_status ELSE 200 END,
 			CASE WHEN r.revision IS NULL OR r.revision = u.revision THEN u.error ELSE '' END,
 			CASE WHEN r.revision IS NULL OR r.revision = u.revision THEN u.fetched_at ELSE r.fetched_at END,
 			COALESCE(r.revision, u.revision)
 		FROM urls u LEFT JOIN revisions r ON r.url = u.url
 		WHERE u.kind IN ('report', 'attachment')
-		ORDER BY u.site, u.url, COALESCE(r.revision, u.revision)`)
+		ORDER BY u.site, u.url, COALESCE(r.revision, u.revision)`, StatusSuperseded)
 	if err != nil {
 		return nil, fmt.Errorf("crawl: reading documents: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"net/http/httptrace"
@@ -16,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/opengov-cn/nianbao/internal/sniff"
 )
 
 // Fetch errors recorded in the state database and logs.
@@ -30,19 +33,16 @@ var (
 	errBadRedirectTo = errors.New("redirect to a non-http URL")
 )
 
-const (
-	// spillSize is the largest body kept in memory; longer ones go to a
-	// temporary file and, if text, are not parsed for links.
-	spillSize = 8 << 20
-	// sniffSize is how much of a body decides whether it is binary.
-	sniffSize = 1024
-)
+// spillSize is the largest body kept in memory; longer ones go to a
+// temporary file and, if text, are not parsed for links.
+const spillSize = 8 << 20
 
 // A fetcher sends the crawl's HTTP requests: one at a time per host slot,
 // with retries, robots.txt, conditional headers and size caps, streaming
-// each body into a temporary file of the archive while hashing it.
+// each body into a temporary file of the archive while hashing it. It is
+// shared by every site of a run, so that a host shared by two sites still
+// gets one gate; each request comes with its site's policy.
 type fetcher struct {
-	cfg    *Config
 	client *http.Client
 	arch   *archive
 
@@ -62,12 +62,11 @@ func newFetcher(cfg *Config, arch *archive) *fetcher {
 		tr = t
 	}
 	return &fetcher{
-		cfg:  cfg,
 		arch: arch,
 		client: &http.Client{
 			Transport: tr,
 			// Redirects are followed by fetch itself, hop by hop, so that
-			// each hop passes the host check, robots.txt and the gate.
+			// each hop passes mayRequest and the gate.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		gates:  map[string]*gate{},
@@ -75,15 +74,15 @@ func newFetcher(cfg *Config, arch *archive) *fetcher {
 	}
 }
 
-// hostGate returns the gate of u's host, made with the site's politeness
-// settings on first use.
-func (f *fetcher) hostGate(sc *siteRun, u *url.URL) *gate {
+// hostGate returns the gate of u's host, made with the politeness settings
+// of the first site to use it.
+func (f *fetcher) hostGate(pol *policy, u *url.URL) *gate {
 	host := strings.ToLower(u.Host)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	g := f.gates[host]
 	if g == nil {
-		g = newGate(sc.parallel, sc.delay)
+		g = newGate(pol.parallel, pol.delay)
 		f.gates[host] = g
 	}
 	return g
@@ -91,7 +90,7 @@ func (f *fetcher) hostGate(sc *siteRun, u *url.URL) *gate {
 
 type validators struct{ etag, lastModified string }
 
-// A response is the outcome of fetching one URL.
+// A response is the answer to fetching one URL.
 type response struct {
 	url         string // final URL, after redirects
 	status      int
@@ -99,7 +98,7 @@ type response struct {
 	notModified bool
 
 	// For 2xx answers: the body, in memory (data) or, when long, in a
-	// temporary file of the archive (tmp; the caller commits or removes
+	// temporary file of the archive (tmp; the caller stores or discards
 	// it); its sha256 and size; and the body again as text when it is not
 	// a PDF, Word or other binary file.
 	data      []byte
@@ -107,10 +106,11 @@ type response struct {
 	sum       string
 	size      int64
 	text      []byte
-	head      []byte // the first bytes of the body, for sniffing
+	head      []byte // the first sniff.HeadSize bytes of the body
 	binary    bool
 	truncated bool // cut short or over the size cap; tmp is empty
 	blocked   bool // anti-bot answer
+	gaveUp    bool // blocked, and the host is now given up
 }
 
 // discard removes the response's temporary file, if any.
@@ -121,54 +121,75 @@ func (r *response) discard() {
 	}
 }
 
-// fetch GETs rawURL for site sc, following at most MaxRedirects redirects
-// on the site's hosts. A non-nil error means nothing usable was received
-// (network failure after retries, refused redirect, robots.txt); HTTP error
-// statuses, truncation and anti-bot answers come back as a response.
-func (f *fetcher) fetch(ctx context.Context, sc *siteRun, rawURL string, v validators) (*response, error) {
+// store puts the 2xx body into the archive; its temporary file, if any,
+// is gone afterwards either way.
+func (r *response) store(a *archive) error {
+	var err error
+	if r.tmp != "" {
+		err = a.commit(r.tmp, r.sum)
+	} else {
+		err = a.store(r.data, r.sum)
+	}
+	if err != nil {
+		r.discard()
+		return err
+	}
+	r.tmp = ""
+	return nil
+}
+
+// fetch GETs rawURL under the site's policy, following at most
+// maxRedirects redirects, each hop checked by mayRequest. A non-nil error
+// means nothing usable was received (network failure after retries,
+// refused redirect, robots.txt); HTTP error statuses, truncation and
+// anti-bot answers come back as a response. An anti-bot answer also backs
+// the host off, since every later request to it must wait.
+func (f *fetcher) fetch(ctx context.Context, pol *policy, rawURL string, v validators) (*response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("bad URL: %w", err)
 	}
 	seen := map[string]bool{rawURL: true}
 	for hop := 0; ; hop++ {
-		if !sc.site.allowedHost(u) {
-			return nil, fmt.Errorf("%w: %s", errOffsite, u.Host)
-		}
-		if ok, err := f.allowed(ctx, sc, u); err != nil {
-			return nil, err
-		} else if !ok {
-			return nil, errDisallowed
-		}
-		g := f.hostGate(sc, u)
-		if g.givenUp(f.cfg.MaxBlocks) {
-			return nil, errHostGivenUp
-		}
-		resp, err := f.get(ctx, g, u, v, true)
+		g, err := f.mayRequest(ctx, pol, u)
 		if err != nil {
 			return nil, err
+		}
+		resp, err := f.get(ctx, pol, g, u, v, true)
+		if err != nil {
+			return nil, err
+		}
+		if resp.blocked {
+			resp.gaveUp = g.blocked(pol.blockBackoff, pol.maxBlocks)
 		}
 		if !isRedirect(resp.status) {
 			return resp, nil
 		}
-		loc := resp.header.Get("Location")
-		if loc == "" {
-			return nil, errNoLocation
+		if u, err = redirectTarget(u, resp.header.Get("Location"), seen, hop, pol.maxRedirects); err != nil {
+			return nil, err
 		}
-		next, err := u.Parse(loc)
-		if err != nil || next.Scheme != "http" && next.Scheme != "https" {
-			return nil, fmt.Errorf("%w: %q", errBadRedirectTo, loc)
-		}
-		next.Fragment = ""
-		if seen[next.String()] {
-			return nil, fmt.Errorf("%w at %s", errRedirectLoop, next)
-		}
-		if hop+1 > f.cfg.MaxRedirects {
-			return nil, fmt.Errorf("%w (more than %d)", errTooManyHops, f.cfg.MaxRedirects)
-		}
-		seen[next.String()] = true
-		u = next
 	}
+}
+
+// redirectTarget resolves the Location loc of a redirect from u, the
+// redirect number hop+1; seen holds the URLs of the hops so far.
+func redirectTarget(u *url.URL, loc string, seen map[string]bool, hop, maxRedirects int) (*url.URL, error) {
+	if loc == "" {
+		return nil, errNoLocation
+	}
+	next, err := u.Parse(loc)
+	if err != nil || next.Scheme != "http" && next.Scheme != "https" {
+		return nil, fmt.Errorf("%w: %q", errBadRedirectTo, loc)
+	}
+	next.Fragment = ""
+	if seen[next.String()] {
+		return nil, fmt.Errorf("%w at %s", errRedirectLoop, next)
+	}
+	if hop+1 > maxRedirects {
+		return nil, fmt.Errorf("%w (more than %d)", errTooManyHops, maxRedirects)
+	}
+	seen[next.String()] = true
+	return next, nil
 }
 
 func isRedirect(code int) bool {
@@ -181,30 +202,30 @@ func isRedirect(code int) bool {
 
 // get sends one GET through gate g, retrying timeouts, 429 and 5xx with
 // backoff and Retry-After. keep says whether a 2xx body is stored.
-func (f *fetcher) get(ctx context.Context, g *gate, u *url.URL, v validators, keep bool) (*response, error) {
+func (f *fetcher) get(ctx context.Context, pol *policy, g *gate, u *url.URL, v validators, keep bool) (*response, error) {
 	var lastErr error
 	for attempt := 0; ; attempt++ {
-		resp, retryAfter, err := f.attempt(ctx, g, u, v, keep)
+		resp, retryAfter, err := f.attempt(ctx, pol, g, u, v, keep)
 		if ctx.Err() != nil {
 			resp.discard()
 			return nil, ctx.Err()
 		}
 		retry := err != nil || resp.status == http.StatusTooManyRequests ||
 			resp.status >= 500 && resp.status != http.StatusNotImplemented && !resp.blocked ||
-			resp.truncated && resp.size <= f.cfg.MaxBodySize // cut short, not over the cap
+			resp.truncated && resp.size <= pol.maxBodySize // cut short, not over the cap
 		if err != nil {
 			resp = nil
 		}
-		if !retry || attempt >= f.cfg.MaxRetries {
+		if !retry || attempt >= pol.maxRetries {
 			if err != nil {
 				return nil, err
 			}
 			return resp, nil
 		}
 		lastErr = err
-		wait := f.cfg.RetryBase << attempt
+		wait := pol.retryBase << attempt
 		if retryAfter > 0 {
-			if retryAfter > f.cfg.MaxRetryAfter {
+			if retryAfter > pol.maxRetryAfter {
 				resp.discard()
 				return nil, fmt.Errorf("%w (%s)", errRetryTooLong, retryAfter)
 			}
@@ -212,7 +233,7 @@ func (f *fetcher) get(ctx context.Context, g *gate, u *url.URL, v validators, ke
 			g.pause(retryAfter)
 		}
 		resp.discard()
-		f.cfg.Logger.Debug("retrying", "url", u.String(), "attempt", attempt+1, "wait", wait, "err", lastErr)
+		pol.log.Debug("retrying", "url", u.String(), "attempt", attempt+1, "wait", wait, "err", lastErr)
 		if err := sleep(ctx, wait); err != nil {
 			return nil, err
 		}
@@ -220,29 +241,21 @@ func (f *fetcher) get(ctx context.Context, g *gate, u *url.URL, v validators, ke
 }
 
 // attempt sends one request and reads its answer.
-func (f *fetcher) attempt(ctx context.Context, g *gate, u *url.URL, v validators, keep bool) (*response, time.Duration, error) {
+func (f *fetcher) attempt(ctx context.Context, pol *policy, g *gate, u *url.URL, v validators, keep bool) (*response, time.Duration, error) {
 	sent, release, err := g.acquire(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer release()
 	defer sent()
-	actx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
+	actx, cancel := context.WithTimeout(ctx, pol.timeout)
 	defer cancel()
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
 		WroteRequest: func(httptrace.WroteRequestInfo) { sent() },
 	})
-	req, err := http.NewRequestWithContext(actx, http.MethodGet, u.String(), nil)
+	req, err := newRequest(actx, pol, u, v)
 	if err != nil {
 		return nil, 0, err
-	}
-	req.Header.Set("User-Agent", f.cfg.UserAgent)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/pdf,*/*;q=0.8")
-	if v.etag != "" {
-		req.Header.Set("If-None-Match", v.etag)
-	}
-	if v.lastModified != "" {
-		req.Header.Set("If-Modified-Since", v.lastModified)
 	}
 	f.requests.Add(1)
 	hr, err := f.client.Do(req)
@@ -251,14 +264,39 @@ func (f *fetcher) attempt(ctx context.Context, g *gate, u *url.URL, v validators
 	}
 	defer hr.Body.Close()
 	r := &response{url: u.String(), status: hr.StatusCode, header: hr.Header}
+	if err := f.readAnswer(hr, r, pol.maxBodySize, keep); err != nil {
+		return r, 0, err
+	}
+	return r, retryAfter(hr.Header.Get("Retry-After")), nil
+}
+
+func newRequest(ctx context.Context, pol *policy, u *url.URL, v validators) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", pol.userAgent)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/pdf,*/*;q=0.8")
+	if v.etag != "" {
+		req.Header.Set("If-None-Match", v.etag)
+	}
+	if v.lastModified != "" {
+		req.Header.Set("If-Modified-Since", v.lastModified)
+	}
+	return req, nil
+}
+
+// readAnswer reads as much of an answer's body as its status calls for,
+// and tells anti-bot answers from real ones.
+func (f *fetcher) readAnswer(hr *http.Response, r *response, maxBodySize int64, keep bool) error {
 	switch {
 	case hr.StatusCode == http.StatusNotModified:
 		r.notModified = true
 	case hr.StatusCode == 412 || hr.StatusCode == 521:
 		r.blocked = true
 	case hr.StatusCode >= 200 && hr.StatusCode < 300:
-		if err := f.readBody(hr, r, keep); err != nil {
-			return r, 0, err
+		if err := f.readBody(hr, r, maxBodySize, keep); err != nil {
+			return err
 		}
 		if r.text != nil && isChallenge(r.text, hr.Header.Get("Content-Type")) {
 			r.discard()
@@ -274,78 +312,38 @@ func (f *fetcher) attempt(ctx context.Context, g *gate, u *url.URL, v validators
 		n, _ := io.Copy(io.Discard, io.LimitReader(hr.Body, 16<<10))
 		f.bytes.Add(n)
 	}
-	return r, retryAfter(hr.Header.Get("Retry-After")), nil
+	return nil
 }
 
 // readBody reads a 2xx body, hashing it. Bodies up to spillSize stay in
 // memory; longer ones are streamed into a temporary archive file (or, when
-// keep is false, dropped). A body over MaxBodySize or shorter than its
+// keep is false, dropped). A body over maxBodySize or shorter than its
 // Content-Length is marked truncated and not kept.
-func (f *fetcher) readBody(hr *http.Response, r *response, keep bool) error {
-	h := sha256.New()
-	body := io.LimitReader(hr.Body, f.cfg.MaxBodySize+1)
+func (f *fetcher) readBody(hr *http.Response, r *response, maxBodySize int64, keep bool) error {
+	sink := &bodySink{r: r, h: sha256.New()}
+	if keep {
+		sink.arch = f.arch
+	}
 	if n := hr.ContentLength; n > 0 && n < spillSize {
 		r.data = make([]byte, 0, n+1)
 	}
-	var tmp *os.File
-	spilled := false
-	var buf [32 << 10]byte
-	var readErr error
-	for {
-		n, err := body.Read(buf[:])
-		if n > 0 {
-			chunk := buf[:n]
-			r.size += int64(n)
-			h.Write(chunk)
-			switch {
-			case tmp != nil:
-				if _, werr := tmp.Write(chunk); werr != nil {
-					readErr = fmt.Errorf("archive: %w", werr)
-				}
-			case spilled: // too long to keep, and not to be stored
-			case r.size <= spillSize:
-				r.data = append(r.data, chunk...)
-			default:
-				spilled = true
-				r.head = append([]byte(nil), r.data[:min(len(r.data), sniffSize)]...)
-				if keep {
-					if tmp, readErr = f.arch.tempFile(); readErr == nil {
-						_, readErr = tmp.Write(r.data)
-						if readErr == nil {
-							_, readErr = tmp.Write(chunk)
-						}
-					}
-				}
-				r.data = nil
-			}
-		}
-		if readErr != nil {
-			break
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			readErr = err
-			break
-		}
-	}
+	_, readErr := io.Copy(sink, io.LimitReader(hr.Body, maxBodySize+1))
 	f.bytes.Add(r.size)
 	if r.data != nil {
-		r.head = r.data[:min(len(r.data), sniffSize)]
+		r.head = r.data[:min(len(r.data), sniff.HeadSize)]
 	}
 	r.binary = isBinary(r.head)
 	if !r.binary {
 		r.text = r.data
 	}
-	if tmp != nil {
-		if err := tmp.Close(); err != nil && readErr == nil {
+	if sink.tmp != nil {
+		if err := sink.tmp.Close(); err != nil && readErr == nil {
 			readErr = fmt.Errorf("archive: %w", err)
 		}
-		r.tmp = tmp.Name()
+		r.tmp = sink.tmp.Name()
 	}
 	short := hr.ContentLength >= 0 && r.size != hr.ContentLength
-	if readErr != nil || short || r.size > f.cfg.MaxBodySize {
+	if readErr != nil || short || r.size > maxBodySize {
 		r.discard()
 		r.data, r.text = nil, nil
 		r.truncated = true
@@ -354,7 +352,59 @@ func (f *fetcher) readBody(hr *http.Response, r *response, keep bool) error {
 		}
 		return nil
 	}
-	r.sum = hex.EncodeToString(h.Sum(nil))
+	r.sum = hex.EncodeToString(sink.h.Sum(nil))
+	return nil
+}
+
+// A bodySink takes in a 2xx body as it is read: it hashes and sizes all of
+// it, keeps it in the response up to spillSize and, past that, streams it
+// to a temporary archive file, or drops it when arch is nil.
+type bodySink struct {
+	r       *response
+	h       hash.Hash
+	arch    *archive
+	tmp     *os.File
+	spilled bool
+}
+
+func (s *bodySink) Write(p []byte) (int, error) {
+	s.r.size += int64(len(p))
+	s.h.Write(p)
+	switch {
+	case s.tmp != nil:
+		if _, err := s.tmp.Write(p); err != nil {
+			return 0, fmt.Errorf("archive: %w", err)
+		}
+	case s.spilled: // too long to keep, and not to be stored
+	case s.r.size <= spillSize:
+		s.r.data = append(s.r.data, p...)
+	default:
+		return len(p), s.spill(p)
+	}
+	return len(p), nil
+}
+
+// spill moves the body from memory to a temporary file, p being the chunk
+// that made it too long.
+func (s *bodySink) spill(p []byte) error {
+	s.spilled = true
+	data := s.r.data
+	s.r.head = append([]byte(nil), data[:min(len(data), sniff.HeadSize)]...)
+	s.r.data = nil
+	if s.arch == nil {
+		return nil
+	}
+	tmp, err := s.arch.tempFile()
+	if err != nil {
+		return err
+	}
+	s.tmp = tmp
+	if _, err := tmp.Write(data); err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	if _, err := tmp.Write(p); err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
 	return nil
 }
 

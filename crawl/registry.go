@@ -173,10 +173,14 @@ func (s *Site) validate() error {
 }
 
 // allowedHost reports whether u is on one of the site's hosts.
-func (s *Site) allowedHost(u *url.URL) bool {
+func (s *Site) allowedHost(u *url.URL) bool { return hostIn(s.Hosts, u) }
+
+// hostIn reports whether u is on one of hosts (host or host:port, lower
+// case).
+func hostIn(hosts []string, u *url.URL) bool {
 	host := strings.ToLower(u.Host)
 	name := strings.ToLower(u.Hostname())
-	for _, h := range s.Hosts {
+	for _, h := range hosts {
 		if h == host || h == name {
 			return true
 		}

@@ -26,7 +26,7 @@ const robotsAgent = "nianbao-crawler"
 // (4xx) allows everything; one that cannot be fetched (5xx, network
 // failure) keeps the crawler off the host for this run, as RFC 9309 asks,
 // and every URL of the host fails with errRobotsUnavailable.
-func (f *fetcher) allowed(ctx context.Context, sc *siteRun, u *url.URL) (bool, error) {
+func (f *fetcher) allowed(ctx context.Context, pol *policy, u *url.URL) (bool, error) {
 	host := strings.ToLower(u.Host)
 	f.mu.Lock()
 	e := f.robots[host]
@@ -37,7 +37,7 @@ func (f *fetcher) allowed(ctx context.Context, sc *siteRun, u *url.URL) (bool, e
 	}
 	f.mu.Unlock()
 	if owner {
-		e.data, e.err = f.loadRobots(ctx, sc, u)
+		e.data, e.err = f.loadRobots(ctx, pol, u)
 		close(e.done)
 	} else {
 		select {
@@ -61,16 +61,16 @@ func (f *fetcher) allowed(ctx context.Context, sc *siteRun, u *url.URL) (bool, e
 
 var errRobotsUnavailable = errors.New("robots.txt unavailable: not crawling the host")
 
-func (f *fetcher) loadRobots(ctx context.Context, sc *siteRun, u *url.URL) (*robotstxt.RobotsData, error) {
+func (f *fetcher) loadRobots(ctx context.Context, pol *policy, u *url.URL) (*robotstxt.RobotsData, error) {
 	ru := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
-	log := f.cfg.Logger.With("site", sc.site.Name, "url", ru.String())
-	g := f.hostGate(sc, u)
+	log := pol.log.With("url", ru.String())
+	g := f.hostGate(pol, u)
 	status := 0
 	var body []byte
 	var err error
-	for hop := 0; hop <= f.cfg.MaxRedirects; hop++ {
+	for hop := 0; hop <= pol.maxRedirects; hop++ {
 		var resp *response
-		resp, err = f.get(ctx, f.hostGate(sc, ru), ru, validators{}, false)
+		resp, err = f.get(ctx, pol, f.hostGate(pol, ru), ru, validators{}, false)
 		if err != nil {
 			break
 		}
@@ -82,7 +82,7 @@ func (f *fetcher) loadRobots(ctx context.Context, sc *siteRun, u *url.URL) (*rob
 			break
 		}
 		next, perr := ru.Parse(resp.header.Get("Location"))
-		if perr != nil || !sc.site.allowedHost(next) {
+		if perr != nil || !pol.allowedHost(next) {
 			break
 		}
 		ru = next
@@ -92,7 +92,7 @@ func (f *fetcher) loadRobots(ctx context.Context, sc *siteRun, u *url.URL) (*rob
 		if err == nil {
 			err = fmt.Errorf("HTTP %d", status)
 		}
-		return nil, fmt.Errorf("%w (%v)", errRobotsUnavailable, err)
+		return nil, fmt.Errorf("%w (%w)", errRobotsUnavailable, err)
 	}
 	data, perr := robotstxt.FromStatusAndBytes(status, body)
 	if perr != nil {

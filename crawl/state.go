@@ -22,7 +22,7 @@ type urlState struct {
 	Year         int
 	PublishDate  string // YYYY-MM-DD
 	Agency       string
-	Status       string // see the status constants
+	Status       FetchStatus
 	HTTPStatus   int
 	Error        string
 	ETag         string
@@ -32,21 +32,6 @@ type urlState struct {
 	SHA256       string // of the last good body
 	Revision     int    // 1 for the first body seen, +1 per content change
 	FetchedAt    time.Time
-}
-
-// URL statuses, as recorded in the state database and the documents dataset.
-const (
-	StatusNew        = "new"        // first good body
-	StatusChanged    = "changed"    // body differs from the previous revision
-	StatusUnchanged  = "unchanged"  // 304, or the same body again
-	StatusFailed     = "failed"     // HTTP error, timeout, refused redirect
-	StatusBlocked    = "blocked"    // anti-bot answer
-	StatusTruncated  = "truncated"  // body cut short or over the size cap
-	StatusSuperseded = "superseded" // an older revision (documents dataset only)
-)
-
-func (s *urlState) good() bool {
-	return s.Status == StatusNew || s.Status == StatusChanged || s.Status == StatusUnchanged
 }
 
 const schema = `
@@ -97,16 +82,21 @@ type stateDB struct {
 	putStmt *sql.Stmt
 }
 
+// defaultBusyTimeout is how long a statement waits for a lock another
+// connection holds, unless Config.BusyTimeout says otherwise.
+const defaultBusyTimeout = 5 * time.Second
+
 // openState opens (creating if need be) the state database at path. A
 // crawl opens it exclusive: SQLite then keeps its lock for the whole run,
 // which spares a lock round-trip per write and keeps a second crawl from
-// using the same output directory at the same time.
-func openState(ctx context.Context, path string, exclusive bool) (*stateDB, error) {
+// using the same output directory at the same time. busy is how long a
+// statement waits for a lock held elsewhere before it fails.
+func openState(ctx context.Context, path string, exclusive bool, busy time.Duration) (*stateDB, error) {
 	path, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("state: %w", err)
 	}
-	q := "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	q := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)", max(busy.Milliseconds(), 0))
 	if exclusive {
 		q = "_pragma=locking_mode(EXCLUSIVE)&" + q
 	}
@@ -146,13 +136,15 @@ type scanner interface{ Scan(...any) error }
 
 func scanState(r scanner) (*urlState, error) {
 	var st urlState
+	var status string
 	var fetched int64
 	err := r.Scan(&st.URL, &st.Site, &st.Kind, &st.PageURL, &st.Title, &st.Year, &st.PublishDate, &st.Agency,
-		&st.Status, &st.HTTPStatus, &st.Error, &st.ETag, &st.LastModified, &st.ContentType, &st.Size,
+		&status, &st.HTTPStatus, &st.Error, &st.ETag, &st.LastModified, &st.ContentType, &st.Size,
 		&st.SHA256, &st.Revision, &fetched)
 	if err != nil {
 		return nil, err
 	}
+	st.Status = FetchStatus(status)
 	st.FetchedAt = time.UnixMilli(fetched).UTC()
 	return &st, nil
 }
@@ -173,7 +165,7 @@ func (s *stateDB) get(ctx context.Context, u string) (*urlState, error) {
 // revision st.Revision, in the same transaction.
 func (s *stateDB) put(ctx context.Context, st *urlState, newRevision bool) error {
 	args := []any{st.URL, st.Site, st.Kind, st.PageURL, st.Title, st.Year, st.PublishDate, st.Agency,
-		st.Status, st.HTTPStatus, st.Error, st.ETag, st.LastModified, st.ContentType, st.Size,
+		string(st.Status), st.HTTPStatus, st.Error, st.ETag, st.LastModified, st.ContentType, st.Size,
 		st.SHA256, st.Revision, st.FetchedAt.UnixMilli()}
 	if !newRevision {
 		if _, err := s.putStmt.ExecContext(ctx, args...); err != nil {

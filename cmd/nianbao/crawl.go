@@ -108,6 +108,8 @@ func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		sum.Sites, time.Since(start).Round(time.Millisecond), sum.Pages, sum.Reports, sum.Attachments)
 	fmt.Fprintf(stdout, "documents: %d new, %d changed, %d unchanged, %d resumed\n", sum.New, sum.Changed, sum.Unchanged, sum.Resumed)
 	fmt.Fprintf(stdout, "problems: %d failed, %d blocked, %d truncated, %d disallowed by robots.txt\n", sum.Failed, sum.Blocked, sum.Truncated, sum.Disallowed)
+	fmt.Fprintf(stdout, "links not followed: %d off-site, %d crawler traps, %d already queued, %d too deep, %d over the page cap\n",
+		sum.OffSite, sum.Traps, sum.Seen, sum.OverDepth, sum.OverPages)
 	fmt.Fprintf(stdout, "%d requests, %.1f MB received; wrote %s\n", sum.Requests, float64(sum.Bytes)/1e6, *out+string(os.PathSeparator)+output.DocumentsFile)
 	if runErr != nil {
 		fmt.Fprintf(stderr, "nianbao crawl: %v (run again to resume)\n", runErr)

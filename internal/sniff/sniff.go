@@ -164,4 +164,3 @@ func LooksLikeHTML(head []byte) bool {
 	}
 	return false
 }
-

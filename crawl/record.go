@@ -1,0 +1,161 @@
+package crawl
+
+import (
+	"context"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/opengov-cn/nianbao/internal/sniff"
+)
+
+// record writes down what one fetch came to, whatever it was: the state of
+// the URL, its body in the archive, its revision (for the documents
+// dataset) and the run's counters. An HTML page it keeps or finds unchanged
+// is read for links.
+func (sr *siteRun) record(ctx context.Context, t task, prev, st *urlState, o outcome) {
+	st.FetchedAt = time.Now().UTC()
+	st.Error = ""
+	if t.kind == kindAttachment {
+		sr.attachmentMeta(t, st)
+	}
+	if o.refused != admitOK {
+		sr.refuse(t.url, o.refused, "")
+		return
+	}
+	st.recordHTTP(o.resp)
+	switch {
+	case o.fail != nil:
+		sr.recordFailure(ctx, st, *o.fail)
+	case o.resp.notModified:
+		sr.recordUnchanged(ctx, t, prev, st)
+	default:
+		sr.recordBody(ctx, t, prev, st, o.resp)
+	}
+}
+
+func (sr *siteRun) recordFailure(ctx context.Context, st *urlState, f failure) {
+	st.Status, st.Error = f.status, f.err
+	sr.c.failure(f.status)
+	sr.log.Log(ctx, f.level, f.msg, append([]any{"url", st.URL}, f.attrs...)...)
+	sr.save(ctx, st, false)
+}
+
+// recordUnchanged records a 304 to a conditional request; an HTML page's
+// links are read from its archived body.
+func (sr *siteRun) recordUnchanged(ctx context.Context, t task, prev, st *urlState) {
+	st.Status = StatusUnchanged
+	if t.kind != kindAttachment && prev.Kind != kindAttachment {
+		body, err := sr.arch.read(prev.SHA256)
+		if err != nil {
+			sr.recordFailure(ctx, st, failure{status: StatusFailed, err: "304 but archived body unreadable: " + err.Error(),
+				level: slog.LevelError, msg: "archive", attrs: []any{"err", err}})
+			return
+		}
+		sr.page(t, st, body, prev.ContentType)
+	}
+	sr.c.document(st)
+	sr.save(ctx, st, false)
+}
+
+// recordBody archives a good body and records it, as a new revision if its
+// content differs from the last one.
+func (sr *siteRun) recordBody(ctx context.Context, t task, prev, st *urlState, resp *response) {
+	newRev := st.revise(prev, resp.sum)
+	if err := resp.store(sr.arch); err != nil {
+		sr.recordFailure(ctx, st, failure{status: StatusFailed, err: err.Error(),
+			level: slog.LevelError, msg: "archiving body", attrs: []any{"err", err}})
+		return
+	}
+	st.SHA256, st.Size = resp.sum, resp.size
+	st.ContentType = resp.header.Get("Content-Type")
+	switch {
+	case resp.binary:
+		st.ContentType = binaryType(st.ContentType, resp.head)
+		if t.kind != kindAttachment {
+			// A document linked like a page: record it as an attachment.
+			st.Kind, st.PageURL = kindAttachment, ""
+			st.Title, st.Year = t.hint, reportYear(t.hint)
+			sr.c.attachments.Add(1)
+		}
+	case resp.text != nil && t.kind != kindAttachment:
+		sr.page(t, st, resp.text, st.ContentType)
+	}
+	if st.Status == StatusChanged {
+		sr.log.Info("content changed: new revision", "url", st.URL, "revision", st.Revision)
+	}
+	sr.c.document(st)
+	sr.save(ctx, st, newRev)
+}
+
+// revise sets the status and revision of a good body with the given
+// sha256, and reports whether it is a new revision.
+func (st *urlState) revise(prev *urlState, sum string) (newRevision bool) {
+	switch {
+	case prev != nil && prev.SHA256 == sum:
+		st.Status = StatusUnchanged
+		return false
+	case prev != nil && prev.SHA256 != "":
+		st.Status, st.Revision = StatusChanged, prev.Revision+1
+	default:
+		st.Status, st.Revision = StatusNew, 1
+	}
+	return true
+}
+
+// recordHTTP records the answer's HTTP facts in st; r is nil when no
+// answer came.
+func (st *urlState) recordHTTP(r *response) {
+	if r == nil {
+		st.HTTPStatus = 0
+		return
+	}
+	st.HTTPStatus = r.status
+	if r.notModified {
+		// A 304 may repeat or update the validators.
+		if e := r.header.Get("ETag"); e != "" {
+			st.ETag = e
+		}
+		if lm := r.header.Get("Last-Modified"); lm != "" {
+			st.LastModified = lm
+		}
+		return
+	}
+	if r.status >= 200 && r.status <= 299 && !r.blocked && !r.truncated {
+		st.ETag = r.header.Get("ETag")
+		st.LastModified = r.header.Get("Last-Modified")
+	}
+}
+
+func (sr *siteRun) save(ctx context.Context, st *urlState, newRev bool) {
+	if err := sr.st.put(ctx, st, newRev); err != nil {
+		sr.log.Error("saving state", "url", st.URL, "err", err)
+	}
+}
+
+func (sr *siteRun) attachmentMeta(t task, st *urlState) {
+	st.Kind = kindAttachment
+	sr.c.attachments.Add(1)
+	if t.from != nil {
+		st.PageURL, st.Title, st.Year, st.PublishDate = t.from.url, t.from.title, t.from.year, t.from.date
+	}
+	if st.Title == "" {
+		st.Title, st.Year = t.hint, reportYear(t.hint)
+	}
+}
+
+// binaryType is the Content-Type recorded for a binary body: the server's,
+// unless it is missing or claims text or a generic octet stream, in which
+// case the bytes decide.
+func binaryType(served string, head []byte) string {
+	if mt, _, err := mime.ParseMediaType(served); err == nil && !strings.HasPrefix(mt, "text/") && mt != "application/octet-stream" {
+		return served
+	}
+	if k := sniff.Detect(head); k != sniff.Binary {
+		return k.MIMEType()
+	}
+	// No document format: net/http still tells images, archives and media.
+	return http.DetectContentType(head)
+}

@@ -1,0 +1,107 @@
+package crawl
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Summary counts what a run did. New, Changed and Unchanged count
+// documents (report pages and attachments); Failed, Blocked, Truncated and
+// Disallowed count every URL, list pages included; OffSite, Traps, Seen,
+// OverDepth and OverPages count the links the crawl found but did not
+// follow, by reason.
+type Summary struct {
+	Sites       int   // sites crawled
+	Pages       int   // HTML pages fetched or checked (list and report pages)
+	Reports     int   // report pages found
+	Attachments int   // report attachments found
+	New         int   // documents fetched for the first time
+	Changed     int   // documents whose content changed (a new revision)
+	Unchanged   int   // documents unchanged since the last run
+	Resumed     int   // URLs already fetched by an interrupted run, not fetched again
+	Failed      int   // URLs that could not be fetched (HTTP errors, timeouts, bad redirects)
+	Blocked     int   // anti-bot answers (HTTP 412/521, JavaScript challenges)
+	Truncated   int   // bodies cut short or over the size cap
+	Disallowed  int   // URLs robots.txt forbids
+	OffSite     int   // links to hosts outside the site's registry entry
+	Traps       int   // links that look like crawler traps (calendars, session ids, endless query strings)
+	Seen        int   // links to URLs already queued
+	OverDepth   int   // links more than MaxDepth away from a start URL
+	OverPages   int   // pages beyond the site's MaxPages
+	Requests    int   // HTTP requests sent, retries and robots.txt included
+	Bytes       int64 // response body bytes received
+}
+
+// counters accumulate a run's Summary across sites and workers.
+type counters struct {
+	pages, reports, attachments, new, changed, unchanged, resumed atomic.Int64
+	failed, blocked, truncated                                    atomic.Int64
+	refused                                                       [numAdmissions]atomic.Int64 // by reason
+}
+
+func (c *counters) summary(f *fetcher) Summary {
+	refused := func(a admission) int { return int(c.refused[a].Load()) }
+	return Summary{
+		Pages: int(c.pages.Load()), Reports: int(c.reports.Load()), Attachments: int(c.attachments.Load()),
+		New: int(c.new.Load()), Changed: int(c.changed.Load()), Unchanged: int(c.unchanged.Load()),
+		Resumed: int(c.resumed.Load()), Failed: int(c.failed.Load()), Blocked: int(c.blocked.Load()),
+		Truncated: int(c.truncated.Load()), Disallowed: refused(admitDisallowed),
+		OffSite: refused(admitOffSite), Traps: refused(admitTrap), Seen: refused(admitSeen),
+		OverDepth: refused(admitOverDepth), OverPages: refused(admitOverPages),
+		Requests: int(f.requests.Load()), Bytes: f.bytes.Load(),
+	}
+}
+
+// document counts a report page's or attachment's good fetch.
+func (c *counters) document(st *urlState) {
+	if st.Kind != kindReport && st.Kind != kindAttachment {
+		return
+	}
+	switch st.Status {
+	case StatusNew:
+		c.new.Add(1)
+	case StatusChanged:
+		c.changed.Add(1)
+	case StatusUnchanged:
+		c.unchanged.Add(1)
+	}
+}
+
+// failure counts a fetch of any URL that left nothing to keep.
+func (c *counters) failure(status FetchStatus) {
+	switch status {
+	case StatusBlocked:
+		c.blocked.Add(1)
+	case StatusTruncated:
+		c.truncated.Add(1)
+	default:
+		c.failed.Add(1)
+	}
+}
+
+func startProgress(cfg *Config, c *counters, f *fetcher) (stop func()) {
+	if cfg.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(cfg.ProgressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				s := c.summary(f)
+				fmt.Fprintf(cfg.Progress, "crawl: %d pages, %d reports, %d attachments, %d new, %d changed, %d unchanged, %d failed, %d blocked, %d requests, %.1f MB\n",
+					s.Pages, s.Reports, s.Attachments, s.New, s.Changed, s.Unchanged, s.Failed, s.Blocked, s.Requests, float64(s.Bytes)/1e6)
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
