@@ -10,7 +10,7 @@ func cellsOf(spec string) []Cell {
 	for _, f := range strings.Fields(spec) {
 		key, val, _ := strings.Cut(f, "=")
 		p := strings.Split(key, "/")
-		c := Cell{Table: p[0], Row: p[1], Col: p[2]}
+		c := Cell{Table: TableID(p[0]), Row: p[1], Col: p[2]}
 		if val != "null" {
 			v, ok := parseValue(val)
 			if !ok {
@@ -37,7 +37,7 @@ func TestChecks(t *testing.T) {
 		name  string
 		cells string
 		id    string
-		want  string // status, or "" for no such check
+		want  CheckStatus // or "" for no such check
 		delta float64
 	}{
 		{"t4 holds", "t4/reconsideration/upheld=1 t4/reconsideration/corrected=1 t4/reconsideration/other=0 t4/reconsideration/pending=0 t4/reconsideration/total=2",

@@ -1,24 +1,55 @@
-// Package normalize maps the raw tables of a parsed report to the canonical
-// cell keys of keys.md, keeps blank apart from zero, converts money to 万元,
-// and runs the template's arithmetic identities as checks.
+// Package normalize maps a parsed report onto the national template: its
+// tables become cells under the canonical keys of keys.md, checked against
+// the template's arithmetic identities.
+//
+// Blank stays apart from zero and money is converted to 万元. The template
+// itself is written out once, in template.go. Process runs the whole
+// pipeline for one document: package parse, then Normalize.
 package normalize
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/opengov-cn/nianbao/parse"
 )
 
-// Report statuses. A report whose numbers break an identity is still ok:
-// that is data, reported by its checks.
+// Status says how far a report could be read. A report whose numbers
+// break an identity is still ok: that is data, reported by its checks.
+type Status string
+
 const (
-	StatusOK          = "ok"
-	StatusPartial     = "partial"     // some tables or cells could not be read
-	StatusFailed      = "failed"      // no template table found
-	StatusUnsupported = "unsupported" // the format is not handled yet
+	StatusOK          Status = "ok"
+	StatusPartial     Status = "partial"     // some tables or cells could not be read
+	StatusFailed      Status = "failed"      // no template table found, or the document is unreadable
+	StatusUnsupported Status = "unsupported" // the format is not handled yet
+	StatusNeedsOCR    Status = "needs_ocr"   // image-only: no text layer to read
+	StatusGarbled     Status = "garbled"     // a text layer that does not decode to text
+	StatusEncrypted   Status = "encrypted"   // cannot be opened without a password
 )
+
+// parseStatuses are the report statuses of documents the parser gave up
+// on. parse.StatusOK is not among them: those documents get mapped, and
+// their status says how that went.
+var parseStatuses = map[parse.Status]Status{
+	parse.StatusUnsupported: StatusUnsupported,
+	parse.StatusNeedsOCR:    StatusNeedsOCR,
+	parse.StatusGarbled:     StatusGarbled,
+	parse.StatusEncrypted:   StatusEncrypted,
+	parse.StatusFailed:      StatusFailed,
+}
+
+// reportStatus is the status of a report the parser gave up on. A status
+// parse adds later passes through under its own name until it is listed.
+func reportStatus(st parse.Status) Status {
+	if s, ok := parseStatuses[st]; ok {
+		return s
+	}
+	return Status(st)
+}
 
 // Report is one normalized report.
 type Report struct {
@@ -31,7 +62,7 @@ type Report struct {
 	Year     int    // year covered; 0 if not found
 	Agency   string
 	Title    string
-	Status   string
+	Status   Status
 	Warnings []parse.Warning
 	Cells    []Cell
 	Checks   []Check
@@ -39,7 +70,7 @@ type Report struct {
 
 // Cell is one table cell under its canonical key.
 type Cell struct {
-	Table string // t2, t3, t4
+	Table TableID
 	Row   string // canonical row key; local sub-rows as parent[label]
 	Col   string // canonical column key
 	Value *float64
@@ -49,7 +80,7 @@ type Cell struct {
 }
 
 // Key is the cell's address, "<table>/<row>/<col>".
-func (c Cell) Key() string { return c.Table + "/" + c.Row + "/" + c.Col }
+func (c Cell) Key() string { return string(c.Table) + "/" + c.Row + "/" + c.Col }
 
 // Source describes where a document came from.
 type Source struct {
@@ -71,7 +102,7 @@ func Normalize(doc *parse.Document, src Source) *Report {
 	}
 	r.Year, r.Agency = reportYearAgency(doc)
 	if doc.Status != parse.StatusOK {
-		r.Status = string(doc.Status)
+		r.Status = reportStatus(doc.Status)
 		r.Template = TemplateUnknown
 		return r
 	}
@@ -86,7 +117,7 @@ func Normalize(doc *parse.Document, src Source) *Report {
 		}
 	}
 	m.flushPending()
-	r.Template = detectTemplate(r.Cells)
+	r.Template = templateVersion(r.Cells)
 	r.Checks = Checks(r.Cells)
 	r.Status = m.status()
 	return r
@@ -97,37 +128,52 @@ func Normalize(doc *parse.Document, src Source) *Report {
 type mapper struct {
 	doc        *parse.Document
 	r          *Report
-	ctx        string // "", t2, t3, t4
-	lastHeader bool   // the previous row was a header row
-	heads      map[string]*header
-	pending    []parse.Cell // label-only rows waiting for their values
-	lastParent string       // t2 row that local sub-rows belong to
-	seen       map[string]bool
-	trouble    bool // something could not be placed: status partial
-	memo       map[memoKey]matchResult
+	ctx        TableID // "" outside the template's tables
+	lastHeader bool    // the previous row was a header row
+	heads      map[TableID]*header
+	pending    []parse.Cell     // label-only rows waiting for their values
+	lastParent string           // t2 row that local sub-rows belong to
+	seen       []bool           // cells recorded, by grid index
+	seenOther  map[cellKey]bool // those outside the grid: local sub-rows
+	trouble    bool             // something could not be placed: status partial
+
+	// Buffers that rows share rather than allocate their own: the values
+	// of recorded cells (slices of a larger block) and, for the row being
+	// mapped only, its values and their places.
+	nums []float64
+	vals []cellValue
+	at   []int
 }
 
-// Reports repeat their labels (spanned cells are copied into every row
-// they cover), so a mapper remembers what each label matched.
-type memoKey struct {
-	m     *matcher
-	label string
-}
+// floatBlock is how many numbers the mapper allocates at a time: a
+// report's tables hold a few hundred.
+const floatBlock = 256
 
-type matchResult struct {
-	key       string
-	score     float64
-	ambiguous bool
-}
-
-func (m *mapper) match(mt *matcher, label string) (string, float64, bool) {
-	k := memoKey{mt, label}
-	r, ok := m.memo[k]
-	if !ok {
-		r.key, r.score, r.ambiguous = mt.match(label)
-		m.memo[k] = r
+// floats returns n numbers for a row's values to be parsed into.
+func (m *mapper) floats(n int) []float64 {
+	if len(m.nums)+n > cap(m.nums) {
+		m.nums = make([]float64, 0, max(n, floatBlock))
 	}
-	return r.key, r.score, r.ambiguous
+	i := len(m.nums)
+	m.nums = m.nums[:i+n]
+	return m.nums[i : i+n : i+n]
+}
+
+// record reports whether the cell at k is new, and remembers it.
+func (m *mapper) record(k cellKey) bool {
+	if i, ok := grid.index[k]; ok {
+		seen := m.seen[i]
+		m.seen[i] = true
+		return !seen
+	}
+	if m.seenOther[k] {
+		return false
+	}
+	if m.seenOther == nil {
+		m.seenOther = map[cellKey]bool{}
+	}
+	m.seenOther[k] = true
+	return true
 }
 
 type header struct {
@@ -145,14 +191,14 @@ type slot struct {
 }
 
 func newMapper(doc *parse.Document, r *Report) *mapper {
-	return &mapper{doc: doc, r: r, heads: map[string]*header{}, seen: map[string]bool{}, memo: map[memoKey]matchResult{}}
+	return &mapper{doc: doc, r: r, heads: map[TableID]*header{}, seen: make([]bool, len(grid.keys))}
 }
 
 func (m *mapper) warn(code parse.Code, loc parse.Loc, format string, args ...any) {
 	m.r.Warnings = append(m.r.Warnings, parse.Warning{Code: code, Message: fmt.Sprintf(format, args...), Loc: loc})
 }
 
-func (m *mapper) setContext(ctx string) {
+func (m *mapper) setContext(ctx TableID) {
 	if ctx != m.ctx {
 		m.flushPending()
 		m.ctx = ctx
@@ -164,26 +210,47 @@ func (m *mapper) setContext(ctx string) {
 // heading looks at a line of text outside the tables (or a one-cell row)
 // for a table title or section heading.
 func (m *mapper) heading(text string) {
-	if len([]rune(text)) > 50 {
-		return
-	}
-	c := core(text)
-	switch {
-	case strings.Contains(c, "第二十条"):
-		m.setContext("t2")
-	case strings.Contains(c, "主动公开政府信息情况"):
-		m.setContext("t2")
-	case strings.Contains(c, "收到和处理政府信息公开") || strings.Contains(c, "申请情况") && strings.Contains(c, "政府信息公开"):
-		m.setContext("t3")
-	case strings.Contains(c, "行政复议") && strings.Contains(c, "行政诉讼"):
-		m.setContext("t4")
-	case strings.Contains(c, "存在的主要问题") || strings.Contains(c, "其他需要报告"):
-		m.setContext("")
+	if utf8.RuneCountInString(text) <= maxHeading {
+		m.headingCore(core(text))
 	}
 }
 
+// maxHeading is the most runes a heading has; longer text is body text
+// that may mention a table's title.
+const maxHeading = 50
+
+func (m *mapper) headingCore(c string) {
+	for _, t := range tables {
+		for _, parts := range t.headings {
+			if containsAll(c, parts) {
+				m.setContext(t.ID)
+				return
+			}
+		}
+	}
+	for _, h := range afterTables {
+		if strings.Contains(c, h) {
+			m.setContext("")
+			return
+		}
+	}
+}
+
+// afterTables are the report sections that follow the tables.
+var afterTables = []string{"存在的主要问题", "其他需要报告"}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
+
 func (m *mapper) row(row parse.Row) {
-	labels, vals := splitRow(row.Cells, !m.doc.PositionsReliable)
+	labels, vals := splitRow(row.Cells, !m.doc.PositionsReliable, m.vals[:0], m.floats(len(row.Cells)))
+	m.vals = vals[:0]
 	if len(vals) == 0 {
 		m.labelRow(row, labels)
 		return
@@ -194,67 +261,84 @@ func (m *mapper) row(row parse.Row) {
 	}
 	m.lastHeader = false
 	switch m.ctx {
-	case "t2":
+	case T2:
 		m.t2Row(row, labels, vals)
-	case "t3":
+	case T3:
 		m.t3Row(row, labels, vals)
-	case "t4":
+	case T4:
 		m.t4Row(row, labels, vals)
 	}
 }
 
 // headerKind reports which table a row of labels is a header of, or "".
-func (m *mapper) headerKind(labels []parse.Cell, vals []cellValue) string {
+func (m *mapper) headerKind(labels []parse.Cell, vals []cellValue) TableID {
 	for _, v := range vals {
 		if v.Num != nil {
 			return ""
 		}
 	}
-	hits := map[string]int{}
+	var hits [numTables]int
 	for _, c := range labels {
 		if c.Continued || c.Text == "" {
 			continue
 		}
-		for _, t := range []string{"t2", "t3", "t4"} {
-			if _, s, amb := m.match(colMatchers[t], c.Text); s >= 0.8 && !amb {
-				hits[t]++
-			}
-		}
-		if _, s, _ := m.match(t4Groups, c.Text); s >= 0.8 {
-			hits["t4"]++
-		}
-		switch core(c.Text) {
-		case "信息内容":
-			hits["t2"]++
-		case "申请人情况", "法人或其他组织":
-			hits["t3"]++
-		case "行政诉讼":
-			hits["t4"]++
+		for i, n := range headerVotes(c.Text) {
+			hits[i] += int(n)
 		}
 	}
-	best := ""
-	for _, t := range []string{"t2", "t3", "t4"} {
-		if hits[t] > hits[best] || hits[t] > 0 && hits[t] == hits[best] && t == m.ctx {
-			best = t
+	best := -1
+	for i, t := range tables {
+		if hits[i] > 0 && (best < 0 || hits[i] > hits[best] || hits[i] == hits[best] && t.ID == m.ctx) {
+			best = i
 		}
 	}
-	if best == "" {
+	if best < 0 {
 		return ""
 	}
-	if hits[best] >= 2 || m.lastHeader && m.ctx == best {
-		return best
+	if kind := tables[best].ID; hits[best] >= 2 || m.lastHeader && m.ctx == kind {
+		return kind
 	}
 	return ""
 }
 
+// headerVotes says which tables a header cell speaks for, by table index:
+// as one of its columns, as a t4 block heading, as a caption. Every cell
+// of every label row asks, so the answers are shared like matches.
+func headerVotes(label string) [numTables]int8 {
+	return votes.get(label, func(label string) [numTables]int8 {
+		var v [numTables]int8
+		for i, t := range tables {
+			if _, s, amb := match(colMatchers[t.ID], label); s >= 0.8 && !amb {
+				v[i]++
+			}
+		}
+		if _, s, _ := match(t4Groups, label); s >= 0.8 {
+			v[tableIndex(T4)]++
+		}
+		c := core(label)
+		for i, t := range tables {
+			if slices.Contains(t.captions, c) {
+				v[i]++
+			}
+		}
+		return v
+	})
+}
+
+var votes = newCache[string, [numTables]int8](labelCacheSize, ownLabel)
+
 func (m *mapper) labelRow(row parse.Row, labels []parse.Cell) {
-	var own []parse.Cell
+	own := func(c parse.Cell) bool { return !c.Continued && c.Text != "" }
+	n, first := 0, parse.Cell{}
 	for _, c := range labels {
-		if !c.Continued && c.Text != "" {
-			own = append(own, c)
+		if own(c) {
+			if n == 0 {
+				first = c
+			}
+			n++
 		}
 	}
-	if len(own) == 0 {
+	if n == 0 {
 		return
 	}
 	if kind := m.headerKind(labels, nil); kind != "" {
@@ -266,39 +350,44 @@ func (m *mapper) labelRow(row parse.Row, labels []parse.Cell) {
 		m.lastHeader = true
 		return
 	}
-	if len(own) == 1 && len([]rune(own[0].Text)) <= 50 {
+	if n == 1 && utf8.RuneCountInString(first.Text) <= maxHeading {
 		before := m.ctx
-		m.heading(own[0].Text)
-		if m.ctx != before || strings.Contains(core(own[0].Text), "第二十条") {
+		c := core(first.Text)
+		m.headingCore(c)
+		if m.ctx != before || strings.Contains(c, articleHeading) {
 			return
 		}
 	}
 	m.lastHeader = false
-	if m.ctx == "t2" || m.ctx == "t3" {
-		m.pending = append(m.pending, own...)
+	if m.ctx == T2 || m.ctx == T3 {
+		for _, c := range labels {
+			if own(c) {
+				m.pending = append(m.pending, c)
+			}
+		}
 	}
 }
 
-func (m *mapper) addHeader(kind string, labels []parse.Cell) {
+func (m *mapper) addHeader(kind TableID, labels []parse.Cell) {
 	h := m.heads[kind]
 	for _, c := range labels {
 		if c.Continued || c.Text == "" {
 			continue
 		}
 		span := max(c.ColSpan, 1)
-		if kind == "t4" {
-			if key, s, _ := m.match(t4Groups, c.Text); s >= 0.8 {
+		if kind == T4 {
+			if key, s, _ := match(t4Groups, c.Text); s >= 0.8 {
 				h.groups = append(h.groups, slot{key: key, col: c.Col, span: span, raw: c.Text})
 				continue
 			}
 		}
-		key, s, amb := m.match(colMatchers[kind], c.Text)
+		key, s, amb := match(colMatchers[kind], c.Text)
 		if s < 0.8 || amb {
 			continue
 		}
 		dup := false
 		for _, sl := range h.slots {
-			dup = dup || (kind != "t4" && sl.key == key)
+			dup = dup || (kind != T4 && sl.key == key)
 		}
 		if !dup {
 			h.slots = append(h.slots, slot{key: key, col: c.Col, span: span, raw: c.Text})
@@ -306,14 +395,14 @@ func (m *mapper) addHeader(kind string, labels []parse.Cell) {
 	}
 	switch {
 	case m.doc.PositionsReliable:
-		sort.SliceStable(h.slots, func(i, j int) bool { return h.slots[i].col < h.slots[j].col })
-	case kind == "t3":
+		slices.SortStableFunc(h.slots, func(a, b slot) int { return cmp.Compare(a.col, b.col) })
+	case kind == T3:
 		// Dumps lose the header's geometry, but the template fixes the
 		// order of the applicant columns.
-		sort.SliceStable(h.slots, func(i, j int) bool { return colIndex(h.slots[i].key) < colIndex(h.slots[j].key) })
+		slices.SortStableFunc(h.slots, func(a, b slot) int { return cmp.Compare(colIndex(a.key), colIndex(b.key)) })
 	}
 	// Otherwise the order the header cells were printed in stands.
-	if kind == "t4" {
+	if kind == T4 {
 		assignT4Groups(h, m.doc.PositionsReliable)
 	}
 }
@@ -331,13 +420,16 @@ func colIndex(key string) int {
 // assignT4Groups gives each 表四 column its block: the columns run in
 // blocks that each end with 总计, in the order the block headings print.
 func assignT4Groups(h *header, byCol bool) {
-	order := []string{"reconsideration", "litigation_direct", "litigation_after_reconsideration"}
-	if len(h.groups) == 3 {
-		g := append([]slot(nil), h.groups...)
+	order := t4Blocks
+	if len(h.groups) == len(t4Blocks) {
+		g := slices.Clone(h.groups)
 		if byCol {
-			sort.SliceStable(g, func(i, j int) bool { return g[i].col < g[j].col })
+			slices.SortStableFunc(g, func(a, b slot) int { return cmp.Compare(a.col, b.col) })
 		}
-		order = []string{g[0].key, g[1].key, g[2].key}
+		order = make([]string, len(g))
+		for i := range g {
+			order[i] = g[i].key
+		}
 	}
 	block := 0
 	for i := range h.slots {
@@ -361,18 +453,20 @@ func (m *mapper) flushPending() {
 	m.pending = nil
 }
 
-func (m *mapper) status() string {
+func (m *mapper) status() Status {
 	if len(m.r.Cells) == 0 {
 		m.warn(CodeTablesNone, parse.Loc{}, "no table of the national template was found")
 		return StatusFailed
 	}
-	tables := map[string]bool{}
+	var found [numTables]bool
 	for _, c := range m.r.Cells {
-		tables[c.Table] = true
+		if i := tableIndex(c.Table); i >= 0 {
+			found[i] = true
+		}
 	}
-	for _, t := range []string{"t2", "t3", "t4"} {
-		if !tables[t] {
-			m.warn(CodeTablesMissing, parse.Loc{}, "table %s (%s) was not found", t, tableTitle[t])
+	for i, t := range tables {
+		if !found[i] {
+			m.warn(CodeTablesMissing, parse.Loc{}, "table %s (%s) was not found", t.ID, t.Title)
 			m.trouble = true
 		}
 	}
@@ -380,10 +474,4 @@ func (m *mapper) status() string {
 		return StatusPartial
 	}
 	return StatusOK
-}
-
-var tableTitle = map[string]string{
-	"t2": "主动公开政府信息情况",
-	"t3": "收到和处理政府信息公开申请情况",
-	"t4": "政府信息公开行政复议、行政诉讼情况",
 }

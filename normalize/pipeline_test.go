@@ -103,7 +103,7 @@ func TestGolden(t *testing.T) {
 		name := filepath.Base(filepath.Dir(exp))
 		t.Run(name, func(t *testing.T) {
 			r, _ := run(t, exp)
-			g := golden{Status: r.Status, Template: r.Template, Agency: r.Agency, Title: r.Title, Year: r.Year}
+			g := golden{Status: string(r.Status), Template: r.Template, Agency: r.Agency, Title: r.Title, Year: r.Year}
 			for _, w := range r.Warnings {
 				g.Warnings = append(g.Warnings, w.String())
 			}

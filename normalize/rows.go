@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/opengov-cn/nianbao/parse"
@@ -13,35 +14,37 @@ type cellValue struct {
 }
 
 // splitRow splits a row into its label cells and the run of value cells
-// that ends it. Text dumps print no blank cells, only stray separators, so
-// with trimEmpty empty fields at either end of the run are not values.
-func splitRow(cells []parse.Cell, trimEmpty bool) ([]parse.Cell, []cellValue) {
+// that ends it, appending the values to vals and parsing numbers into
+// nums (one per cell). Text dumps print no blank cells, only stray
+// separators, so with trimEmpty empty fields at either end of the run are
+// not values.
+func splitRow(cells []parse.Cell, trimEmpty bool, vals []cellValue, nums []float64) ([]parse.Cell, []cellValue) {
+	// Read from the end until a cell is not a value, keeping the values
+	// read (backwards) so that no cell is parsed twice.
 	i := len(cells)
 	for i > 0 {
 		c := cells[i-1]
 		if c.Continued && c.Text == "" {
 			break
 		}
-		if _, ok := parseValue(c.Text); !ok {
+		v, ok := parseValueInto(c.Text, &nums[i-1])
+		if !ok {
 			break
 		}
+		vals = append(vals, cellValue{Cell: c, value: v})
 		i--
 	}
-	labels, run := cells[:i], cells[i:]
+	slices.Reverse(vals)
+	labels := cells[:i]
 	if trimEmpty {
-		for len(run) > 0 && run[len(run)-1].Text == "" {
-			run = run[:len(run)-1]
+		for len(vals) > 0 && vals[len(vals)-1].Text == "" {
+			vals = vals[:len(vals)-1]
 		}
 		j := 0
-		for j < len(run) && run[j].Text == "" {
+		for j < len(vals) && vals[j].Text == "" {
 			j++
 		}
-		labels, run = cells[:i+j], run[j:]
-	}
-	vals := make([]cellValue, 0, len(run))
-	for _, c := range run {
-		v, _ := parseValue(c.Text)
-		vals = append(vals, cellValue{Cell: c, value: v})
+		labels, vals = cells[:i+j], vals[j:]
 	}
 	return labels, vals
 }
@@ -76,10 +79,10 @@ const matchThreshold = 0.67
 // matchRow finds the template row for a data row of table t: by its own
 // label, else by the label-only rows just above it joined to it (labels
 // that wrap over several printed rows), else by those rows alone.
-func (m *mapper) matchRow(t string, leaf parse.Cell, hasLeaf bool) (key, label string) {
+func (m *mapper) matchRow(t TableID, leaf parse.Cell, hasLeaf bool) (key, label string) {
 	defer func() { m.pending = nil }()
 	try := func(text string) bool {
-		k, s, amb := m.match(rowMatchers[t], text)
+		k, s, amb := match(rowMatchers[t], text)
 		if s >= matchThreshold && !amb {
 			key, label = k, text
 			return true
@@ -105,12 +108,12 @@ func (m *mapper) matchRow(t string, leaf parse.Cell, hasLeaf bool) (key, label s
 }
 
 func (m *mapper) t2Row(row parse.Row, labels []parse.Cell, vals []cellValue) {
-	h := m.heads["t2"]
+	h := m.heads[T2]
 	leaf, pos, ok := lastLabel(labels)
 	if !ok && allBlank(vals) {
 		return
 	}
-	key, label := m.matchRow("t2", leaf, ok)
+	key, label := m.matchRow(T2, leaf, ok)
 	if key == "" && ok {
 		key = m.subRowParent(labels, pos)
 		if key != "" {
@@ -129,7 +132,7 @@ func (m *mapper) t2Row(row parse.Row, labels []parse.Cell, vals []cellValue) {
 		m.trouble = true
 		return
 	}
-	m.emit("t2", key, label, row, vals, h.slots)
+	m.emit(T2, key, label, row, vals, h.slots)
 }
 
 // subRowParent returns the template row a local sub-row (行政检查 under
@@ -137,7 +140,7 @@ func (m *mapper) t2Row(row parse.Row, labels []parse.Cell, vals []cellValue) {
 // template row, or, for an indented label, the last template row above.
 func (m *mapper) subRowParent(labels []parse.Cell, leafPos int) string {
 	for i := leafPos - 1; i >= 0; i-- {
-		if k, s, amb := m.match(rowMatchers["t2"], labels[i].Text); s >= 0.8 && !amb {
+		if k, s, amb := match(rowMatchers[T2], labels[i].Text); s >= 0.8 && !amb {
 			m.lastParent = k
 			return k
 		}
@@ -153,24 +156,26 @@ func (m *mapper) t3Row(row parse.Row, labels []parse.Cell, vals []cellValue) {
 	if !ok && allBlank(vals) {
 		return
 	}
-	key, label := m.matchRow("t3", leaf, ok)
+	key, label := m.matchRow(T3, leaf, ok)
 	if key == "" {
 		m.unplaced(row, leaf.Text, vals)
 		return
 	}
-	h := m.heads["t3"]
+	h := m.heads[T3]
 	if h == nil || len(h.slots) == 0 {
 		h = &header{slots: defaultT3Slots(len(vals))}
-		m.heads["t3"] = h
+		m.heads[T3] = h
 		m.warn(CodeHeaderAssumed, row.Loc, "t3 column header not recognised; assuming the template's column order")
 	}
-	m.emit("t3", key, label, row, vals, h.slots)
+	m.emit(T3, key, label, row, vals, h.slots)
 }
 
+// defaultT3Slots are the template's t3 columns for a row of n values:
+// every column when n says the optional ones are printed too.
 func defaultT3Slots(n int) []slot {
-	keys := []string{"natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total"}
-	if n == 8 {
-		keys = []string{"natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "org_subtotal", "total"}
+	keys := t3Required
+	if n == len(t3Cols) {
+		keys = t3Cols
 	}
 	slots := make([]slot, len(keys))
 	for i, k := range keys {
@@ -183,18 +188,18 @@ func (m *mapper) t4Row(row parse.Row, labels []parse.Cell, vals []cellValue) {
 	if allBlank(vals) && len(vals) < 5 {
 		return
 	}
-	h := m.heads["t4"]
+	h := m.heads[T4]
 	if h == nil || len(h.slots) == 0 {
 		h = &header{}
-		for _, g := range []string{"reconsideration", "litigation_direct", "litigation_after_reconsideration"} {
-			for _, c := range []string{"upheld", "corrected", "other", "pending", "total"} {
+		for _, g := range t4Blocks {
+			for _, c := range t4Cols {
 				h.slots = append(h.slots, slot{row: g, key: c, col: -1})
 			}
 		}
-		m.heads["t4"] = h
+		m.heads[T4] = h
 		m.warn(CodeHeaderAssumed, row.Loc, "t4 column header not recognised; assuming the template's column order")
 	}
-	m.emit("t4", "", "", row, vals, h.slots)
+	m.emit(T4, "", "", row, vals, h.slots)
 }
 
 func (m *mapper) unplaced(row parse.Row, label string, vals []cellValue) {
@@ -216,7 +221,7 @@ func (m *mapper) unplaced(row parse.Row, label string, vals []cellValue) {
 }
 
 // emit records a data row's cells under the columns of its header.
-func (m *mapper) emit(table, rowKey, label string, row parse.Row, vals []cellValue, slots []slot) {
+func (m *mapper) emit(table TableID, rowKey, label string, row parse.Row, vals []cellValue, slots []slot) {
 	at := m.align(table, label, row, vals, slots)
 	for i, sl := range slots {
 		j := at[i]
@@ -225,7 +230,7 @@ func (m *mapper) emit(table, rowKey, label string, row parse.Row, vals []cellVal
 		}
 		v := vals[j]
 		rk, lb := rowKey, label
-		if table == "t4" {
+		if table == T4 {
 			if sl.row == "" {
 				continue
 			}
@@ -246,12 +251,11 @@ func (m *mapper) emit(table, rowKey, label string, row parse.Row, vals []cellVal
 			num = &w
 		}
 		c := Cell{Table: table, Row: rk, Col: sl.key, Value: num, Raw: v.Text, Label: lb, Loc: v.Loc}
-		if m.seen[c.Key()] {
+		if !m.record(cellKey{table, rk, sl.key}) {
 			m.warn(CodeCellDuplicate, v.Loc, "%s printed twice; keeping the first", c.Key())
 			m.trouble = true
 			continue
 		}
-		m.seen[c.Key()] = true
 		m.r.Cells = append(m.r.Cells, c)
 	}
 }
@@ -259,8 +263,9 @@ func (m *mapper) emit(table, rowKey, label string, row parse.Row, vals []cellVal
 // align pairs a row's values with its header's columns: in order when the
 // counts agree; by grid column where positions can be trusted; otherwise
 // only where every possible reading gives the same value.
-func (m *mapper) align(table, label string, row parse.Row, vals []cellValue, slots []slot) []int {
-	at := make([]int, len(slots))
+func (m *mapper) align(table TableID, label string, row parse.Row, vals []cellValue, slots []slot) []int {
+	at := slices.Grow(m.at[:0], len(slots))[:len(slots)]
+	m.at = at
 	k, n := len(vals), len(slots)
 	if k == n {
 		for i := range at {

@@ -1,6 +1,8 @@
 package normalize
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,6 +28,20 @@ var unitSuffixes = []string{"万元", "元", "件", "条", "个", "项", "次", 
 // parseValue reads a cell's text as a value. ok is false for text that is
 // not a value (a label).
 func parseValue(raw string) (v value, ok bool) {
+	return parseValueInto(raw, new(float64))
+}
+
+// parseValueInto is parseValue storing the number in *f, so that the
+// numbers of a row can share one allocation.
+func parseValueInto(raw string, f *float64) (v value, ok bool) {
+	if !mayBeValue(raw) {
+		return value{}, false
+	}
+	return readValue(raw, f)
+}
+
+// readValue is parseValueInto without the shortcut for labels.
+func readValue(raw string, f *float64) (v value, ok bool) {
 	s := norm.NFKC.String(raw)
 	s = strings.Map(func(r rune) rune {
 		switch r {
@@ -50,13 +66,41 @@ func parseValue(raw string) (v value, ok bool) {
 	if s == "" || !isNumber(s) {
 		return value{}, false
 	}
-	f, err := strconv.ParseFloat(s, 64)
+	n, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return value{}, false
 	}
-	v.Num = &f
+	*f, v.Num = n, f
 	return v, true
 }
+
+// mayBeValue is false for text that holds a CJK ideograph no value has: a
+// label, told apart without normalising it. Unified ideographs are their
+// own NFKC form, so normalising would keep them and parseValue reject
+// them.
+func mayBeValue(raw string) bool {
+	for _, r := range raw {
+		if isUnifiedIdeograph(r) && !strings.ContainsRune(valueIdeographs, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// valueIdeographs are the ideographs of blankMarks and unitSuffixes.
+var valueIdeographs = func() string {
+	var b strings.Builder
+	for _, s := range append(slices.Collect(maps.Keys(blankMarks)), unitSuffixes...) {
+		for _, r := range s {
+			if isUnifiedIdeograph(r) && !strings.ContainsRune(b.String(), r) {
+				b.WriteRune(r)
+			}
+		}
+	}
+	return b.String()
+}()
+
+func isUnifiedIdeograph(r rune) bool { return r >= 0x4E00 && r <= 0x9FFF }
 
 // isNumber accepts an optional sign, digits and at most one decimal point;
 // strconv alone would also take "Inf", "1e5" and hex.

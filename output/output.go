@@ -1,8 +1,10 @@
-// Package output writes normalized reports as a Parquet dataset: three
-// files (reports, cells, checks) that DuckDB, pandas and polars read
-// directly, plus the data dictionary. Files are written under temporary
-// names and renamed into place only when complete, so a crash never leaves
-// a half-written dataset behind.
+// Package output writes the pipeline's datasets as Parquet files.
+//
+// A parse run writes three files (reports, cells, checks) that DuckDB,
+// pandas and polars read directly, plus the data dictionary; a crawl
+// writes documents.parquet. Files are written under temporary names and
+// renamed into place only when complete, so a crash never leaves a
+// half-written dataset behind.
 package output
 
 import (
@@ -121,7 +123,7 @@ func Create(dir string) (*Writer, error) {
 func (w *Writer) Write(r *normalize.Report) error {
 	rr := ReportRow{
 		ReportID: r.ID, Source: r.Source, SHA256: r.SHA256, Format: r.Format, Template: r.Template,
-		Agency: r.Agency, Title: r.Title, ParseStatus: r.Status, Cells: int32(len(r.Cells)),
+		Agency: r.Agency, Title: r.Title, ParseStatus: string(r.Status), Cells: int32(len(r.Cells)),
 	}
 	if r.Year > 0 {
 		y := int32(r.Year)
@@ -139,7 +141,7 @@ func (w *Writer) Write(r *normalize.Report) error {
 		if c.Status == normalize.CheckFail {
 			rr.ChecksFailed++
 		}
-		checks = append(checks, CheckRow{ReportID: r.ID, CheckID: c.ID, Identity: c.Identity, Status: c.Status,
+		checks = append(checks, CheckRow{ReportID: r.ID, CheckID: c.ID, Identity: c.Identity, Status: string(c.Status),
 			LHS: c.LHS, RHS: c.RHS, Delta: c.Delta, Cells: c.Cells, Message: c.Message})
 	}
 	w.cellBuf = w.cellBuf[:0]
@@ -159,7 +161,7 @@ func (w *Writer) Write(r *normalize.Report) error {
 }
 
 func cellRow(id string, c normalize.Cell) CellRow {
-	row := CellRow{ReportID: id, Table: c.Table, Row: c.Row, Col: c.Col, Key: c.Key(), Value: c.Value,
+	row := CellRow{ReportID: id, Table: string(c.Table), Row: c.Row, Col: c.Col, Key: c.Key(), Value: c.Value,
 		Raw: c.Raw, Label: c.Label, TableIndex: int32(c.Loc.Table - 1), GridRow: int32(c.Loc.Row - 1), GridCol: int32(c.Loc.Col - 1)}
 	if c.Loc.Line > 0 {
 		l := int32(c.Loc.Line)
@@ -236,39 +238,30 @@ func WriteFileAtomic(path string, data []byte) error {
 }
 
 // Dictionary renders the data dictionary: every key with its Chinese
-// label and an English description, and every check.
+// label and an English description, and every check family, all from
+// normalize's template.
 func Dictionary() string {
 	var b strings.Builder
 	b.WriteString("## Data dictionary\n\n")
 	b.WriteString("Cells are addressed `<table>/<row>/<col>`. `value` is a number, or null where the report prints the cell blank (blank is never 0). Money (`*_wan`) is in 万元. Local sub-rows printed under a template row keep the parent key with the printed label in brackets, e.g. `art20_5.other_services[行政检查]`.\n\n")
-	for _, t := range []struct{ id, title string }{
-		{"t2", "t2 — 二、主动公开政府信息情况"},
-		{"t3", "t3 — 三、收到和处理政府信息公开申请情况"},
-		{"t4", "t4 — 四、政府信息公开行政复议、行政诉讼情况"},
-	} {
-		fmt.Fprintf(&b, "### %s\n\n| kind | key | 中文 | English | template |\n|---|---|---|---|---|\n", t.title)
+	for _, t := range normalize.Tables {
+		fmt.Fprintf(&b, "### %s — %s、%s (%s)\n\n| kind | key | 中文 | English | template |\n|---|---|---|---|---|\n", t.ID, t.Number, t.Title, t.English)
 		for _, r := range normalize.Rows {
-			if r.Table == t.id {
+			if r.Table == t.ID {
 				fmt.Fprintf(&b, "| row | `%s` | %s | %s | %s |\n", r.Key, r.Label, r.English, both(r.Templates))
 			}
 		}
 		for _, c := range normalize.Cols {
-			if c.Table == t.id {
+			if c.Table == t.ID {
 				fmt.Fprintf(&b, "| col | `%s` | %s | %s | %s |\n", c.Key, c.Label, c.English, both(c.Templates))
 			}
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("### Checks\n\nEach check has status `pass`, `fail` or `not_assessable` (a side of the identity has no printed number). Blank cells count as absent.\n\n| check_id | identity |\n|---|---|\n")
-	for _, c := range [][2]string{
-		{"t3.balance.<col>", "t3 <col>: new_received+carried_over = result.total+carried_forward (printed in the template itself)"},
-		{"t3.results.<col>", "t3 <col>: sum of results = result.total (the result leaf rows; （六）'s sub-rows when printed, else （六） as one row)"},
-		{"t3.applicants.<row>", "t3 <row>: sum of applicant columns = total (natural_person + the five organisation columns)"},
-		{"t3.orgs.<row>", "t3 <row>: sum of organisation columns = org_subtotal (only where 小计 is printed)"},
-		{"t4.sum.<row>", "t4 <row>: upheld+corrected+other+pending = total, for reconsideration, litigation_direct, litigation_after_reconsideration"},
-		{"nonneg", "counts are non-negative (every column but t2 `change`)"},
-	} {
-		fmt.Fprintf(&b, "| `%s` | %s |\n", c[0], c[1])
+	fmt.Fprintf(&b, "### Checks\n\nEach check has status `%s`, `%s` or `%s` (a side of the identity has no printed number). Blank cells count as absent.\n\n| check_id | identity |\n|---|---|\n",
+		normalize.CheckPass, normalize.CheckFail, normalize.CheckNotAssessable)
+	for _, f := range normalize.CheckFamilies {
+		fmt.Fprintf(&b, "| `%s` | %s (%s) |\n", f.ID, f.Identity, f.Note)
 	}
 	return b.String()
 }

@@ -111,7 +111,7 @@ func (s *summary) add(r *normalize.Report) {
 	}
 	s.reports++
 	s.cells += len(r.Cells)
-	s.byStatus[r.Status]++
+	s.byStatus[string(r.Status)]++
 	flagged := false
 	for _, c := range r.Checks {
 		if c.Status == normalize.CheckFail {
