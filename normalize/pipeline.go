@@ -16,6 +16,10 @@ const (
 	CodeRead  parse.Code = "document.read"  // the file could not be read
 	CodeParse parse.Code = "document.parse" // the reader returned an error
 	CodePanic parse.Code = "document.panic" // the reader crashed on this document
+	// A document run in a worker process that the worker did not answer.
+	CodeTimeout parse.Code = "document.timeout" // over its time limit: the worker was killed
+	CodeMemory  parse.Code = "document.memory"  // over its memory limit: the worker was killed
+	CodeCrash   parse.Code = "document.crash"   // its worker died (stack overflow, out of memory…)
 )
 
 // ProcessFile reads the file at path and runs it through Process.

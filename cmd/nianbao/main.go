@@ -47,6 +47,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"crawl": runCrawl,
 		"dict":  runDict,
 	}
+	if args[0] == workerCommand {
+		return runWorker(ctx, os.Stdin, stdout)
+	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
 		if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {

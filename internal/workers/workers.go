@@ -49,9 +49,16 @@ const pollEvery = 20 * time.Millisecond
 // stderrTail is how much of a worker's stderr is kept to explain its end.
 const stderrTail = 4 << 10
 
+// Reasons a job ends without an answer.
+const (
+	ReasonTime   = "time limit"
+	ReasonMemory = "memory limit"
+	ReasonDied   = "worker died"
+)
+
 // Error is a job that ended without an answer.
 type Error struct {
-	Reason string // "time limit", "memory limit", "worker died", …
+	Reason string // ReasonTime, ReasonMemory or ReasonDied
 	Detail string // the worker's last words, or what was exceeded
 }
 
@@ -201,7 +208,7 @@ func (w *worker) run(ctx context.Context, limits Limits, req, resp any) error {
 			}
 			return nil
 		case <-deadline:
-			return &Error{Reason: "time limit", Detail: fmt.Sprintf("no answer within %v; worker killed", limits.Time)}
+			return &Error{Reason: ReasonTime, Detail: fmt.Sprintf("no answer within %v; worker killed", limits.Time)}
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-poll.C:
@@ -209,7 +216,7 @@ func (w *worker) run(ctx context.Context, limits Limits, req, resp any) error {
 				continue
 			}
 			if rss := residentBytes(w.cmd.Process.Pid); rss > limits.Memory {
-				return &Error{Reason: "memory limit", Detail: fmt.Sprintf("worker used %d MiB, limit %d MiB; worker killed", rss>>20, limits.Memory>>20)}
+				return &Error{Reason: ReasonMemory, Detail: fmt.Sprintf("worker used %d MiB, limit %d MiB; worker killed", rss>>20, limits.Memory>>20)}
 			}
 		}
 	}
@@ -234,7 +241,7 @@ func (w *worker) died(err error) error {
 			detail = w.err.Error()
 		}
 	}
-	return &Error{Reason: "worker died", Detail: detail}
+	return &Error{Reason: ReasonDied, Detail: detail}
 }
 
 // kill ends the worker and everything it started, and waits for it.
