@@ -29,12 +29,16 @@ const (
 	admitTrap                 // a calendar, session id, endless query strings…: see trapReason
 	admitSeen                 // queued before
 	admitOverDepth            // more links away from a start URL than the depth cap
-	admitOverPages            // the site's page cap is reached
+	admitOverPages            // the site's page cap (URLs fetched) is reached
+	admitOverDocs             // the site's document cap is reached
+	admitOverBytes            // the site's byte cap is reached (judged before the request)
+	admitOverDisk             // the run's disk budget is reached (judged before the request)
 	admitDisallowed           // robots.txt forbids it
 	numAdmissions
 )
 
-var admissionNames = [numAdmissions]string{"ok", "off-site", "trap", "seen", "over-depth", "over-pages", "robots-disallowed"}
+var admissionNames = [numAdmissions]string{"ok", "off-site", "trap", "seen", "over-depth", "over-pages",
+	"over-docs", "over-bytes", "over-disk-budget", "robots-disallowed"}
 
 func (a admission) String() string {
 	if a < numAdmissions {
@@ -45,8 +49,9 @@ func (a admission) String() string {
 
 // admit decides whether the URL u, found as task t, is queued. It sets
 // t.url to u's canonical form (the key of the visited set and the state
-// database), and on admitOK counts the URL as seen and, for a page,
-// against the page cap. detail names the trap for admitTrap.
+// database), and on admitOK counts the URL as seen, against the page cap
+// and, for a report page or attachment, against the document cap. detail
+// names the trap for admitTrap.
 func (sr *siteRun) admit(t *task, u *url.URL) (verdict admission, detail string) {
 	t.url = u.String()
 	if !sr.site.allowedHost(u) {
@@ -58,6 +63,7 @@ func (sr *siteRun) admit(t *task, u *url.URL) (verdict admission, detail string)
 		return admitTrap, why
 	}
 	isPage := t.kind != kindAttachment
+	isDoc := t.kind == kindPage || t.kind == kindAttachment
 	h := maphash.String(sr.seed, t.url)
 	sr.mu.Lock()
 	defer sr.mu.Unlock()
@@ -68,28 +74,49 @@ func (sr *siteRun) admit(t *task, u *url.URL) (verdict admission, detail string)
 	if isPage && t.depth > sr.maxDepth {
 		return admitOverDepth, ""
 	}
+	if u.RawQuery != "" && sr.variants[u.Path] >= maxQueryVariants {
+		return admitTrap, "endless query strings"
+	}
+	if sr.fetches >= sr.maxPages {
+		return admitOverPages, ""
+	}
+	if isDoc && sr.documents >= sr.maxDocs {
+		return admitOverDocs, ""
+	}
+	// Counted only once admitted, so that the visited set, the variants
+	// and the frontier are all bounded by the page cap.
 	if u.RawQuery != "" {
-		if sr.variants[u.Path] >= maxQueryVariants {
-			return admitTrap, "endless query strings"
-		}
 		sr.variants[u.Path]++
 	}
-	if isPage {
-		if sr.pages >= sr.maxPages {
-			return admitOverPages, ""
-		}
-		sr.pages++
+	sr.fetches++
+	if isDoc {
+		sr.documents++
 	}
 	sr.visited[h] = struct{}{}
 	return admitOK, ""
 }
 
+// overBudget tells whether the site's byte cap or the run's disk budget
+// is reached: admitOK if neither is. Unlike the other caps these are
+// judged just before a request, since they depend on what has been
+// received and stored so far.
+func (sr *siteRun) overBudget() admission {
+	switch {
+	case sr.arch.written.Load() >= sr.cfg.DiskBudget:
+		return admitOverDisk
+	case sr.pol.received.Load() >= sr.maxBytes:
+		return admitOverBytes
+	}
+	return admitOK
+}
+
 // refuse logs and counts a URL the crawl does not fetch.
 func (sr *siteRun) refuse(u string, verdict admission, detail string) {
 	sr.c.refused[verdict].Add(1)
-	if verdict == admitOverPages {
-		// Worth a warning, once: the site has more than the crawl will see.
-		sr.capped.Do(func() { sr.log.Warn("page cap reached; not following more pages", "max_pages", sr.maxPages) })
+	if msg := capReached[verdict]; msg != "" {
+		// Worth a warning, once a site: the site has more than the crawl
+		// will see.
+		sr.capped[verdict].Do(func() { sr.log.Warn(msg, sr.capAttrs(verdict)...) })
 	}
 	// Links are refused by the thousand: build no log record nobody reads.
 	if !sr.log.Enabled(context.Background(), slog.LevelDebug) {
@@ -100,6 +127,28 @@ func (sr *siteRun) refuse(u string, verdict admission, detail string) {
 		attrs = append(attrs, "trap", detail)
 	}
 	sr.log.Debug("not fetching", attrs...)
+}
+
+// capReached holds the warning logged when a site first meets a cap.
+var capReached = [numAdmissions]string{
+	admitOverPages: "page cap reached; not fetching more URLs of the site",
+	admitOverDocs:  "document cap reached; not fetching more reports or attachments of the site",
+	admitOverBytes: "byte cap reached; not fetching anything more from the site",
+	admitOverDisk:  "disk budget reached; not fetching anything more in this run",
+}
+
+func (sr *siteRun) capAttrs(verdict admission) []any {
+	switch verdict {
+	case admitOverPages:
+		return []any{"max_pages", sr.maxPages}
+	case admitOverDocs:
+		return []any{"max_docs", sr.maxDocs}
+	case admitOverBytes:
+		return []any{"max_bytes", sr.maxBytes, "received", sr.pol.received.Load()}
+	case admitOverDisk:
+		return []any{"disk_budget", sr.cfg.DiskBudget, "written", sr.arch.written.Load()}
+	}
+	return nil
 }
 
 // mayRequest applies the request rules to u (see admission) and returns

@@ -122,6 +122,7 @@ func BenchmarkCrawlSite(b *testing.B) {
 					Delay:    -1,
 					Parallel: 8,
 					MaxPages: 1 << 20,
+					MaxDocs:  1 << 20,
 				}
 				runtime.GC()
 				stop := make(chan struct{})

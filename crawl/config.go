@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 )
 
@@ -53,8 +54,23 @@ type Config struct {
 	// MaxDepth caps how many links away from a start URL an HTML page may be.
 	// Pagination links do not add depth. Default 4.
 	MaxDepth int
-	// MaxPages caps the HTML pages fetched per site. Default 10000.
+	// MaxPages caps the URLs fetched per site: HTML pages and attachments
+	// alike, each counted when it is queued. It also bounds the site's
+	// frontier. Default 10000.
 	MaxPages int
+	// MaxDocs caps the documents fetched per site: URLs linked as report
+	// pages or as attachments, each counted when it is queued. Default 5000.
+	MaxDocs int
+	// MaxBytes caps the response body bytes received per site, robots.txt
+	// and error pages included. Once it is reached no further request for
+	// the site is started; bodies already on their way are read to the
+	// end, so a site may go over it by Parallel×MaxBodySize. Default 4 GiB.
+	MaxBytes int64
+	// DiskBudget caps the bytes the run writes to the raw archive, across
+	// all sites (bodies already archived cost nothing). Once it is reached
+	// no further request is started; bodies on their way are still stored.
+	// Default 100 GiB.
+	DiskBudget int64
 	// MaxRedirects caps the redirects followed per URL. Default 5.
 	MaxRedirects int
 	// Sites is how many sites are crawled at once. Default 4.
@@ -101,6 +117,9 @@ func (c Config) withDefaults() Config {
 	orDefault(&c.MaxBodySize, 64<<20)
 	orDefault(&c.MaxDepth, 4)
 	orDefault(&c.MaxPages, 10000)
+	orDefault(&c.MaxDocs, 5000)
+	orDefault(&c.MaxBytes, 4<<30)
+	orDefault(&c.DiskBudget, 100<<30)
 	orDefault(&c.MaxRedirects, 5)
 	orDefault(&c.Sites, 4)
 	orNone(&c.BusyTimeout, defaultBusyTimeout)
@@ -145,6 +164,9 @@ type policy struct {
 	maxRedirects  int
 	blockBackoff  time.Duration
 	maxBlocks     int
+	// received counts the body bytes received for the site, for its byte
+	// cap; nil counts nothing.
+	received *atomic.Int64
 }
 
 func newPolicy(cfg *Config, s *Site, log *slog.Logger) policy {
@@ -162,6 +184,7 @@ func newPolicy(cfg *Config, s *Site, log *slog.Logger) policy {
 		maxRedirects:  cfg.MaxRedirects,
 		blockBackoff:  cfg.BlockBackoff,
 		maxBlocks:     cfg.MaxBlocks,
+		received:      new(atomic.Int64),
 	}
 }
 

@@ -13,8 +13,10 @@ import (
 // Run crawls every site of cfg.Registry into cfg.Dir and returns what it
 // did. A failing URL is recorded in the state database and logged, and the
 // crawl goes on; Run returns an error only when the output directory or the
-// state database cannot be used, or when ctx is cancelled. A cancelled or
-// killed run is resumed by the next one: nothing it fetched is fetched again.
+// state database cannot be used, when the disk is full ([ErrDiskFull]: the
+// run stops at once), or when ctx is cancelled. A cancelled, killed or
+// stopped run is resumed by the next one: nothing it fetched is fetched
+// again.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
 	cfg = cfg.withDefaults()
 	if cfg.Dir == "" {
@@ -25,7 +27,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		return Summary{}, err
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
-		return Summary{}, fmt.Errorf("crawl: %w", err)
+		return Summary{}, fmt.Errorf("crawl: %w", diskFull(cfg.Dir, err))
 	}
 	st, err := openState(ctx, StatePath(cfg.Dir), true, cfg.BusyTimeout)
 	if err != nil {
@@ -37,13 +39,17 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		return Summary{}, fmt.Errorf("crawl: %w", err)
 	}
 
-	cr := &crawler{cfg: &cfg, st: st, arch: arch, f: newFetcher(&cfg, arch)}
-	stopProgress := startProgress(&cfg, &cr.c, cr.f)
+	runCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	cr := &crawler{cfg: &cfg, st: st, arch: arch, f: newFetcher(&cfg, arch), stop: stop}
+	stopProgress := startProgress(&cfg, &cr.c, cr.f, arch)
 	defer stopProgress()
-	err = cr.crawlSites(ctx, sites)
-	sum := cr.c.summary(cr.f)
+	err = cr.crawlSites(runCtx, sites)
+	sum := cr.c.summary(cr.f, arch)
 	sum.Sites = len(sites)
-	if err == nil {
+	if cause := context.Cause(runCtx); errors.Is(cause, ErrDiskFull) {
+		err = fmt.Errorf("crawl: %w", cause)
+	} else if err == nil {
 		err = ctx.Err()
 	}
 	return sum, err
@@ -56,6 +62,28 @@ type crawler struct {
 	st   *stateDB
 	arch *archive
 	c    counters
+
+	stop    context.CancelCauseFunc // ends the run, for fatal errors
+	stopped sync.Once
+}
+
+// fatal ends the run because of err, a full disk: every document after it
+// would fail the same way. Run returns err; the next run resumes.
+func (cr *crawler) fatal(err error) {
+	cr.stopped.Do(func() {
+		cr.cfg.Logger.Error("disk full: stopping the crawl; free some space and run again to resume", "err", err)
+	})
+	cr.stop(err)
+}
+
+// stateFailed looks at an error of the state database: a full disk ends
+// the run. It returns err.
+func (cr *crawler) stateFailed(err error) error {
+	if isDiskFull(err) {
+		err = diskFull(cr.st.path, err)
+		cr.fatal(err)
+	}
+	return err
 }
 
 // crawlSites crawls cfg.Sites sites at a time and returns the first error.

@@ -18,6 +18,9 @@ type pageInfo struct {
 	Article     bool   // the page carries article metadata (<meta name=ArticleTitle> etc.)
 	Links       []link
 	ReportLinks int // links whose anchor text names a report
+	// OverLinks counts the links past maxPageLinks, not read: anchors not
+	// looked at and TRS page URLs not generated.
+	OverLinks int
 }
 
 // A link is one anchor (or generated page URL) of a page.
@@ -108,7 +111,7 @@ func analyze(doc *goquery.Document, html string, base *url.URL) pageInfo {
 	var dated bool
 	pi.PublishDate, dated = publishDate(doc, metas)
 	pi.Article = pi.Article || dated
-	pi.Links, pi.ReportLinks = pageLinks(doc, html, base)
+	pi.Links, pi.ReportLinks, pi.OverLinks = pageLinks(doc, html, base)
 	return pi
 }
 
@@ -166,9 +169,32 @@ func publishDate(doc *goquery.Document, metas map[string]string) (date string, f
 	return "", false
 }
 
-// pageLinks returns a page's links, each URL once, and how many of its
-// anchors name a report (every one, repeats included).
-func pageLinks(doc *goquery.Document, html string, base *url.URL) (links []link, reportLinks int) {
+// Limits on what one page can add to the crawl.
+const (
+	// maxPageLinks caps the links read from one page, anchors and
+	// generated TRS page URLs together. A list page of reports has a few
+	// hundred; one with more is a sitemap, a generated trap or an attack,
+	// and reading them all would let a single page fill the frontier and
+	// the memory (an 8 MiB page holds some 400,000 short anchors).
+	maxPageLinks = 10000
+	// maxTRSCalls caps the createPageHTML calls read from one page: a real
+	// list has one pager, maybe repeated at the top and bottom.
+	maxTRSCalls = 8
+	// maxTRSPages caps the page URLs one createPageHTML call expands to:
+	// the largest real columns have a few hundred pages, and the count is
+	// whatever number the page's script says.
+	maxTRSPages = 10000
+	// maxTRSArgs caps the length of a createPageHTML call's arguments,
+	// four short ones in real pages; the regular expression would take
+	// megabytes of commas.
+	maxTRSArgs = 256
+)
+
+// pageLinks returns a page's links, each URL once and at most
+// maxPageLinks of them, how many of its anchors name a report (every one
+// read, repeats included) and how many links it did not read, being over
+// the cap.
+func pageLinks(doc *goquery.Document, html string, base *url.URL) (links []link, reportLinks, over int) {
 	seen := map[string]bool{}
 	add := func(l link) {
 		k := l.URL.String()
@@ -177,11 +203,16 @@ func pageLinks(doc *goquery.Document, html string, base *url.URL) (links []link,
 			links = append(links, l)
 		}
 	}
-	doc.Find("a[href]").Each(func(_ int, s *goquery.Selection) {
+	anchors := doc.Find("a[href]")
+	anchors.EachWithBreak(func(i int, s *goquery.Selection) bool {
+		if len(links) >= maxPageLinks {
+			over += anchors.Length() - i
+			return false
+		}
 		href, _ := s.Attr("href")
 		u := resolve(base, href)
 		if u == nil {
-			return
+			return true
 		}
 		text := collapseSpace(s.Text())
 		if title, ok := s.Attr("title"); ok && len(title) > len(text) {
@@ -193,13 +224,16 @@ func pageLinks(doc *goquery.Document, html string, base *url.URL) (links []link,
 			reportLinks++
 		}
 		add(l)
+		return true
 	})
-	for _, m := range createPageRe.FindAllStringSubmatch(html, -1) {
-		for _, u := range trsPages(base, m[1]) {
+	for _, m := range createPageRe.FindAllStringSubmatch(html, maxTRSCalls) {
+		urls, skipped := trsPages(base, m[1], maxPageLinks-len(links))
+		over += skipped
+		for _, u := range urls {
 			add(link{URL: u, Pagination: true})
 		}
 	}
-	return links, reportLinks
+	return links, reportLinks, over
 }
 
 // resolve makes href absolute against base; it returns nil for
@@ -253,8 +287,13 @@ func isPagination(base, u *url.URL, text string) bool {
 }
 
 // trsPages expands a TRS createPageHTML(count, current, "index", "html")
-// call into the list's page URLs: index.html, index_1.html, …
-func trsPages(base *url.URL, args string) []*url.URL {
+// call into the list's page URLs: index.html, index_1.html, … It makes at
+// most limit of them and says how many more the call names (up to
+// maxTRSPages in all).
+func trsPages(base *url.URL, args string, limit int) (urls []*url.URL, skipped int) {
+	if len(args) > maxTRSArgs {
+		return nil, 0
+	}
 	var ints []int
 	var strs []string
 	for _, a := range strings.Split(args, ",") {
@@ -266,24 +305,25 @@ func trsPages(base *url.URL, args string) []*url.URL {
 		}
 	}
 	if len(ints) == 0 || len(strs) < 2 {
-		return nil
+		return nil, 0
 	}
-	count := min(ints[0], 10000)
+	count := min(max(ints[0], 0), maxTRSPages)
 	name, ext := strs[len(strs)-2], strs[len(strs)-1]
 	if name == "" || ext == "" || strings.ContainsAny(name+ext, "/?#") {
-		return nil
+		return nil, 0
 	}
-	out := make([]*url.URL, 0, count)
-	for i := 0; i < count; i++ {
+	n := min(count, max(limit, 0))
+	urls = make([]*url.URL, 0, n)
+	for i := 0; i < n; i++ {
 		file := name + "." + ext
 		if i > 0 {
 			file = name + "_" + strconv.Itoa(i) + "." + ext
 		}
 		if u := resolve(base, file); u != nil {
-			out = append(out, u)
+			urls = append(urls, u)
 		}
 	}
-	return out
+	return urls, count - n
 }
 
 func collapseSpace(s string) string {

@@ -51,5 +51,20 @@
 // pages) are recorded as blocked, the host is backed off from, and after a
 // few of them the host is left alone for the rest of the run; the crawler
 // never tries to get past them. Redirects and links to hosts outside the
-// site's registry entry are never followed.
+// site's registry entry are never followed. Only the first 512 KiB of a
+// robots.txt are read (RFC 9309 asks for at least 500 KiB): a longer one is
+// obeyed up to its last whole line there, never taken for allow-all.
+//
+// # Limits
+//
+// No server can make a run unbounded. Per site, Config.MaxPages caps the
+// URLs fetched (pages and attachments alike, which also bounds the
+// frontier), Config.MaxDocs the report pages and attachments, and
+// Config.MaxBytes the bytes received; per run, Config.DiskBudget caps the
+// bytes written to the archive. A page yields at most 10,000 links, a body
+// at most Config.MaxBodySize bytes, a URL at most MaxRedirects redirects
+// and MaxRetries retries. Every cap that stops the crawl is logged once per
+// site and counted in the [Summary]. Every string recorded is valid UTF-8
+// (invalid bytes become U+FFFD, and the URL's error text says so). A full
+// disk ends the run with [ErrDiskFull], which the next run resumes.
 package crawl

@@ -21,11 +21,10 @@ type Document struct {
 	SHA256      string // of the body; "" if none was ever fetched
 	Size        int64
 	ContentType string
-	// Status is a FetchStatus: the outcome of the last fetch (StatusNew,
-	// StatusChanged, StatusUnchanged, StatusFailed, StatusBlocked,
-	// StatusTruncated) for the current revision, and StatusSuperseded for
-	// earlier ones.
-	Status     string
+	// Status is the outcome of the last fetch (StatusNew, StatusChanged,
+	// StatusUnchanged, StatusFailed, StatusBlocked, StatusTruncated) for the
+	// current revision, and StatusSuperseded for earlier ones.
+	Status     FetchStatus
 	HTTPStatus int
 	Error      string
 	FetchedAt  time.Time // current revision: last fetch; earlier ones: when fetched
@@ -34,6 +33,9 @@ type Document struct {
 
 // Documents returns every version of every report page and attachment
 // recorded in the output directory dir, ordered by site, URL and revision.
+// Every string is valid UTF-8: the crawl records nothing else, and bytes
+// that an older crawler left in the state database are replaced by U+FFFD
+// here.
 func Documents(ctx context.Context, dir string) ([]Document, error) {
 	path := StatePath(dir)
 	if _, err := os.Stat(path); err != nil {
@@ -54,7 +56,7 @@ func Documents(ctx context.Context, dir string) ([]Document, error) {
 			COALESCE(r.revision, u.revision)
 		FROM urls u LEFT JOIN revisions r ON r.url = u.url
 		WHERE u.kind IN ('report', 'attachment')
-		ORDER BY u.site, u.url, COALESCE(r.revision, u.revision)`, StatusSuperseded)
+		ORDER BY u.site, u.url, COALESCE(r.revision, u.revision)`, string(StatusSuperseded))
 	if err != nil {
 		return nil, fmt.Errorf("crawl: reading documents: %w", err)
 	}
@@ -62,12 +64,18 @@ func Documents(ctx context.Context, dir string) ([]Document, error) {
 	var docs []Document
 	for rows.Next() {
 		var d Document
+		var status string
 		var fetched int64
 		if err := rows.Scan(&d.URL, &d.Site, &d.Agency, &d.Kind, &d.PageURL, &d.Title, &d.Year, &d.PublishDate,
-			&d.SHA256, &d.Size, &d.ContentType, &d.Status, &d.HTTPStatus, &d.Error, &fetched, &d.Revision); err != nil {
+			&d.SHA256, &d.Size, &d.ContentType, &status, &d.HTTPStatus, &d.Error, &fetched, &d.Revision); err != nil {
 			return nil, fmt.Errorf("crawl: reading documents: %w", err)
 		}
+		d.Status = FetchStatus(status)
 		d.FetchedAt = time.UnixMilli(fetched).UTC()
+		for _, p := range []*string{&d.URL, &d.Site, &d.Agency, &d.Kind, &d.PageURL, &d.Title, &d.PublishDate,
+			&d.SHA256, &d.ContentType, (*string)(&d.Status), &d.Error} {
+			*p, _ = validUTF8(*p)
+		}
 		docs = append(docs, d)
 	}
 	if err := rows.Err(); err != nil {

@@ -33,9 +33,22 @@ var (
 	errBadRedirectTo = errors.New("redirect to a non-http URL")
 )
 
-// spillSize is the largest body kept in memory; longer ones go to a
-// temporary file and, if text, are not parsed for links.
-const spillSize = 8 << 20
+// Limits on what one answer can cost.
+const (
+	// spillSize is the largest body kept in memory; longer ones go to a
+	// temporary file and, if text, are not parsed for links.
+	spillSize = 8 << 20
+	// maxHeaderBytes caps a response's header: government servers send a
+	// few hundred bytes, and net/http's own default is 10 MiB.
+	maxHeaderBytes = 1 << 20
+	// maxBackoffShift caps the doublings of the retry backoff, so that a
+	// large MaxRetries neither overflows the wait nor makes it absurd.
+	maxBackoffShift = 10
+	// maxErrorBody and maxChallengeBody cap what is read of an error page,
+	// to reuse the connection, and of a 403 that may be a challenge.
+	maxErrorBody     = 16 << 10
+	maxChallengeBody = 64 << 10
+)
 
 // A fetcher sends the crawl's HTTP requests: one at a time per host slot,
 // with retries, robots.txt, conditional headers and size caps, streaming
@@ -59,6 +72,7 @@ func newFetcher(cfg *Config, arch *archive) *fetcher {
 	if tr == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = max(cfg.Parallel, 4)
+		t.MaxResponseHeaderBytes = maxHeaderBytes
 		tr = t
 	}
 	return &fetcher{
@@ -109,6 +123,7 @@ type response struct {
 	head      []byte // the first sniff.HeadSize bytes of the body
 	binary    bool
 	truncated bool // cut short or over the size cap; tmp is empty
+	cut       bool // a prefix read (robots.txt) stopped at its cap; data holds the prefix
 	blocked   bool // anti-bot answer
 	gaveUp    bool // blocked, and the host is now given up
 }
@@ -126,7 +141,7 @@ func (r *response) discard() {
 func (r *response) store(a *archive) error {
 	var err error
 	if r.tmp != "" {
-		err = a.commit(r.tmp, r.sum)
+		err = a.commit(r.tmp, r.sum, r.size)
 	} else {
 		err = a.store(r.data, r.sum)
 	}
@@ -150,12 +165,13 @@ func (f *fetcher) fetch(ctx context.Context, pol *policy, rawURL string, v valid
 		return nil, fmt.Errorf("bad URL: %w", err)
 	}
 	seen := map[string]bool{rawURL: true}
+	// Bounded by redirectTarget, which fails hop maxRedirects+1.
 	for hop := 0; ; hop++ {
 		g, err := f.mayRequest(ctx, pol, u)
 		if err != nil {
 			return nil, err
 		}
-		resp, err := f.get(ctx, pol, g, u, v, true)
+		resp, err := f.get(ctx, pol, g, u, v, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -201,14 +217,21 @@ func isRedirect(code int) bool {
 }
 
 // get sends one GET through gate g, retrying timeouts, 429 and 5xx with
-// backoff and Retry-After. keep says whether a 2xx body is stored.
-func (f *fetcher) get(ctx context.Context, pol *policy, g *gate, u *url.URL, v validators, keep bool) (*response, error) {
+// backoff and Retry-After. prefix, when positive, asks for a prefix read
+// (see readBody) instead of a body to store.
+func (f *fetcher) get(ctx context.Context, pol *policy, g *gate, u *url.URL, v validators, prefix int64) (*response, error) {
 	var lastErr error
+	// Bounded by pol.maxRetries.
 	for attempt := 0; ; attempt++ {
-		resp, retryAfter, err := f.attempt(ctx, pol, g, u, v, keep)
+		resp, retryAfter, err := f.attempt(ctx, pol, g, u, v, prefix)
 		if ctx.Err() != nil {
 			resp.discard()
 			return nil, ctx.Err()
+		}
+		if isDiskFull(err) {
+			// Not the server's fault, and no retry will help.
+			resp.discard()
+			return nil, err
 		}
 		retry := err != nil || resp.status == http.StatusTooManyRequests ||
 			resp.status >= 500 && resp.status != http.StatusNotImplemented && !resp.blocked ||
@@ -223,7 +246,7 @@ func (f *fetcher) get(ctx context.Context, pol *policy, g *gate, u *url.URL, v v
 			return resp, nil
 		}
 		lastErr = err
-		wait := pol.retryBase << attempt
+		wait := pol.retryBase << min(attempt, maxBackoffShift)
 		if retryAfter > 0 {
 			if retryAfter > pol.maxRetryAfter {
 				resp.discard()
@@ -241,7 +264,7 @@ func (f *fetcher) get(ctx context.Context, pol *policy, g *gate, u *url.URL, v v
 }
 
 // attempt sends one request and reads its answer.
-func (f *fetcher) attempt(ctx context.Context, pol *policy, g *gate, u *url.URL, v validators, keep bool) (*response, time.Duration, error) {
+func (f *fetcher) attempt(ctx context.Context, pol *policy, g *gate, u *url.URL, v validators, prefix int64) (*response, time.Duration, error) {
 	sent, release, err := g.acquire(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -264,7 +287,7 @@ func (f *fetcher) attempt(ctx context.Context, pol *policy, g *gate, u *url.URL,
 	}
 	defer hr.Body.Close()
 	r := &response{url: u.String(), status: hr.StatusCode, header: hr.Header}
-	if err := f.readAnswer(hr, r, pol.maxBodySize, keep); err != nil {
+	if err := f.readAnswer(hr, r, pol, prefix); err != nil {
 		return r, 0, err
 	}
 	return r, retryAfter(hr.Header.Get("Retry-After")), nil
@@ -286,16 +309,24 @@ func newRequest(ctx context.Context, pol *policy, u *url.URL, v validators) (*ht
 	return req, nil
 }
 
+// received counts n body bytes received under the site's policy pol.
+func (f *fetcher) received(pol *policy, n int64) {
+	f.bytes.Add(n)
+	if pol.received != nil {
+		pol.received.Add(n)
+	}
+}
+
 // readAnswer reads as much of an answer's body as its status calls for,
 // and tells anti-bot answers from real ones.
-func (f *fetcher) readAnswer(hr *http.Response, r *response, maxBodySize int64, keep bool) error {
+func (f *fetcher) readAnswer(hr *http.Response, r *response, pol *policy, prefix int64) error {
 	switch {
 	case hr.StatusCode == http.StatusNotModified:
 		r.notModified = true
 	case hr.StatusCode == 412 || hr.StatusCode == 521:
 		r.blocked = true
 	case hr.StatusCode >= 200 && hr.StatusCode < 300:
-		if err := f.readBody(hr, r, maxBodySize, keep); err != nil {
+		if err := f.readBody(hr, r, pol, prefix); err != nil {
 			return err
 		}
 		if r.text != nil && isChallenge(r.text, hr.Header.Get("Content-Type")) {
@@ -304,31 +335,46 @@ func (f *fetcher) readAnswer(hr *http.Response, r *response, maxBodySize int64, 
 		}
 	case hr.StatusCode == http.StatusForbidden:
 		// A 403 carrying a JavaScript challenge is an anti-bot answer.
-		b, _ := io.ReadAll(io.LimitReader(hr.Body, 64<<10))
-		f.bytes.Add(int64(len(b)))
+		b, _ := io.ReadAll(io.LimitReader(hr.Body, maxChallengeBody))
+		f.received(pol, int64(len(b)))
 		r.blocked = isChallenge(b, hr.Header.Get("Content-Type"))
 	default:
 		// Read a short error page to the end so the connection can be reused.
-		n, _ := io.Copy(io.Discard, io.LimitReader(hr.Body, 16<<10))
-		f.bytes.Add(n)
+		n, _ := io.Copy(io.Discard, io.LimitReader(hr.Body, maxErrorBody))
+		f.received(pol, n)
 	}
 	return nil
 }
 
 // readBody reads a 2xx body, hashing it. Bodies up to spillSize stay in
-// memory; longer ones are streamed into a temporary archive file (or, when
-// keep is false, dropped). A body over maxBodySize or shorter than its
-// Content-Length is marked truncated and not kept.
-func (f *fetcher) readBody(hr *http.Response, r *response, maxBodySize int64, keep bool) error {
+// memory; longer ones are streamed into a temporary archive file. A body
+// over the policy's size cap or shorter than its Content-Length is marked
+// truncated and not kept.
+//
+// A prefix read (prefix > 0, for robots.txt) reads at most prefix bytes
+// (and never more than spillSize) into memory and stores nothing: a longer
+// body is cut there and marked cut, not truncated, so that the caller can
+// use what it got.
+func (f *fetcher) readBody(hr *http.Response, r *response, pol *policy, prefix int64) error {
+	maxBodySize := pol.maxBodySize
 	sink := &bodySink{r: r, h: sha256.New()}
-	if keep {
+	if prefix > 0 {
+		// Below spillSize, so that the prefix and the byte that tells the body
+		// is longer stay in memory.
+		maxBodySize = min(prefix, spillSize-1)
+	} else {
 		sink.arch = f.arch
 	}
 	if n := hr.ContentLength; n > 0 && n < spillSize {
-		r.data = make([]byte, 0, n+1)
+		r.data = make([]byte, 0, min(n, maxBodySize)+1)
 	}
 	_, readErr := io.Copy(sink, io.LimitReader(hr.Body, maxBodySize+1))
-	f.bytes.Add(r.size)
+	f.received(pol, r.size)
+	if prefix > 0 && readErr == nil && r.size > maxBodySize {
+		r.data = r.data[:maxBodySize]
+		r.size = maxBodySize
+		r.cut = true
+	}
 	if r.data != nil {
 		r.head = r.data[:min(len(r.data), sniff.HeadSize)]
 	}
@@ -338,11 +384,11 @@ func (f *fetcher) readBody(hr *http.Response, r *response, maxBodySize int64, ke
 	}
 	if sink.tmp != nil {
 		if err := sink.tmp.Close(); err != nil && readErr == nil {
-			readErr = fmt.Errorf("archive: %w", err)
+			readErr = f.arch.fail(err)
 		}
 		r.tmp = sink.tmp.Name()
 	}
-	short := hr.ContentLength >= 0 && r.size != hr.ContentLength
+	short := hr.ContentLength >= 0 && r.size != hr.ContentLength && !r.cut
 	if readErr != nil || short || r.size > maxBodySize {
 		r.discard()
 		r.data, r.text = nil, nil
@@ -352,7 +398,9 @@ func (f *fetcher) readBody(hr *http.Response, r *response, maxBodySize int64, ke
 		}
 		return nil
 	}
-	r.sum = hex.EncodeToString(sink.h.Sum(nil))
+	if !r.cut { // the hash covers the byte past the cut
+		r.sum = hex.EncodeToString(sink.h.Sum(nil))
+	}
 	return nil
 }
 
@@ -363,7 +411,7 @@ type bodySink struct {
 	r       *response
 	h       hash.Hash
 	arch    *archive
-	tmp     *os.File
+	tmp     archiveFile
 	spilled bool
 }
 
@@ -373,7 +421,7 @@ func (s *bodySink) Write(p []byte) (int, error) {
 	switch {
 	case s.tmp != nil:
 		if _, err := s.tmp.Write(p); err != nil {
-			return 0, fmt.Errorf("archive: %w", err)
+			return 0, s.arch.fail(err)
 		}
 	case s.spilled: // too long to keep, and not to be stored
 	case s.r.size <= spillSize:
@@ -400,10 +448,10 @@ func (s *bodySink) spill(p []byte) error {
 	}
 	s.tmp = tmp
 	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("archive: %w", err)
+		return s.arch.fail(err)
 	}
 	if _, err := tmp.Write(p); err != nil {
-		return fmt.Errorf("archive: %w", err)
+		return s.arch.fail(err)
 	}
 	return nil
 }

@@ -25,6 +25,11 @@ func (sr *siteRun) page(t task, st *urlState, body []byte, contentType string) {
 		}
 	}
 	pi := analyze(doc, html, base)
+	if pi.OverLinks > 0 {
+		sr.c.overLinks.Add(int64(pi.OverLinks))
+		sr.log.Warn("page has more links than the per-page cap; the rest are not read",
+			"url", t.url, "max_links", maxPageLinks, "not_read", pi.OverLinks)
+	}
 	if title, year, ok := reportOf(t, pi); ok {
 		sr.report(t, st, pi, title, year)
 	} else {

@@ -3,14 +3,34 @@ package crawl
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 )
+
+// processSafely is process, with a panic (a bug, or input nobody
+// foresaw) turned into a failed URL rather than the end of the run.
+func (sr *siteRun) processSafely(ctx context.Context, t task) {
+	defer func() {
+		if p := recover(); p != nil {
+			sr.c.failed.Add(1)
+			sr.log.Error("crawler bug: panic while processing a URL; going on with the others",
+				"url", t.url, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		}
+	}()
+	sr.process(ctx, t)
+}
 
 // process fetches one task's URL and records what came of it.
 func (sr *siteRun) process(ctx context.Context, t task) {
+	if verdict := sr.overBudget(); verdict != admitOK {
+		sr.refuse(t.url, verdict, "")
+		return
+	}
 	prev, err := sr.st.get(ctx, t.url)
 	if err != nil {
+		sr.stateFailed(err)
 		sr.log.Error("reading state", "url", t.url, "err", err)
 		return
 	}
@@ -52,7 +72,7 @@ func (sr *siteRun) fetchedByResumedRun(prev *urlState) bool {
 // HTML page, is read for links instead of fetching it again.
 func (sr *siteRun) resume(t task, st, prev *urlState) {
 	sr.c.resumed.Add(1)
-	if prev.Kind == kindAttachment || !sr.arch.has(prev.SHA256) {
+	if prev.Kind == kindAttachment || prev.Size > spillSize || !sr.arch.has(prev.SHA256) {
 		return
 	}
 	if body, err := sr.arch.read(prev.SHA256); err == nil && !isBinary(body) {
@@ -90,6 +110,10 @@ func failed(resp *response, status FetchStatus, err, msg string, attrs ...any) o
 func (sr *siteRun) fetch(ctx context.Context, t task, prev *urlState) outcome {
 	resp, err := sr.f.fetch(ctx, &sr.pol, t.url, sr.validators(prev))
 	switch {
+	case isDiskFull(err):
+		// Ends the run; process records nothing once ctx is done.
+		sr.fatal(diskFull(sr.arch.dir, err))
+		return outcome{}
 	case errors.Is(err, errDisallowed):
 		return outcome{refused: admitDisallowed}
 	case err != nil:

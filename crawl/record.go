@@ -47,7 +47,8 @@ func (sr *siteRun) recordFailure(ctx context.Context, st *urlState, f failure) {
 // links are read from its archived body.
 func (sr *siteRun) recordUnchanged(ctx context.Context, t task, prev, st *urlState) {
 	st.Status = StatusUnchanged
-	if t.kind != kindAttachment && prev.Kind != kindAttachment {
+	// A page too long to read for links when fetched is not read now either.
+	if t.kind != kindAttachment && prev.Kind != kindAttachment && prev.Size <= spillSize {
 		body, err := sr.arch.read(prev.SHA256)
 		if err != nil {
 			sr.recordFailure(ctx, st, failure{status: StatusFailed, err: "304 but archived body unreadable: " + err.Error(),
@@ -65,6 +66,11 @@ func (sr *siteRun) recordUnchanged(ctx context.Context, t task, prev, st *urlSta
 func (sr *siteRun) recordBody(ctx context.Context, t task, prev, st *urlState, resp *response) {
 	newRev := st.revise(prev, resp.sum)
 	if err := resp.store(sr.arch); err != nil {
+		if isDiskFull(err) {
+			// Not the URL's failure: the run ends, and the next one fetches it.
+			sr.fatal(diskFull(sr.arch.dir, err))
+			return
+		}
 		sr.recordFailure(ctx, st, failure{status: StatusFailed, err: err.Error(),
 			level: slog.LevelError, msg: "archiving body", attrs: []any{"err", err}})
 		return
@@ -129,8 +135,15 @@ func (st *urlState) recordHTTP(r *response) {
 	}
 }
 
+// save writes st to the state database, its strings made valid UTF-8 and
+// no longer than maxFieldLen first.
 func (sr *siteRun) save(ctx context.Context, st *urlState, newRev bool) {
+	if bad := st.clean(); len(bad) > 0 {
+		sr.c.invalidUTF8.Add(1)
+		sr.log.Warn("invalid UTF-8 replaced by U+FFFD", "url", st.URL, "fields", bad)
+	}
 	if err := sr.st.put(ctx, st, newRev); err != nil {
+		sr.stateFailed(err)
 		sr.log.Error("saving state", "url", st.URL, "err", err)
 	}
 }

@@ -1,6 +1,7 @@
 package crawl
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -37,8 +38,13 @@ func (f *fetcher) allowed(ctx context.Context, pol *policy, u *url.URL) (bool, e
 	}
 	f.mu.Unlock()
 	if owner {
-		e.data, e.err = f.loadRobots(ctx, pol, u)
-		close(e.done)
+		func() {
+			// Whatever happens, the host's other URLs must not wait forever,
+			// nor take a robots.txt that was never read for allow-all.
+			e.err = errRobotsUnavailable
+			defer close(e.done)
+			e.data, e.err = f.loadRobots(ctx, pol, u)
+		}()
 	} else {
 		select {
 		case <-e.done:
@@ -61,6 +67,13 @@ func (f *fetcher) allowed(ctx context.Context, pol *policy, u *url.URL) (bool, e
 
 var errRobotsUnavailable = errors.New("robots.txt unavailable: not crawling the host")
 
+// maxRobotsSize caps the part of a robots.txt that is read and obeyed.
+// RFC 9309 (section 2.5) asks crawlers to parse at least the first 500
+// KiB; a longer file is cut at its last complete line within the cap and
+// that part is obeyed, so that an oversize robots.txt can never turn into
+// allow-all the way a dropped body would.
+const maxRobotsSize = 512 << 10
+
 func (f *fetcher) loadRobots(ctx context.Context, pol *policy, u *url.URL) (*robotstxt.RobotsData, error) {
 	ru := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
 	log := pol.log.With("url", ru.String())
@@ -68,13 +81,14 @@ func (f *fetcher) loadRobots(ctx context.Context, pol *policy, u *url.URL) (*rob
 	status := 0
 	var body []byte
 	var err error
+	cut := false
 	for hop := 0; hop <= pol.maxRedirects; hop++ {
 		var resp *response
-		resp, err = f.get(ctx, pol, f.hostGate(pol, ru), ru, validators{}, false)
+		resp, err = f.get(ctx, pol, f.hostGate(pol, ru), ru, validators{}, maxRobotsSize)
 		if err != nil {
 			break
 		}
-		status, body = resp.status, resp.text
+		status, body, cut = resp.status, resp.text, resp.cut
 		if resp.truncated {
 			status = 500
 		}
@@ -86,6 +100,17 @@ func (f *fetcher) loadRobots(ctx context.Context, pol *policy, u *url.URL) (*rob
 			break
 		}
 		ru = next
+	}
+	if cut && status >= 200 && status <= 299 {
+		// The last line may be cut short: "Allow: /private/x" read as
+		// "Allow: /" would allow too much. Without one whole line the file
+		// is not robots.txt at all.
+		if i := bytes.LastIndexByte(body, '\n'); i >= 0 {
+			body = body[:i+1]
+			log.Warn("robots.txt over the size cap: obeying its first part", "cap", maxRobotsSize, "obeyed", len(body))
+		} else {
+			err = fmt.Errorf("over %d bytes without a line break", maxRobotsSize)
+		}
 	}
 	if err != nil || isRedirect(status) || status >= 500 {
 		log.Warn("robots.txt unavailable: not crawling the host", "err", err, "status", status)

@@ -260,9 +260,10 @@ func TestCrawlHTTPFailures(t *testing.T) {
 
 	docs := mustDocuments(t, dir)
 	for _, tc := range []struct {
-		path, status string
-		http, hits   int
-		err          string
+		path       string
+		status     FetchStatus
+		http, hits int
+		err        string
 	}{
 		{"/nb/404.htm", StatusFailed, 404, 1, ""},
 		{"/nb/500.htm", StatusFailed, 500, 2, ""},

@@ -19,21 +19,25 @@ type siteRun struct {
 	pol  policy
 	log  *slog.Logger
 
-	maxDepth, maxPages int
-	prefixes           []string // URL paths whose links are followed as list pages
-	resumed            bool
-	since              time.Time
-	capped             sync.Once // the page cap warning
+	maxDepth, maxPages, maxDocs int
+	maxBytes                    int64
+	prefixes                    []string // URL paths whose links are followed as list pages
+	resumed                     bool
+	since                       time.Time
+	capped                      [numAdmissions]sync.Once // the warnings of capReached
 
-	mu       sync.Mutex
-	cond     *sync.Cond
-	docs     []task // attachments and report pages, served first
-	lists    []task
-	inflight int
-	visited  map[uint64]struct{} // hashes of the URLs queued so far
-	seed     maphash.Seed
-	pages    int
-	variants map[string]int // distinct query strings seen per path
+	// The frontier and what was admitted to it. Every URL in it was
+	// counted against the page cap, so none of these grows past MaxPages.
+	mu        sync.Mutex
+	cond      *sync.Cond
+	docs      []task // attachments and report pages, served first
+	lists     []task
+	inflight  int
+	visited   map[uint64]struct{} // hashes of the URLs queued so far
+	seed      maphash.Seed
+	fetches   int            // URLs queued, for the page cap
+	documents int            // report pages and attachments queued, for the document cap
+	variants  map[string]int // distinct query strings queued per path
 }
 
 func (cr *crawler) newSiteRun(s *Site) *siteRun {
@@ -45,6 +49,8 @@ func (cr *crawler) newSiteRun(s *Site) *siteRun {
 		log:      log,
 		maxDepth: siteOr(s.MaxDepth, cr.cfg.MaxDepth),
 		maxPages: siteOr(s.MaxPages, cr.cfg.MaxPages),
+		maxDocs:  cr.cfg.MaxDocs,
+		maxBytes: cr.cfg.MaxBytes,
 		prefixes: append([]string(nil), s.Follow...),
 		visited:  map[uint64]struct{}{},
 		seed:     maphash.MakeSeed(),
@@ -61,7 +67,7 @@ func (cr *crawler) crawlSite(ctx context.Context, s *Site) error {
 		return fmt.Errorf("crawl: site %s: %w", s.Name, err)
 	}
 	if sr.since, sr.resumed, err = cr.st.startRun(ctx, s.Name, time.Now()); err != nil {
-		return fmt.Errorf("crawl: site %s: %w", s.Name, err)
+		return cr.stateFailed(fmt.Errorf("crawl: site %s: %w", s.Name, err))
 	}
 	sr.log.Info("crawling site", "start", s.Start, "resumed", sr.resumed)
 	for _, u := range starts {
@@ -70,10 +76,10 @@ func (cr *crawler) crawlSite(ctx context.Context, s *Site) error {
 	sr.work(ctx)
 	if ctx.Err() != nil {
 		sr.log.Warn("crawl interrupted; the next run resumes it")
-		return ctx.Err()
+		return context.Cause(ctx)
 	}
 	if err := cr.st.finishRun(ctx, s.Name, time.Now()); err != nil {
-		return fmt.Errorf("crawl: site %s: %w", s.Name, err)
+		return cr.stateFailed(fmt.Errorf("crawl: site %s: %w", s.Name, err))
 	}
 	sr.log.Info("site done")
 	return nil
@@ -117,7 +123,7 @@ func (sr *siteRun) work(ctx context.Context) {
 				if !ok {
 					return
 				}
-				sr.process(ctx, t)
+				sr.processSafely(ctx, t)
 				sr.done()
 			}
 		}()

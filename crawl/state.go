@@ -78,6 +78,7 @@ const urlColumns = `url, site, kind, page_url, title, year, publish_date, agency
 // A stateDB is the crawl's SQLite state database.
 type stateDB struct {
 	db      *sql.DB
+	path    string // absolute
 	getStmt *sql.Stmt
 	putStmt *sql.Stmt
 }
@@ -110,22 +111,22 @@ func openState(ctx context.Context, path string, exclusive bool, busy time.Durat
 	db.SetMaxOpenConns(1)
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("state %s: %w (is another crawl using this directory?)", path, err)
+		return nil, stateError(path, err)
 	}
 	if exclusive {
 		// A write takes the lock now rather than at the first fetch.
 		if _, err := db.ExecContext(ctx, `PRAGMA user_version = 1`); err != nil {
 			db.Close()
-			return nil, fmt.Errorf("state %s: %w (is another crawl using this directory?)", path, err)
+			return nil, stateError(path, err)
 		}
 	}
-	s := &stateDB{db: db}
+	s := &stateDB{db: db, path: path}
 	if s.getStmt, err = db.PrepareContext(ctx, `SELECT `+urlColumns+` FROM urls WHERE url = ?`); err == nil {
 		s.putStmt, err = db.PrepareContext(ctx, `INSERT OR REPLACE INTO urls (`+urlColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	}
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("state %s: %w", path, err)
+		return nil, stateError(path, err)
 	}
 	return s, nil
 }

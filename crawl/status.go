@@ -2,20 +2,20 @@ package crawl
 
 // FetchStatus is the outcome of the last fetch of a URL, as the state
 // database records it and the documents dataset reports it
-// ([Document.Status]).
+// ([Document.Status]). Its values are the strings the state database and
+// documents.parquet hold; callers that need the plain string convert it
+// with string(s).
 type FetchStatus string
 
-// The values of FetchStatus. They are untyped constants so that they compare
-// with Document.Status, which stays a plain string for the callers that
-// already read it as one.
+// The values of FetchStatus.
 const (
-	StatusNew        = "new"        // first good body
-	StatusChanged    = "changed"    // body differs from the previous revision
-	StatusUnchanged  = "unchanged"  // 304, or the same body again
-	StatusFailed     = "failed"     // HTTP error, timeout, refused redirect, robots.txt unavailable
-	StatusBlocked    = "blocked"    // anti-bot answer
-	StatusTruncated  = "truncated"  // body cut short or over the size cap
-	StatusSuperseded = "superseded" // an older revision (documents dataset only)
+	StatusNew        FetchStatus = "new"        // first good body
+	StatusChanged    FetchStatus = "changed"    // body differs from the previous revision
+	StatusUnchanged  FetchStatus = "unchanged"  // 304, or the same body again
+	StatusFailed     FetchStatus = "failed"     // HTTP error, timeout, refused redirect, robots.txt unavailable
+	StatusBlocked    FetchStatus = "blocked"    // anti-bot answer
+	StatusTruncated  FetchStatus = "truncated"  // body cut short or over the size cap
+	StatusSuperseded FetchStatus = "superseded" // an older revision (documents dataset only)
 )
 
 // good reports whether the fetch left a body in the archive.

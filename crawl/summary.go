@@ -10,8 +10,10 @@ import (
 // Summary counts what a run did. New, Changed and Unchanged count
 // documents (report pages and attachments); Failed, Blocked, Truncated and
 // Disallowed count every URL, list pages included; OffSite, Traps, Seen,
-// OverDepth and OverPages count the links the crawl found but did not
-// follow, by reason.
+// OverDepth, OverPages, OverDocs, OverBytes and OverDisk count the URLs
+// the crawl found but did not fetch, by reason; OverLinks counts the links
+// of pages with too many to read. A cap that is reached is also logged,
+// once per site.
 type Summary struct {
 	Sites       int   // sites crawled
 	Pages       int   // HTML pages fetched or checked (list and report pages)
@@ -29,19 +31,25 @@ type Summary struct {
 	Traps       int   // links that look like crawler traps (calendars, session ids, endless query strings)
 	Seen        int   // links to URLs already queued
 	OverDepth   int   // links more than MaxDepth away from a start URL
-	OverPages   int   // pages beyond the site's MaxPages
+	OverPages   int   // URLs beyond the site's MaxPages (pages and attachments)
+	OverDocs    int   // report pages and attachments beyond the site's MaxDocs
+	OverBytes   int   // URLs not requested because the site had received MaxBytes
+	OverDisk    int   // URLs not requested because the run had written DiskBudget to the archive
+	OverLinks   int   // links not read from pages with more than maxPageLinks
+	InvalidUTF8 int   // URLs whose recorded strings had invalid UTF-8, replaced by U+FFFD
 	Requests    int   // HTTP requests sent, retries and robots.txt included
 	Bytes       int64 // response body bytes received
+	Archived    int64 // bytes written to the raw archive (new bodies only)
 }
 
 // counters accumulate a run's Summary across sites and workers.
 type counters struct {
 	pages, reports, attachments, new, changed, unchanged, resumed atomic.Int64
-	failed, blocked, truncated                                    atomic.Int64
+	failed, blocked, truncated, overLinks, invalidUTF8            atomic.Int64
 	refused                                                       [numAdmissions]atomic.Int64 // by reason
 }
 
-func (c *counters) summary(f *fetcher) Summary {
+func (c *counters) summary(f *fetcher, a *archive) Summary {
 	refused := func(a admission) int { return int(c.refused[a].Load()) }
 	return Summary{
 		Pages: int(c.pages.Load()), Reports: int(c.reports.Load()), Attachments: int(c.attachments.Load()),
@@ -49,8 +57,10 @@ func (c *counters) summary(f *fetcher) Summary {
 		Resumed: int(c.resumed.Load()), Failed: int(c.failed.Load()), Blocked: int(c.blocked.Load()),
 		Truncated: int(c.truncated.Load()), Disallowed: refused(admitDisallowed),
 		OffSite: refused(admitOffSite), Traps: refused(admitTrap), Seen: refused(admitSeen),
-		OverDepth: refused(admitOverDepth), OverPages: refused(admitOverPages),
-		Requests: int(f.requests.Load()), Bytes: f.bytes.Load(),
+		OverDepth: refused(admitOverDepth), OverPages: refused(admitOverPages), OverDocs: refused(admitOverDocs),
+		OverBytes: refused(admitOverBytes), OverDisk: refused(admitOverDisk), OverLinks: int(c.overLinks.Load()),
+		InvalidUTF8: int(c.invalidUTF8.Load()),
+		Requests:    int(f.requests.Load()), Bytes: f.bytes.Load(), Archived: a.written.Load(),
 	}
 }
 
@@ -81,7 +91,7 @@ func (c *counters) failure(status FetchStatus) {
 	}
 }
 
-func startProgress(cfg *Config, c *counters, f *fetcher) (stop func()) {
+func startProgress(cfg *Config, c *counters, f *fetcher, a *archive) (stop func()) {
 	if cfg.Progress == nil {
 		return func() {}
 	}
@@ -97,7 +107,7 @@ func startProgress(cfg *Config, c *counters, f *fetcher) (stop func()) {
 			case <-done:
 				return
 			case <-t.C:
-				s := c.summary(f)
+				s := c.summary(f, a)
 				fmt.Fprintf(cfg.Progress, "crawl: %d pages, %d reports, %d attachments, %d new, %d changed, %d unchanged, %d failed, %d blocked, %d requests, %.1f MB\n",
 					s.Pages, s.Reports, s.Attachments, s.New, s.Changed, s.Unchanged, s.Failed, s.Blocked, s.Requests, float64(s.Bytes)/1e6)
 			}

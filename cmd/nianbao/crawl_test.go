@@ -7,9 +7,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -104,4 +106,86 @@ func writeRegistry(t *testing.T, dir, base string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestCrawlCommandHostile runs nianbao crawl against a site that sends raw
+// bytes and more attachments than the caps allow: the closing lines say
+// which cap stopped the crawl, and documents.parquet holds valid UTF-8
+// only.
+func TestCrawlCommandHostile(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/nb/", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<html><head><meta charset="utf-8"><title>年报</title></head><body>
+<a href="/nb/moved.htm">某县2022年政府信息公开工作年度报告</a>`)
+		for i := range 50 {
+			fmt.Fprintf(w, "<a href=\"/f/%d.pdf\">某县2023年政府信息公开工作年度报告（%d）</a>\n", i, i)
+		}
+		fmt.Fprint(w, `</body></html>`)
+	})
+	mux.HandleFunc("/nb/moved.htm", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "http://\xff\xfe/x")
+		w.WriteHeader(http.StatusFound)
+	})
+	mux.HandleFunc("/f/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", "\"\xff\"")
+		fmt.Fprint(w, "%PDF-1.4 "+r.URL.Path)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	dir := t.TempDir()
+	sites := writeRegistry(t, dir, srv.URL)
+	out := filepath.Join(dir, "out")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"crawl", "-q", "--sites", sites, "--delay", "0", "--max-docs", "5", "--max-bytes", "1MiB", "--disk-budget", "1GB", "-o", out}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{
+		"documents: 4 new",              // the redirect is the fifth document, and fails
+		"1 failed",                      // the redirect to a raw-byte host
+		"5 with invalid UTF-8 replaced", // the redirect's error and four ETags
+		"46 over the document cap (--max-docs)",
+		"0 over the byte cap (--max-bytes), 0 over the disk budget (--disk-budget)",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if !strings.Contains(stderr.String(), "document cap reached") {
+		t.Errorf("log does not say the document cap was reached:\n%s", stderr.String())
+	}
+	rows, err := parquet.ReadFile[output.DocumentRow](filepath.Join(out, output.DocumentsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 5 {
+		t.Errorf("documents.parquet has %d rows, want 5", len(rows))
+	}
+	for _, r := range rows {
+		v := reflect.ValueOf(r)
+		for i := range v.NumField() {
+			if f := v.Field(i); f.Kind() == reflect.String && !utf8.ValidString(f.String()) {
+				t.Errorf("row %s: %s %q is not valid UTF-8", r.URL, v.Type().Field(i).Name, f.String())
+			}
+		}
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+	}{
+		{"1048576", 1 << 20}, {"500MB", 500e6}, {"2GiB", 2 << 30}, {"2gib", 2 << 30}, {"1.5G", 3 << 29},
+		{"64k", 64 << 10}, {"10 kB", 10e3}, {"7B", 7}, {"1TB", 1e12}, {"3TiB", 3 << 40},
+	} {
+		if got, err := parseSize(tc.in); err != nil || got != tc.want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "MB", "-1MB", "0", "0.1", "12XB", "1e9", "1.2.3GB", "99999999TiB"} {
+		if got, err := parseSize(bad); err == nil {
+			t.Errorf("parseSize(%q) = %d; want an error", bad, got)
+		}
+	}
 }
