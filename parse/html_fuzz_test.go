@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/opengov-cn/nianbao/testdata/hostile"
 )
 
 // FuzzParseHTML feeds the HTML and text readers mangled reports. They must
@@ -19,6 +21,11 @@ func FuzzParseHTML(f *testing.F) {
 		}
 	}
 	f.Add([]byte("<table><tr><td rowspan=3>a<table><td>b</table>c<td colspan=2>d</table>"))
+	// The hostile shapes, small: the fuzzer grows them.
+	for _, seed := range [][]byte{hostile.RowspanBomb(50), hostile.ManyTables(50), hostile.DeepNesting(500),
+		hostile.WideRow(600), hostile.StrayByte(), hostile.StrayNUL()} {
+		f.Add(seed)
+	}
 	f.Add([]byte("<table>x<caption>t</caption><td>1<tr><th>2</table></table><td>"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, read := range []func(context.Context, []byte) (*Document, error){ParseHTML, ParseText} {
