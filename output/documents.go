@@ -1,9 +1,9 @@
 package output
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -41,35 +41,59 @@ func Date(t time.Time) *int32 {
 	return &d
 }
 
-// WriteDocuments writes rows to dir/documents.parquet (zstd-compressed),
-// replacing any earlier file only once the new one is complete.
-func WriteDocuments(dir string, rows []DocumentRow) (err error) {
+// WriteDocuments writes rows to dir/documents.parquet (zstd-compressed)
+// through a temporary file renamed over it once complete and synced:
+// readers see the old file or the new one, and no temporary file is left
+// behind on an error; those of a killed earlier call are removed first.
+// Strings that are not valid UTF-8 are written with their bad bytes
+// replaced by U+FFFD, and the row's error says in which fields.
+func WriteDocuments(dir string, rows []DocumentRow) error {
 	final := filepath.Join(dir, DocumentsFile)
-	f, err := os.CreateTemp(dir, ".documents-*.parquet")
-	if err != nil {
-		return fmt.Errorf("output: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			if name := e.Name(); e.Type().IsRegular() && (strings.HasPrefix(name, "."+DocumentsFile+".tmp-") || leftover(name) && strings.HasPrefix(name, ".documents-")) {
+				os.Remove(filepath.Join(dir, name))
+			}
 		}
-	}()
-	w := parquet.NewGenericWriter[DocumentRow](f, parquet.Compression(&zstd.Codec{}))
-	if _, err := w.Write(rows); err != nil {
-		return fmt.Errorf("output: %s: %w", final, err)
 	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("output: %s: %w", final, err)
+	rows = validDocuments(rows)
+	return writeAtomic(final, func(f *os.File) error {
+		w := parquet.NewGenericWriter[DocumentRow](f, parquet.Compression(&zstd.Codec{}))
+		if _, err := w.Write(rows); err != nil {
+			return err
+		}
+		return w.Close()
+	})
+}
+
+// validDocuments returns rows with every string valid UTF-8, copying only
+// if one was not.
+func validDocuments(rows []DocumentRow) []DocumentRow {
+	var out []DocumentRow
+	for i := range rows {
+		var u utf8Fixer
+		r := rows[i]
+		r.URL, r.Site, r.Agency, r.Kind = u.str("url", r.URL), u.str("site", r.Site), u.str("agency", r.Agency), u.str("kind", r.Kind)
+		r.PageURL, r.Title, r.SHA256 = u.str("page_url", r.PageURL), u.str("title", r.Title), u.str("sha256", r.SHA256)
+		r.ContentType, r.Status, r.Error = u.str("content_type", r.ContentType), u.str("status", r.Status), u.str("error", r.Error)
+		if len(u.fields) == 0 {
+			if out != nil {
+				out = append(out, r)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make([]DocumentRow, 0, len(rows)), rows[:i]...)
+		}
+		note := "invalid UTF-8 replaced in " + strings.Join(u.fields, ", ")
+		if r.Error != "" {
+			note = r.Error + "; " + note
+		}
+		r.Error = note
+		out = append(out, r)
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("output: %s: %w", final, err)
+	if out == nil {
+		return rows
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("output: %s: %w", final, err)
-	}
-	if err := os.Rename(f.Name(), final); err != nil {
-		return fmt.Errorf("output: %w", err)
-	}
-	return nil
+	return out
 }

@@ -1,23 +1,31 @@
 // Package output writes the pipeline's datasets as Parquet files.
 //
 // A parse run writes three files (reports, cells, checks) that DuckDB,
-// pandas and polars read directly, plus the data dictionary; a crawl
-// writes documents.parquet. Files are written under temporary names and
-// renamed into place only when complete, so a crash never leaves a
-// half-written dataset behind.
+// pandas and polars read directly, plus the data dictionary, as one
+// Dataset: a directory replaced as a whole and atomically by each run, so
+// that no crash, kill or second run ever leaves a dataset whose files
+// come from different runs (see Dataset). A crawl writes
+// documents.parquet, replaced atomically on its own (WriteDocuments).
+// Every string is written as valid UTF-8, and files get the modes the
+// umask gives.
 package output
 
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 
 	"github.com/opengov-cn/nianbao/normalize"
+	"github.com/opengov-cn/nianbao/parse"
 )
 
 // ReportRow is one row of reports.parquet.
@@ -68,36 +76,89 @@ type CheckRow struct {
 	Message  string   `parquet:"message"`
 }
 
-// Writer streams reports into a dataset directory.
+// CodeInvalidUTF8 is the warning added to a report's warnings column when
+// one of its strings (in reports, cells or checks) was not valid UTF-8:
+// DuckDB refuses a whole column that holds one such string.
+const CodeInvalidUTF8 parse.Code = "output.invalid_utf8"
+
+// WriterCodes lists the warning codes of this package, as
+// parse.ReaderCodes and normalize.MappingCodes do theirs.
+var WriterCodes = []parse.CodeDoc{
+	{Code: CodeInvalidUTF8, Meaning: "a string of the report (its source, title, a warning, a cell's label…) was not valid UTF-8; the bad bytes were replaced by U+FFFD"},
+}
+
+// utf8Fixer makes strings valid UTF-8 and remembers which fields it had
+// to change.
+type utf8Fixer struct{ fields []string }
+
+func (u *utf8Fixer) str(field, s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	if !slices.Contains(u.fields, field) {
+		u.fields = append(u.fields, field)
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// strs fixes a list, copying it rather than changing the caller's.
+func (u *utf8Fixer) strs(field string, ss []string) []string {
+	for i, s := range ss {
+		if !utf8.ValidString(s) {
+			out := slices.Clone(ss)
+			for j := i; j < len(out); j++ {
+				out[j] = u.str(field, out[j])
+			}
+			return out
+		}
+	}
+	return ss
+}
+
+// Writer streams reports into the staging directory of a Dataset.
 type Writer struct {
-	dir     string
-	files   []*pending
-	reports *parquet.GenericWriter[ReportRow]
-	cells   *parquet.GenericWriter[CellRow]
-	checks  *parquet.GenericWriter[CheckRow]
-	cellBuf []CellRow
+	ds       *Dataset
+	own      bool   // made by Create(dir): Close commits and closes ds too
+	dir      string // the staging directory
+	files    []*os.File
+	names    []string // files of the dataset, in the order written
+	extra    []string // added by WriteFile
+	reports  *parquet.GenericWriter[ReportRow]
+	cells    *parquet.GenericWriter[CellRow]
+	checks   *parquet.GenericWriter[CheckRow]
+	cellBuf  []CellRow
+	finished bool
 }
 
 const rowGroupRows = 64 << 10
 
-type pending struct {
-	f    *os.File
-	name string // final path
+// Create opens the dataset at dir and starts writing it: a shorthand for
+// OpenDataset and Dataset.Create for a run with one writer, whose Close
+// commits and unlocks and whose Abort discards and unlocks.
+func Create(dir string) (*Writer, error) {
+	ds, err := OpenDataset(dir)
+	if err != nil {
+		return nil, err
+	}
+	w, err := ds.Create()
+	if err != nil {
+		ds.Close()
+		return nil, err
+	}
+	w.own = true
+	return w, nil
 }
 
-// Create starts a dataset in dir, creating the directory if needed.
-func Create(dir string) (*Writer, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("output: %w", err)
-	}
+func newWriter(dir string) (*Writer, error) {
 	w := &Writer{dir: dir}
 	open := func(name string) (*os.File, error) {
-		f, err := os.CreateTemp(dir, "."+name+".tmp-*")
+		f, err := createFile(filepath.Join(dir, name))
 		if err != nil {
-			w.Abort()
+			w.closeFiles()
 			return nil, fmt.Errorf("output: %w", err)
 		}
-		w.files = append(w.files, &pending{f: f, name: filepath.Join(dir, name)})
+		w.files = append(w.files, f)
+		w.names = append(w.names, name)
 		return f, nil
 	}
 	// Row groups of bounded size keep memory flat however many reports a
@@ -119,11 +180,20 @@ func Create(dir string) (*Writer, error) {
 	return w, nil
 }
 
-// Write appends one report with its cells and checks.
+// Write appends one report with its cells and checks. A string that is
+// not valid UTF-8 is written with its bad bytes replaced by U+FFFD, and
+// the report's warnings column says where (CodeInvalidUTF8); r itself is
+// not changed.
 func (w *Writer) Write(r *normalize.Report) error {
+	if w.finished {
+		return errors.New("output: Write after the dataset was finished")
+	}
+	var u utf8Fixer
+	id := u.str("report_id", r.ID)
 	rr := ReportRow{
-		ReportID: r.ID, Source: r.Source, SHA256: r.SHA256, Format: r.Format, Template: r.Template,
-		Agency: r.Agency, Title: r.Title, ParseStatus: string(r.Status), Cells: int32(len(r.Cells)),
+		ReportID: id, Source: u.str("source", r.Source), SHA256: u.str("sha256", r.SHA256), Format: u.str("format", r.Format),
+		Template: u.str("template", r.Template), Agency: u.str("agency", r.Agency), Title: u.str("title", r.Title),
+		ParseStatus: u.str("parse_status", string(r.Status)), Cells: int32(len(r.Cells)),
 	}
 	if r.Year > 0 {
 		y := int32(r.Year)
@@ -134,35 +204,42 @@ func (w *Writer) Write(r *normalize.Report) error {
 		rr.Revision = &v
 	}
 	for _, wn := range r.Warnings {
-		rr.Warnings = append(rr.Warnings, wn.String())
+		rr.Warnings = append(rr.Warnings, u.str("warnings", wn.String()))
 	}
 	var checks []CheckRow
 	for _, c := range r.Checks {
 		if c.Status == normalize.CheckFail {
 			rr.ChecksFailed++
 		}
-		checks = append(checks, CheckRow{ReportID: r.ID, CheckID: c.ID, Identity: c.Identity, Status: string(c.Status),
-			LHS: c.LHS, RHS: c.RHS, Delta: c.Delta, Cells: c.Cells, Message: c.Message})
+		checks = append(checks, CheckRow{ReportID: id, CheckID: u.str("checks.check_id", c.ID), Identity: u.str("checks.identity", c.Identity),
+			Status: u.str("checks.status", string(c.Status)), LHS: c.LHS, RHS: c.RHS, Delta: c.Delta,
+			Cells: u.strs("checks.cells", c.Cells), Message: u.str("checks.message", c.Message)})
 	}
 	w.cellBuf = w.cellBuf[:0]
 	for _, c := range r.Cells {
-		w.cellBuf = append(w.cellBuf, cellRow(r.ID, c))
+		w.cellBuf = append(w.cellBuf, cellRow(&u, id, c))
 	}
-	if _, err := w.reports.Write([]ReportRow{rr}); err != nil {
-		return fmt.Errorf("output: report %s: %w", r.Source, err)
+	for _, f := range u.fields {
+		rr.Warnings = append(rr.Warnings, parse.Warning{Code: CodeInvalidUTF8, Message: "invalid UTF-8 replaced in " + f}.String())
 	}
-	if _, err := w.cells.Write(w.cellBuf); err != nil {
-		return fmt.Errorf("output: cells of %s: %w", r.Source, err)
-	}
-	if _, err := w.checks.Write(checks); err != nil {
-		return fmt.Errorf("output: checks of %s: %w", r.Source, err)
-	}
-	return nil
+	return op("write report "+id, func() error {
+		if _, err := w.reports.Write([]ReportRow{rr}); err != nil {
+			return fmt.Errorf("output: report %s: %w", rr.Source, err)
+		}
+		if _, err := w.cells.Write(w.cellBuf); err != nil {
+			return fmt.Errorf("output: cells of %s: %w", rr.Source, err)
+		}
+		if _, err := w.checks.Write(checks); err != nil {
+			return fmt.Errorf("output: checks of %s: %w", rr.Source, err)
+		}
+		return nil
+	})
 }
 
-func cellRow(id string, c normalize.Cell) CellRow {
-	row := CellRow{ReportID: id, Table: string(c.Table), Row: c.Row, Col: c.Col, Key: c.Key(), Value: c.Value,
-		Raw: c.Raw, Label: c.Label, TableIndex: int32(c.Loc.Table - 1), GridRow: int32(c.Loc.Row - 1), GridCol: int32(c.Loc.Col - 1)}
+func cellRow(u *utf8Fixer, id string, c normalize.Cell) CellRow {
+	row := CellRow{ReportID: id, Table: u.str("cells.table", string(c.Table)), Row: u.str("cells.row", c.Row), Col: u.str("cells.col", c.Col),
+		Key: u.str("cells.key", c.Key()), Value: c.Value, Raw: u.str("cells.raw", c.Raw), Label: u.str("cells.label", c.Label),
+		TableIndex: int32(c.Loc.Table - 1), GridRow: int32(c.Loc.Row - 1), GridCol: int32(c.Loc.Col - 1)}
 	if c.Loc.Line > 0 {
 		l := int32(c.Loc.Line)
 		row.Line = &l
@@ -175,57 +252,117 @@ func cellRow(id string, c normalize.Cell) CellRow {
 	return row
 }
 
-// Close finishes the dataset: it flushes and syncs every file, writes the
-// data dictionary, and only then renames the files into place.
-func (w *Writer) Close() error {
-	errs := []error{w.reports.Close(), w.cells.Close(), w.checks.Close()}
-	for _, p := range w.files {
-		errs = append(errs, p.f.Sync(), p.f.Close())
-	}
-	if err := errors.Join(errs...); err != nil {
-		w.removeTemps()
-		return fmt.Errorf("output: %w", err)
-	}
-	if err := WriteFileAtomic(filepath.Join(w.dir, "dictionary.md"), []byte(Dictionary())); err != nil {
-		w.removeTemps()
+// WriteFile adds a file of the caller's to the dataset, e.g. a JSON
+// summary of the run: it is committed with the Parquet files and removed
+// with their snapshot. name is a plain file name, not hidden, not one of
+// the dataset's own.
+func (w *Writer) WriteFile(name string, data []byte) error {
+	if err := validExtraName(name); err != nil {
 		return err
 	}
-	for _, p := range w.files {
-		if err := os.Rename(p.f.Name(), p.name); err != nil {
-			w.removeTemps()
+	if w.finished || slices.Contains(w.extra, name) {
+		return fmt.Errorf("output: WriteFile %s: already written, or the dataset is finished", name)
+	}
+	if err := writeNew(filepath.Join(w.dir, name), data); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	w.extra = append(w.extra, name)
+	return nil
+}
+
+// finish flushes and syncs every file, writes the data dictionary, and
+// syncs the staging directory: what Commit publishes is complete.
+func (w *Writer) finish() error {
+	w.finished = true
+	pws := []interface{ Close() error }{w.reports, w.cells, w.checks}
+	var errs []error
+	for i, pw := range pws {
+		errs = append(errs, op("close writer "+w.names[i], pw.Close)) // writes the footer
+	}
+	for i, f := range w.files {
+		errs = append(errs, op("fsync "+w.names[i], f.Sync), op("close "+w.names[i], f.Close))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	w.files = nil
+	if err := writeNew(filepath.Join(w.dir, "dictionary.md"), []byte(Dictionary())); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	if len(w.extra) > 0 {
+		if err := writeNew(filepath.Join(w.dir, manifestName), []byte(strings.Join(w.extra, "\n")+"\n")); err != nil {
 			return fmt.Errorf("output: %w", err)
 		}
+	}
+	if err := syncDir(w.dir); err != nil {
+		return fmt.Errorf("output: %w", err)
 	}
 	return nil
 }
 
-// Abort discards the dataset being written; files already in place from
-// an earlier run are left as they were.
+func (w *Writer) closeFiles() {
+	for _, f := range w.files {
+		f.Close()
+	}
+	w.files = nil
+}
+
+// Close commits the dataset (Dataset.Commit); a writer made by Create(dir)
+// also closes its dataset.
+func (w *Writer) Close() error {
+	if w.ds == nil {
+		return errors.New("output: Close of a writer without a dataset")
+	}
+	err := w.ds.Commit(w)
+	if w.own {
+		err = errors.Join(err, w.ds.Close())
+	}
+	return err
+}
+
+// Abort discards the dataset being written; DIR stays the dataset an
+// earlier run committed.
 func (w *Writer) Abort() {
-	for _, p := range w.files {
-		p.f.Close()
+	if w.ds == nil {
+		return
 	}
-	w.removeTemps()
+	if w.ds.w == w {
+		w.ds.discard()
+	}
+	if w.own {
+		w.ds.Close()
+	}
 }
 
-func (w *Writer) removeTemps() {
-	for _, p := range w.files {
-		os.Remove(p.f.Name())
-	}
-}
-
-// WriteFileAtomic writes data to path through a temporary file and a
-// rename, so readers see the old file or the new one, never half of it.
+// WriteFileAtomic writes data to path through a temporary file in the
+// same directory and a rename, so readers see the old file or the new
+// one, never half of it; the temporary file is removed on any error. The
+// file gets mode 0666 less the umask.
 func WriteFileAtomic(path string, data []byte) error {
+	return writeAtomic(path, func(f *os.File) error {
+		_, err := f.Write(data)
+		return err
+	})
+}
+
+// writeAtomic writes path through a temporary file that write fills.
+func writeAtomic(path string, write func(*os.File) error) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	var f *os.File
+	var err error
+	for range 100 {
+		tmp := filepath.Join(dir, "."+base+".tmp-"+strconv.Itoa(os.Getpid())+"-"+strconv.FormatUint(rand.Uint64()>>32, 36))
+		if f, err = os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666); !errors.Is(err, os.ErrExist) {
+			break
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("output: %w", err)
 	}
-	_, err = f.Write(data)
+	err = write(f)
 	err = errors.Join(err, f.Sync(), f.Close())
 	if err == nil {
 		err = os.Rename(f.Name(), path)
@@ -233,6 +370,9 @@ func WriteFileAtomic(path string, data []byte) error {
 	if err != nil {
 		os.Remove(f.Name())
 		return fmt.Errorf("output: write %s: %w", path, err)
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("output: %w", err)
 	}
 	return nil
 }

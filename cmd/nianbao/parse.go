@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sort"
 
 	"github.com/opengov-cn/nianbao/crawl"
@@ -36,9 +37,22 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
 		return 1
 	}
-	inputs := make([]input, len(files))
-	for i, f := range files {
-		inputs[i] = input{path: f}
+	// Lock the dataset before any work: a second run into the same
+	// directory fails now, naming the first.
+	ds, err := output.OpenDataset(*out)
+	if err != nil {
+		fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
+		return 1
+	}
+	defer ds.Close() // unlocks; drops the staged files of a run not committed
+	var inputs []input
+	for _, f := range files {
+		// A symlink to a directory met in a walk (the dataset of an
+		// earlier run, say) is no report.
+		if fi, err := os.Stat(f); err == nil && fi.IsDir() {
+			continue
+		}
+		inputs = append(inputs, input{path: f})
 	}
 	if *crawlDir != "" {
 		fetched, err := crawledInputs(ctx, *crawlDir)
@@ -48,7 +62,7 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		inputs = append(inputs, fetched...)
 	}
-	w, err := output.Create(*out)
+	w, err := ds.Create()
 	if err != nil {
 		fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
 		return 1
@@ -70,7 +84,7 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		sum.add(r)
 		logReport(log, i+1, len(inputs), r)
 	}
-	if err := w.Close(); err != nil {
+	if err := ds.Commit(w); err != nil {
 		fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
 		return 1
 	}

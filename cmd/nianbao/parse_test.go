@@ -81,3 +81,34 @@ func TestParseCrawled(t *testing.T) {
 		t.Errorf("attachment page: status %s, year %v; want failed, 2023", r.ParseStatus, r.Year)
 	}
 }
+
+// TestParseLocked runs parse into a dataset another writer holds: it fails
+// at once, naming the holder, and leaves the dataset as it was; once the
+// holder is done, the same run succeeds.
+func TestParseLocked(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	report := "../../testdata/reports/html-2021-utf8-nodecl-split-labels/report.html"
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"parse", "-q", "-o", data, report}, &stdout, &stderr); code != 0 {
+		t.Fatalf("parse: exit %d\n%s", code, stderr.String())
+	}
+	before, _ := os.Readlink(data)
+	ds, err := output.OpenDataset(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr.Reset()
+	code := run([]string{"parse", "-q", "-o", data, report}, &stdout, &stderr)
+	want := fmt.Sprintf("nianbao parse: dataset %s is being written by pid %d since ", data, os.Getpid())
+	if code != 1 || !strings.HasPrefix(stderr.String(), want) {
+		t.Errorf("parse of a locked dataset: exit %d, %q; want 1, %q…", code, stderr.String(), want)
+	}
+	if after, _ := os.Readlink(data); after != before {
+		t.Errorf("the failed run changed the dataset: %s -> %s", before, after)
+	}
+	ds.Close()
+	if code := run([]string{"parse", "-q", "-o", data, report}, &stdout, &stderr); code != 0 {
+		t.Fatalf("parse after the lock was released: exit %d\n%s", code, stderr.String())
+	}
+}
