@@ -24,6 +24,7 @@
 //
 //	go run ./testdata/pdfgen            # all fixtures
 //	go run ./testdata/pdfgen -only lo-2021-pagesplit,wk-2019-kangxi
+//	go run ./testdata/pdfgen -demo internal/demo   # the demo site (demo.go)
 //
 // Fixtures whose tool is missing are skipped with a message and their
 // committed files are left alone. See README.md for the tools.
@@ -44,6 +45,7 @@ func main() {
 	only := flag.String("only", "", "comma-separated fixture names to regenerate (default all)")
 	font := flag.String("font", "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf", "CJK TrueType font embedded by the gopdf producer (Debian fonts-arphic-gbsn00lp)")
 	html := flag.Bool("html", false, "also write the HTML given to the converters (report.html, not committed)")
+	demo := flag.String("demo", "", "write internal/demo's fixture site into `dir` (site/, testdata/, expected.json) instead of the fixtures")
 	flag.Parse()
 
 	want := map[string]bool{}
@@ -54,6 +56,13 @@ func main() {
 	}
 	g := &gen{out: *out, font: *font, keepHTML: *html}
 	ctx := context.Background()
+	if *demo != "" {
+		if err := g.demo(ctx, *demo); err != nil {
+			fmt.Fprintf(os.Stderr, "demo: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	failed := false
 	for i := range fixtures {
 		f := &fixtures[i]

@@ -38,6 +38,11 @@ type Report struct {
 	// Printed overrides how a numeric cell is printed ("251000元", "3.4600");
 	// the cell's value is unchanged.
 	Printed map[string]string
+	// CarryOver fixes 表三 二、上年结转 per applicant column (the previous
+	// year's 四、结转下年度继续办理, for a series of reports); 一、本年新收
+	// then follows from the other rows so that every identity still holds
+	// (四 is raised if it would otherwise go negative). Nil draws it.
+	CarryOver map[string]float64
 
 	Layout Layout
 	Notes  string
@@ -239,6 +244,10 @@ func (r *Report) Generate() *Values {
 		}
 		if over > sum+fwd {
 			over = 0
+		}
+		if x, ok := r.CarryOver[col]; ok {
+			over = x
+			fwd = max(fwd, over-sum) // keeps 一、本年新收 non-negative
 		}
 		v.put("t3/carried_forward/"+col, fwd)
 		v.put("t3/carried_over/"+col, over)
