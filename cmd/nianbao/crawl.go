@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"strconv"
@@ -14,112 +12,112 @@ import (
 
 	"github.com/opengov-cn/nianbao/crawl"
 	"github.com/opengov-cn/nianbao/output"
+	"github.com/spf13/cobra"
 )
 
-func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("crawl", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	out := fl.String("o", "", "output `dir`ectory: state.db, raw/ archive and documents.parquet (required)")
-	sitesFile := fl.String("sites", "", "site registry YAML `file` (default: the built-in registry)")
-	only := fl.String("site", "", "crawl only these `names` from the registry (comma-separated)")
-	delay := fl.Duration("delay", 0, "pause between requests to one host, for every site (default 1s, or the site's own)")
-	parallel := fl.Int("parallel", 0, "requests in flight per host, for every site (default 1, or the site's own)")
-	contact := fl.String("contact", "", "contact `URL` for site operators, sent in the User-Agent (default "+crawl.DefaultContact+")")
-	timeout := fl.Duration("timeout", 0, "timeout of one HTTP attempt (default 30s)")
-	retries := fl.Int("retries", 0, "retries after a timeout, 429 or 5xx (default 3; -1 for none)")
-	maxPages := fl.Int("max-pages", 0, "URLs fetched per site at most, HTML pages and attachments alike (default 10000)")
-	maxDocs := fl.Int("max-docs", 0, "documents (report pages and attachments) fetched per site at most (default 5000)")
-	var maxBytes, diskBudget byteSize
-	fl.Var(&maxBytes, "max-bytes", "response `size` received per site at most, e.g. 500MB or 2GiB (default 4GiB)")
-	fl.Var(&diskBudget, "disk-budget", "`size` written to the raw archive per run at most, all sites together (default 100GiB)")
-	maxDepth := fl.Int("max-depth", 0, "links followed away from a start URL at most (default 4)")
-	quiet := fl.Bool("q", false, "log only warnings and errors, no progress")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: nianbao crawl [--sites FILE] [--delay D] [--parallel N] -o DIR")
-		fl.PrintDefaults()
-	}
-	if err := fl.Parse(args); err != nil {
-		return 2
-	}
-	if *out == "" || fl.NArg() != 0 {
-		fl.Usage()
-		return 2
-	}
-	set := map[string]bool{}
-	fl.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if set["delay"] && *delay < 0 || set["parallel"] && *parallel < 1 {
-		fmt.Fprintln(stderr, "nianbao crawl: --delay must not be negative and --parallel must be at least 1")
-		return 2
-	}
-	if set["max-pages"] && *maxPages < 1 || set["max-docs"] && *maxDocs < 1 {
-		fmt.Fprintln(stderr, "nianbao crawl: --max-pages and --max-docs must be at least 1")
-		return 2
-	}
+type crawlOptions struct {
+	out, sitesFile, contact string
+	only                    []string
+	delay, timeout          time.Duration
+	parallel, retries       int
+	maxPages, maxDocs       int
+	maxDepth                int
+	maxBytes, diskBudget    byteSize
+}
 
-	reg := crawl.DefaultRegistry()
-	if *sitesFile != "" {
-		f, err := os.Open(*sitesFile)
-		if err != nil {
-			fmt.Fprintf(stderr, "nianbao crawl: %v\n", err)
-			return 1
-		}
-		reg, err = crawl.LoadRegistry(f)
-		f.Close()
-		if err != nil {
-			fmt.Fprintf(stderr, "nianbao crawl: %s: %v\n", *sitesFile, err)
-			return 1
-		}
+func newCrawlCmd(g *globals) *cobra.Command {
+	var o crawlOptions
+	cmd := &cobra.Command{
+		Use:   "crawl -o DIR [--sites FILE]",
+		Short: "Find and fetch reports from government sites",
+		Long: `Find and fetch every report from the sites of a registry (the built-in one
+by default), politely and incrementally: robots.txt and Crawl-delay are
+obeyed, each host gets one request at a time one second apart, and the next
+run sends conditional requests and fetches only what changed. DIR keeps the
+crawl state (state.db), every fetched body (raw/) and documents.parquet.`,
+		Example: `  nianbao crawl --contact https://example.org/about-our-crawler -o crawl
+  nianbao crawl --sites my-sites.yaml --site 某县 -o crawl`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCrawl(cmd.Context(), g, o, cmd.Flags().Changed)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.out, "output", "o", "", "output `dir`ectory: state.db, raw/ archive and documents.parquet (required)")
+	f.StringVar(&o.sitesFile, "sites", "", "site registry YAML `file` (default: the built-in registry)")
+	f.StringSliceVar(&o.only, "site", nil, "crawl only these site `names` from the registry (comma-separated or repeated)")
+	f.DurationVar(&o.delay, "delay", 0, "pause between requests to one host, for every site (default 1s, or the site's own)")
+	f.IntVar(&o.parallel, "parallel", 0, "requests in flight per host, for every site (default 1, or the site's own)")
+	f.StringVar(&o.contact, "contact", "", "contact `URL` for site operators, sent in the User-Agent (default "+crawl.DefaultContact+")")
+	f.DurationVar(&o.timeout, "timeout", 0, "timeout of one HTTP attempt (default 30s)")
+	f.IntVar(&o.retries, "retries", 0, "retries after a timeout, 429 or 5xx (default 3; -1 for none)")
+	f.IntVar(&o.maxPages, "max-pages", 0, "URLs fetched per site at most, HTML pages and attachments alike (default 10000)")
+	f.IntVar(&o.maxDocs, "max-docs", 0, "documents (report pages and attachments) fetched per site at most (default 5000)")
+	f.Var(&o.maxBytes, "max-bytes", "response `size` received per site at most, e.g. 500MB or 2GiB (default 4GiB)")
+	f.Var(&o.diskBudget, "disk-budget", "`size` written to the raw archive per run at most, all sites together (default 100GiB)")
+	f.IntVar(&o.maxDepth, "max-depth", 0, "links followed away from a start URL at most (default 4)")
+	return cmd
+}
+
+func runCrawl(ctx context.Context, g *globals, o crawlOptions, set func(string) bool) error {
+	if o.out == "" {
+		return usageErrorf("--output (-o) is required")
+	}
+	if set("delay") && o.delay < 0 || set("parallel") && o.parallel < 1 {
+		return usageErrorf("--delay must not be negative and --parallel must be at least 1")
+	}
+	if set("max-pages") && o.maxPages < 1 || set("max-docs") && o.maxDocs < 1 {
+		return usageErrorf("--max-pages and --max-docs must be at least 1")
+	}
+	stdout, stderr := g.stdout, g.stderr
+	out := &o.out
+	reg, err := loadRegistry(o.sitesFile)
+	if err != nil {
+		return err
 	}
 	cfg := crawl.Config{
 		Registry:   reg,
 		Dir:        *out,
-		Contact:    *contact,
-		Parallel:   *parallel,
-		Timeout:    *timeout,
-		MaxRetries: *retries,
-		MaxPages:   *maxPages,
-		MaxDocs:    *maxDocs,
-		MaxBytes:   int64(maxBytes),
-		DiskBudget: int64(diskBudget),
-		MaxDepth:   *maxDepth,
-		Logger:     newLogger(stderr, *quiet),
+		Contact:    o.contact,
+		Parallel:   o.parallel,
+		Timeout:    o.timeout,
+		MaxRetries: o.retries,
+		MaxPages:   o.maxPages,
+		MaxDocs:    o.maxDocs,
+		MaxBytes:   int64(o.maxBytes),
+		DiskBudget: int64(o.diskBudget),
+		MaxDepth:   o.maxDepth,
+		Logger:     g.logger(),
 	}
 	// Command-line politeness settings win over the registry's.
-	if set["delay"] {
-		cfg.Delay = *delay
-		if *delay == 0 {
+	if set("delay") {
+		cfg.Delay = o.delay
+		if o.delay == 0 {
 			cfg.Delay = -1
 		}
 	}
 	for i := range reg.Sites {
-		if set["delay"] {
+		if set("delay") {
 			reg.Sites[i].Delay = 0
 		}
-		if set["parallel"] {
+		if set("parallel") {
 			reg.Sites[i].Parallel = 0
 		}
 	}
-	if *only != "" {
-		cfg.Only = strings.Split(*only, ",")
-	}
-	if !*quiet {
+	cfg.Only = o.only
+	if !g.quiet && g.logFormat == "text" {
 		cfg.Progress = stderr
 	}
 
 	start := time.Now()
 	sum, runErr := crawl.Run(ctx, cfg)
 	if runErr != nil && sum.Sites == 0 {
-		fmt.Fprintf(stderr, "nianbao crawl: %v\n", runErr)
-		return 1
+		return failedf("%v", runErr)
 	}
 	// Write the documents dataset even after an interrupted run: it holds
 	// everything fetched so far, and the next run resumes the crawl.
 	if err := writeDocuments(ctx, *out); err != nil {
-		fmt.Fprintf(stderr, "nianbao crawl: %v\n", err)
-		if runErr != nil {
-			fmt.Fprintf(stderr, "nianbao crawl: %v\n", runErr)
-		}
-		return 1
+		return failedf("%w", errors.Join(err, runErr))
 	}
 	fmt.Fprintf(stdout, "crawled %d sites in %s: %d pages, %d reports found (%d attachments)\n",
 		sum.Sites, time.Since(start).Round(time.Millisecond), sum.Pages, sum.Reports, sum.Attachments)
@@ -134,13 +132,28 @@ func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		*out+string(os.PathSeparator)+output.DocumentsFile)
 	switch {
 	case errors.Is(runErr, crawl.ErrDiskFull):
-		fmt.Fprintf(stderr, "nianbao crawl: %v (free some space, then run again to resume)\n", runErr)
-		return 1
+		return failedf("%w (free some space, then run again to resume)", runErr)
 	case runErr != nil:
-		fmt.Fprintf(stderr, "nianbao crawl: %v (run again to resume)\n", runErr)
-		return 1
+		return failedf("%w (run again to resume)", runErr)
 	}
-	return 0
+	return nil
+}
+
+// loadRegistry reads a registry file, or returns the built-in registry.
+func loadRegistry(path string) (*crawl.Registry, error) {
+	if path == "" {
+		return crawl.DefaultRegistry(), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, failedf("%v", err)
+	}
+	defer f.Close()
+	reg, err := crawl.LoadRegistry(f)
+	if err != nil {
+		return nil, failedf("%s: %v", path, err)
+	}
+	return reg, nil
 }
 
 // A byteSize is a flag holding a number of bytes: a plain count, or a
@@ -149,6 +162,9 @@ func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 type byteSize int64
 
 func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+// Type names the flag's value in help text.
+func (b *byteSize) Type() string { return "size" }
 
 func (b *byteSize) Set(s string) error {
 	n, err := parseSize(s)

@@ -136,7 +136,7 @@ func TestCrawlCommandHostile(t *testing.T) {
 	sites := writeRegistry(t, dir, srv.URL)
 	out := filepath.Join(dir, "out")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"crawl", "-q", "--sites", sites, "--delay", "0", "--max-docs", "5", "--max-bytes", "1MiB", "--disk-budget", "1GB", "-o", out}, &stdout, &stderr)
+	code := run([]string{"crawl", "--sites", sites, "--delay", "0", "--max-docs", "5", "--max-bytes", "1MiB", "--disk-budget", "1GB", "-o", out}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,58 +10,65 @@ import (
 	"strconv"
 
 	"github.com/opengov-cn/nianbao/normalize"
+	"github.com/spf13/cobra"
 )
 
-func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	minAcc := fl.Float64("min", 0, "exit 1 if total cell accuracy is below this fraction (0–1) or percentage (1–100)")
-	strictIDs := fl.Bool("identities", false, "exit 1 unless every report's failing identities are flagged exactly")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: nianbao eval [--min F] [--identities] CORPUS_DIR...")
-		fl.PrintDefaults()
+type evalOptions struct {
+	min        float64
+	identities bool
+}
+
+func newEvalCmd(g *globals) *cobra.Command {
+	var o evalOptions
+	cmd := &cobra.Command{
+		Use:   "eval [--min F] [--identities] CORPUS_DIR...",
+		Short: "Score the pipeline against reports with known cells",
+		Long: `Run the pipeline on every CORPUS_DIR/*/expected.json and the report beside
+it, and print per report the cells right, wrong, missing and extra and
+whether exactly the expected identities were flagged, then a total.
+Accuracy is right / (expected + extra): invented cells count against it.`,
+		Example: `  nianbao eval ../shared/corpus
+  nianbao eval --min 1 --identities testdata/reports testdata/pdf`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runEval(cmd.Context(), o, args, g.stdout)
+		},
 	}
-	if err := fl.Parse(args); err != nil {
-		return 2
-	}
-	if fl.NArg() == 0 {
-		fl.Usage()
-		return 2
-	}
+	cmd.Flags().Float64Var(&o.min, "min", 0, "exit 1 if total cell accuracy is below this fraction (0–1) or percentage (1–100)")
+	cmd.Flags().BoolVar(&o.identities, "identities", false, "exit 1 unless every report's failing identities are flagged exactly")
+	return cmd
+}
+
+func runEval(ctx context.Context, o evalOptions, dirs []string, stdout io.Writer) error {
 	var cases []string
-	for _, dir := range fl.Args() {
+	for _, dir := range dirs {
 		found, err := filepath.Glob(filepath.Join(dir, "*", "expected.json"))
 		if err != nil {
-			fmt.Fprintf(stderr, "nianbao eval: %v\n", err)
-			return 2
+			return usageErrorf("%v", err)
 		}
 		cases = append(cases, found...)
 	}
 	sort.Strings(cases)
 	if len(cases) == 0 {
-		fmt.Fprintf(stderr, "nianbao eval: no */expected.json under %v\n", fl.Args())
-		return 2
+		return usageErrorf("no */expected.json under %v", dirs)
 	}
 	var total normalize.Score
 	idsOK := 0
 	for _, exp := range cases {
 		e, err := normalize.LoadExpected(exp)
 		if err != nil {
-			fmt.Fprintf(stderr, "nianbao eval: %v\n", err)
-			return 2
+			return usageErrorf("%v", err)
 		}
 		report := filepath.Join(filepath.Dir(exp), e.File)
 		if e.File == "" {
 			m, _ := filepath.Glob(filepath.Join(filepath.Dir(exp), "report.*"))
 			if len(m) == 0 {
-				fmt.Fprintf(stderr, "nianbao eval: no report beside %s\n", exp)
-				return 2
+				return usageErrorf("no report beside %s", exp)
 			}
 			report = m[0]
 		}
 		if _, err := os.Stat(report); err != nil {
-			fmt.Fprintf(stderr, "nianbao eval: %v\n", err)
-			return 2
+			return usageErrorf("%v", err)
 		}
 		r := normalize.ProcessFile(ctx, report)
 		s := normalize.Compare(r, e)
@@ -78,19 +84,17 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	acc := total.Accuracy()
 	fmt.Fprintf(stdout, "total: %d reports, %d cells right, %d wrong, %d missing, %d extra: accuracy %.2f%%; failing identities flagged exactly in %d/%d reports\n",
 		len(cases), total.Right, len(total.Wrong), len(total.Missing), len(total.Extra), 100*acc, idsOK, len(cases))
-	want := *minAcc
+	want := o.min
 	if want > 1 {
 		want /= 100
 	}
 	if acc+1e-12 < want {
-		fmt.Fprintf(stderr, "nianbao eval: accuracy %.2f%% is below --min %.2f%%\n", 100*acc, 100*want)
-		return 1
+		return failedf("accuracy %.2f%% is below --min %.2f%%", 100*acc, 100*want)
 	}
-	if *strictIDs && idsOK != len(cases) {
-		fmt.Fprintf(stderr, "nianbao eval: failing identities differ in %d reports\n", len(cases)-idsOK)
-		return 1
+	if o.identities && idsOK != len(cases) {
+		return failedf("failing identities differ in %d reports", len(cases)-idsOK)
 	}
-	return 0
+	return nil
 }
 
 func printScore(w io.Writer, name string, r *normalize.Report, s normalize.Score) {
