@@ -58,16 +58,18 @@ type globals struct {
 
 // logger is the structured log of a run, on stderr: text or JSON; -q
 // keeps errors only.
-func (g *globals) logger() *slog.Logger {
+func (g *globals) logger() *slog.Logger { return g.loggerTo(g.stderr) }
+
+func (g *globals) loggerTo(w io.Writer) *slog.Logger {
 	level := slog.LevelInfo
 	if g.quiet {
 		level = slog.LevelError
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	if g.logFormat == "json" {
-		return slog.New(slog.NewJSONHandler(g.stderr, opts))
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(g.stderr, opts))
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // version is nianbao's version: set at link time (-ldflags "-X
@@ -172,7 +174,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code = exitUsage
 	}
 	if !errors.Is(err, errSilent) {
-		fmt.Fprintf(stderr, "nianbao: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", cmd.CommandPath(), err)
 		if code == exitUsage && !strings.Contains(err.Error(), "--help' for usage") {
 			fmt.Fprintf(stderr, "Run '%s --help' for usage\n", cmd.CommandPath())
 		}

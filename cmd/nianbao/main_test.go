@@ -9,6 +9,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// Tests that call run directly start their workers as this binary.
+	if len(os.Args) > 1 && os.Args[1] == workerCommand {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	testscript.Main(m, map[string]func(){
 		"nianbao": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
 	})

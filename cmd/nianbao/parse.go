@@ -2,47 +2,84 @@ package main
 
 import (
 	"context"
-	"flag"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/opengov-cn/nianbao/crawl"
+	"github.com/opengov-cn/nianbao/internal/workers"
 	"github.com/opengov-cn/nianbao/normalize"
 	"github.com/opengov-cn/nianbao/output"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
-func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("parse", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	out := fl.String("o", "", "output `dir`ectory for the Parquet dataset (required)")
-	crawlDir := fl.String("crawl", "", "also parse every document fetched by 'nianbao crawl -o `DIR`', with its URL as source")
-	quiet := fl.Bool("q", false, "log only warnings and errors")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: nianbao parse -o DIR [--crawl DIR] [PATH...]")
-		fl.PrintDefaults()
+type parseOptions struct {
+	out, crawlDir string
+	jobs          int
+	isolate       bool
+	docTimeout    time.Duration
+	docMemory     byteSize
+}
+
+func (o *parseOptions) addFlags(f *pflag.FlagSet) {
+	f.IntVarP(&o.jobs, "jobs", "j", defaultJobs(), "documents parsed at once")
+	f.BoolVar(&o.isolate, "isolate", true, "parse each document in a worker process that is killed when it overruns its time or memory")
+	f.DurationVar(&o.docTimeout, "doc-timeout", DocTimeLimit, "wall time one document may take (with --isolate)")
+	o.docMemory = DocMemoryLimit
+	f.Var(&o.docMemory, "doc-memory", "resident memory of one worker (with --isolate), e.g. 1GiB")
+}
+
+func newParseCmd(g *globals) *cobra.Command {
+	var o parseOptions
+	cmd := &cobra.Command{
+		Use:   "parse -o DIR [--crawl DIR] [PATH...]",
+		Short: "Parse report files or directories into a Parquet dataset",
+		Long: `Parse report files, or directories of them (recursively), into a Parquet
+dataset in DIR. The format comes from the bytes, not the file name. One bad
+document never stops the run: it gets a status and warnings. With --crawl,
+every document a crawl fetched is parsed too, each version with its URL as
+source. The dataset replaces DIR's previous one atomically when the run is
+complete; summary.json beside it says what the run did.`,
+		Example: `  nianbao parse -o data reports/
+  nianbao parse --crawl crawl -o data
+  nianbao parse -j 8 --doc-timeout 30s -o data big-batch/`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.out == "" {
+				return usageErrorf("--output (-o) is required")
+			}
+			if len(args) == 0 && o.crawlDir == "" {
+				return usageErrorf("nothing to parse: give PATHs or --crawl DIR")
+			}
+			if o.jobs < 1 {
+				return usageErrorf("--jobs must be at least 1")
+			}
+			return runParse(cmd.Context(), g, o, args)
+		},
 	}
-	if err := fl.Parse(args); err != nil {
-		return 2
-	}
-	if *out == "" || fl.NArg() == 0 && *crawlDir == "" {
-		fl.Usage()
-		return 2
-	}
-	log := newLogger(stderr, *quiet)
-	files, err := expandPaths(fl.Args())
+	f := cmd.Flags()
+	f.StringVarP(&o.out, "output", "o", "", "output `dir`ectory for the Parquet dataset (required)")
+	f.StringVar(&o.crawlDir, "crawl", "", "also parse every document fetched by 'nianbao crawl -o `DIR`', with its URL as source")
+	o.addFlags(f)
+	return cmd
+}
+
+func runParse(ctx context.Context, g *globals, o parseOptions, paths []string) error {
+	start := time.Now()
+	files, err := expandPaths(paths)
 	if err != nil {
-		fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
-		return 1
+		return failedf("%v", err)
 	}
 	// Lock the dataset before any work: a second run into the same
 	// directory fails now, naming the first.
-	ds, err := output.OpenDataset(*out)
+	ds, err := output.OpenDataset(o.out)
 	if err != nil {
-		fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
-		return 1
+		return failedf("%v", err)
 	}
 	defer ds.Close() // unlocks; drops the staged files of a run not committed
 	var inputs []input
@@ -54,50 +91,68 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		inputs = append(inputs, input{path: f})
 	}
-	if *crawlDir != "" {
-		fetched, err := crawledInputs(ctx, *crawlDir)
+	if o.crawlDir != "" {
+		fetched, err := crawledInputs(ctx, o.crawlDir)
 		if err != nil {
-			fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
-			return 1
+			return failedf("%v", err)
 		}
 		inputs = append(inputs, fetched...)
 	}
+	if len(inputs) == 0 {
+		return failedf("no documents found in %v", paths)
+	}
 	w, err := ds.Create()
 	if err != nil {
-		fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
-		return 1
+		return failedf("%v", err)
 	}
-	var sum summary
-	for i, in := range inputs {
+	m := g.newMeter(ctx)
+	sum, err := parseInto(ctx, m, o, inputs, w)
+	m.Close()
+	if err != nil {
+		w.Abort()
 		if ctx.Err() != nil {
-			w.Abort()
-			fmt.Fprintln(stderr, "nianbao parse: interrupted; nothing written")
-			return 1
+			return failedf("interrupted; the previous dataset is unchanged")
 		}
-		r := normalize.ProcessFile(ctx, in.path)
-		in.annotate(r)
-		if err := w.Write(r); err != nil {
-			w.Abort()
-			fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
-			return 1
-		}
-		sum.add(r)
-		logReport(log, i+1, len(inputs), r)
+		return failedf("%v", err)
+	}
+	sum.Seconds = time.Since(start).Seconds()
+	if err := sum.attach(w); err != nil {
+		return failedf("%v", err)
 	}
 	if err := ds.Commit(w); err != nil {
-		fmt.Fprintf(stderr, "nianbao parse: %v\n", err)
-		return 1
+		return failedf("%v", err)
 	}
-	sum.print(stdout, *out)
-	return 0
+	sum.print(g.stdout, o.out)
+	if sum.Readable == 0 {
+		return failedf("no document could be read: every one failed (see the warnings in %s)", o.out)
+	}
+	return nil
 }
 
-func newLogger(w io.Writer, quiet bool) *slog.Logger {
-	level := slog.LevelInfo
-	if quiet {
-		level = slog.LevelWarn
+// parseInto runs inputs through the pipeline and writes them to w.
+func parseInto(ctx context.Context, m *meter, o parseOptions, inputs []input, w *output.Writer) (*summary, error) {
+	proc, err := newProcessor(o.jobs, o.isolate, workers.Limits{Time: o.docTimeout, Memory: uint64(o.docMemory)})
+	if err != nil {
+		return nil, err
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+	defer proc.Close()
+	docs := m.gauge("documents", int64(len(inputs)), false)
+	paths := make([]string, len(inputs))
+	for i, in := range inputs {
+		paths[i] = in.path
+	}
+	sum := newSummary()
+	err = proc.each(ctx, paths, func(i int, r *normalize.Report) error {
+		inputs[i].annotate(r)
+		if err := w.Write(r); err != nil {
+			return err
+		}
+		sum.add(r)
+		logReport(m.log, i+1, len(inputs), r)
+		docs.Add(1)
+		return nil
+	})
+	return sum, err
 }
 
 func logReport(log *slog.Logger, n, total int, r *normalize.Report) {
@@ -114,41 +169,78 @@ func logReport(log *slog.Logger, n, total int, r *normalize.Report) {
 	}
 }
 
+// summary is what a run did, printed at its end and written beside the
+// data as summary.json for a cron wrapper to alert on.
 type summary struct {
-	reports, cells, checksFailed, reportsFlagged int
-	byStatus                                     map[string]int
+	Version        string         `json:"nianbao_version"`
+	Reports        int            `json:"reports"`
+	Readable       int            `json:"reports_readable"` // ok or partial
+	Cells          int            `json:"cells"`
+	ByStatus       map[string]int `json:"reports_by_status"`
+	ChecksFailed   int            `json:"checks_failed"`
+	ReportsFlagged int            `json:"reports_with_failed_checks"`
+	FailedByCheck  map[string]int `json:"checks_failed_by_id"`
+	Seconds        float64        `json:"seconds"`
+	Crawl          *crawlSummary  `json:"crawl,omitempty"`
+}
+
+func newSummary() *summary {
+	return &summary{Version: nianbaoVersion(), ByStatus: map[string]int{}, FailedByCheck: map[string]int{}}
 }
 
 func (s *summary) add(r *normalize.Report) {
-	if s.byStatus == nil {
-		s.byStatus = map[string]int{}
+	s.Reports++
+	s.Cells += len(r.Cells)
+	s.ByStatus[string(r.Status)]++
+	if r.Status == normalize.StatusOK || r.Status == normalize.StatusPartial {
+		s.Readable++
 	}
-	s.reports++
-	s.cells += len(r.Cells)
-	s.byStatus[string(r.Status)]++
 	flagged := false
 	for _, c := range r.Checks {
 		if c.Status == normalize.CheckFail {
-			s.checksFailed++
+			s.ChecksFailed++
+			s.FailedByCheck[checkFamily(c.ID)]++
 			flagged = true
 		}
 	}
 	if flagged {
-		s.reportsFlagged++
+		s.ReportsFlagged++
 	}
 }
 
+// checkFamily is a check id without its row or column ("t3.balance.total"
+// → "t3.balance"), so the summary stays small on a national batch.
+func checkFamily(id string) string {
+	if i := strings.IndexByte(id, '.'); i >= 0 {
+		if j := strings.IndexByte(id[i+1:], '.'); j >= 0 {
+			return id[:i+1+j]
+		}
+	}
+	return id
+}
+
+// summaryFile is the name of the run summary in a dataset.
+const summaryFile = "summary.json"
+
+func (s *summary) attach(w *output.Writer) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	return w.WriteFile(summaryFile, append(b, '\n'))
+}
+
 func (s *summary) print(w io.Writer, dir string) {
-	fmt.Fprintf(w, "%d reports, %d cells written to %s\n", s.reports, s.cells, dir)
+	fmt.Fprintf(w, "%d reports, %d cells written to %s\n", s.Reports, s.Cells, dir)
 	var statuses []string
-	for st := range s.byStatus {
+	for st := range s.ByStatus {
 		statuses = append(statuses, st)
 	}
 	sort.Strings(statuses)
 	for _, st := range statuses {
-		fmt.Fprintf(w, "  %-12s %d\n", st, s.byStatus[st])
+		fmt.Fprintf(w, "  %-12s %d\n", st, s.ByStatus[st])
 	}
-	fmt.Fprintf(w, "checks failed: %d (in %d reports)\n", s.checksFailed, s.reportsFlagged)
+	fmt.Fprintf(w, "checks failed: %d (in %d reports)\n", s.ChecksFailed, s.ReportsFlagged)
 }
 
 // input is one document to parse: a file, or a body in a crawl's archive
