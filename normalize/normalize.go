@@ -56,16 +56,19 @@ type Report struct {
 	ID       string // first 16 hex digits of SHA256
 	Source   string // path or URL it was read from
 	Revision int    // for crawled documents: 1 for the first version fetched, +1 per change
-	SHA256   string // of the input bytes
-	Format   string
-	Template string // "2019", "2021" or "unknown"
-	Year     int    // year covered; 0 if not found
-	Agency   string
-	Title    string
-	Status   Status
-	Warnings []parse.Warning
-	Cells    []Cell
-	Checks   []Check
+	// SupersededBy is the ID of the report that replaced this one (a later
+	// revision of the same document); "" for a current report.
+	SupersededBy string
+	SHA256       string // of the input bytes
+	Format       string
+	Template     string // "2019", "2021" or "unknown"
+	Year         int    // year covered; 0 if not found
+	Agency       string
+	Title        string
+	Status       Status
+	Warnings     []parse.Warning
+	Cells        []Cell
+	Checks       []Check
 }
 
 // Cell is one table cell under its canonical key.

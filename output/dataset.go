@@ -450,6 +450,22 @@ func (ds *Dataset) discard() error {
 }
 
 // Close releases the lock, first removing the staging directory of a
+// StateDir returns the directory named name in the dataset's hidden
+// store, creating it: state that outlives snapshots (a crawl's database
+// and archive, a cache of parsed reports) lives there, beside the
+// snapshots and under the same lock.
+func (ds *Dataset) StateDir(name string) (string, error) {
+	if name == "" || strings.ContainsAny(name, "/\\") || strings.HasPrefix(name, ".") ||
+		strings.HasPrefix(name, stagePrefix) || strings.HasPrefix(name, snapPrefix) || strings.HasPrefix(name, linkPrefix) || name == lockName {
+		return "", fmt.Errorf("output: bad state directory name %q", name)
+	}
+	p := filepath.Join(ds.store, name)
+	if err := os.MkdirAll(p, 0o777); err != nil {
+		return "", fmt.Errorf("output: %w", err)
+	}
+	return p, nil
+}
+
 // writer not committed. DIR stays as the last commit left it.
 func (ds *Dataset) Close() error {
 	if ds == nil || ds.closed {

@@ -66,6 +66,12 @@ func WriteDocuments(dir string, rows []DocumentRow) error {
 	})
 }
 
+// WriteDocuments adds documents.parquet, the crawl's records, to the
+// dataset being written.
+func (w *Writer) WriteDocuments(rows []DocumentRow) error {
+	return WriteDocuments(w.dir, rows)
+}
+
 // validDocuments returns rows with every string valid UTF-8, copying only
 // if one was not.
 func validDocuments(rows []DocumentRow) []DocumentRow {

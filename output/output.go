@@ -40,6 +40,8 @@ type ReportRow struct {
 	Agency       string   `parquet:"agency"`
 	Title        string   `parquet:"title"`
 	ParseStatus  string   `parquet:"parse_status"`
+	IsCurrent    bool     `parquet:"is_current"`
+	SupersededBy *string  `parquet:"superseded_by,optional"`
 	Warnings     []string `parquet:"warnings,list"`
 	Cells        int32    `parquet:"cells"`
 	ChecksFailed int32    `parquet:"checks_failed"`
@@ -202,6 +204,11 @@ func (w *Writer) Write(r *normalize.Report) error {
 	if r.Revision > 0 {
 		v := int32(r.Revision)
 		rr.Revision = &v
+	}
+	rr.IsCurrent = r.SupersededBy == ""
+	if !rr.IsCurrent {
+		by := u.str("superseded_by", r.SupersededBy)
+		rr.SupersededBy = &by
 	}
 	for _, wn := range r.Warnings {
 		rr.Warnings = append(rr.Warnings, u.str("warnings", wn.String()))

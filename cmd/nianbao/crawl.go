@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +16,7 @@ import (
 	"github.com/opengov-cn/nianbao/crawl"
 	"github.com/opengov-cn/nianbao/output"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 type crawlOptions struct {
@@ -42,8 +46,13 @@ crawl state (state.db), every fetched body (raw/) and documents.parquet.`,
 			return runCrawl(cmd.Context(), g, o, cmd.Flags().Changed)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVarP(&o.out, "output", "o", "", "output `dir`ectory: state.db, raw/ archive and documents.parquet (required)")
+	cmd.Flags().StringVarP(&o.out, "output", "o", "", "output `dir`ectory: state.db, raw/ archive and documents.parquet (required)")
+	o.addFlags(cmd.Flags())
+	return cmd
+}
+
+// addFlags adds the crawl's flags, shared by crawl and run.
+func (o *crawlOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.sitesFile, "sites", "", "site registry YAML `file` (default: the built-in registry)")
 	f.StringSliceVar(&o.only, "site", nil, "crawl only these site `names` from the registry (comma-separated or repeated)")
 	f.DurationVar(&o.delay, "delay", 0, "pause between requests to one host, for every site (default 1s, or the site's own)")
@@ -56,40 +65,27 @@ crawl state (state.db), every fetched body (raw/) and documents.parquet.`,
 	f.Var(&o.maxBytes, "max-bytes", "response `size` received per site at most, e.g. 500MB or 2GiB (default 4GiB)")
 	f.Var(&o.diskBudget, "disk-budget", "`size` written to the raw archive per run at most, all sites together (default 100GiB)")
 	f.IntVar(&o.maxDepth, "max-depth", 0, "links followed away from a start URL at most (default 4)")
-	return cmd
 }
 
-func runCrawl(ctx context.Context, g *globals, o crawlOptions, set func(string) bool) error {
-	if o.out == "" {
-		return usageErrorf("--output (-o) is required")
-	}
+// config turns the options into a crawl configuration for dir; set tells
+// the flags given on the command line, which win over the registry's own
+// politeness settings.
+func (o *crawlOptions) config(g *globals, dir string, set func(string) bool, log *slog.Logger) (crawl.Config, error) {
 	if set("delay") && o.delay < 0 || set("parallel") && o.parallel < 1 {
-		return usageErrorf("--delay must not be negative and --parallel must be at least 1")
+		return crawl.Config{}, usageErrorf("--delay must not be negative and --parallel must be at least 1")
 	}
 	if set("max-pages") && o.maxPages < 1 || set("max-docs") && o.maxDocs < 1 {
-		return usageErrorf("--max-pages and --max-docs must be at least 1")
+		return crawl.Config{}, usageErrorf("--max-pages and --max-docs must be at least 1")
 	}
-	stdout, stderr := g.stdout, g.stderr
-	out := &o.out
 	reg, err := loadRegistry(o.sitesFile)
 	if err != nil {
-		return err
+		return crawl.Config{}, err
 	}
 	cfg := crawl.Config{
-		Registry:   reg,
-		Dir:        *out,
-		Contact:    o.contact,
-		Parallel:   o.parallel,
-		Timeout:    o.timeout,
-		MaxRetries: o.retries,
-		MaxPages:   o.maxPages,
-		MaxDocs:    o.maxDocs,
-		MaxBytes:   int64(o.maxBytes),
-		DiskBudget: int64(o.diskBudget),
-		MaxDepth:   o.maxDepth,
-		Logger:     g.logger(),
+		Registry: reg, Dir: dir, Contact: o.contact, Parallel: o.parallel, Timeout: o.timeout,
+		MaxRetries: o.retries, MaxPages: o.maxPages, MaxDocs: o.maxDocs, MaxBytes: int64(o.maxBytes),
+		DiskBudget: int64(o.diskBudget), MaxDepth: o.maxDepth, Logger: log, Only: o.only,
 	}
-	// Command-line politeness settings win over the registry's.
 	if set("delay") {
 		cfg.Delay = o.delay
 		if o.delay == 0 {
@@ -104,11 +100,20 @@ func runCrawl(ctx context.Context, g *globals, o crawlOptions, set func(string) 
 			reg.Sites[i].Parallel = 0
 		}
 	}
-	cfg.Only = o.only
-	if !g.quiet && g.logFormat == "text" {
-		cfg.Progress = stderr
-	}
+	return cfg, nil
+}
 
+func runCrawl(ctx context.Context, g *globals, o crawlOptions, set func(string) bool) error {
+	if o.out == "" {
+		return usageErrorf("--output (-o) is required")
+	}
+	cfg, err := o.config(g, o.out, set, g.logger())
+	if err != nil {
+		return err
+	}
+	if !g.quiet && g.logFormat == "text" {
+		cfg.Progress = g.stderr
+	}
 	start := time.Now()
 	sum, runErr := crawl.Run(ctx, cfg)
 	if runErr != nil && sum.Sites == 0 {
@@ -116,20 +121,20 @@ func runCrawl(ctx context.Context, g *globals, o crawlOptions, set func(string) 
 	}
 	// Write the documents dataset even after an interrupted run: it holds
 	// everything fetched so far, and the next run resumes the crawl.
-	if err := writeDocuments(ctx, *out); err != nil {
+	rows, err := documentRows(ctx, o.out)
+	if err == nil {
+		err = output.WriteDocuments(o.out, rows)
+	}
+	if err != nil {
 		return failedf("%w", errors.Join(err, runErr))
 	}
-	fmt.Fprintf(stdout, "crawled %d sites in %s: %d pages, %d reports found (%d attachments)\n",
-		sum.Sites, time.Since(start).Round(time.Millisecond), sum.Pages, sum.Reports, sum.Attachments)
-	fmt.Fprintf(stdout, "documents: %d new, %d changed, %d unchanged, %d resumed\n", sum.New, sum.Changed, sum.Unchanged, sum.Resumed)
-	fmt.Fprintf(stdout, "problems: %d failed, %d blocked, %d truncated, %d disallowed by robots.txt, %d with invalid UTF-8 replaced\n",
-		sum.Failed, sum.Blocked, sum.Truncated, sum.Disallowed, sum.InvalidUTF8)
-	fmt.Fprintf(stdout, "links not followed: %d off-site, %d crawler traps, %d already queued, %d too deep, %d past the per-page link cap\n",
-		sum.OffSite, sum.Traps, sum.Seen, sum.OverDepth, sum.OverLinks)
-	fmt.Fprintf(stdout, "caps: %d URLs over the page cap (--max-pages), %d over the document cap (--max-docs), %d over the byte cap (--max-bytes), %d over the disk budget (--disk-budget)\n",
-		sum.OverPages, sum.OverDocs, sum.OverBytes, sum.OverDisk)
-	fmt.Fprintf(stdout, "%d requests, %.1f MB received, %.1f MB archived; wrote %s\n", sum.Requests, float64(sum.Bytes)/1e6, float64(sum.Archived)/1e6,
-		*out+string(os.PathSeparator)+output.DocumentsFile)
+	printCrawl(g.stdout, sum, time.Since(start))
+	fmt.Fprintf(g.stdout, "wrote %s\n", filepath.Join(o.out, output.DocumentsFile))
+	return crawlError(runErr)
+}
+
+// crawlError is the error a crawl that returned err ends the command with.
+func crawlError(runErr error) error {
 	switch {
 	case errors.Is(runErr, crawl.ErrDiskFull):
 		return failedf("%w (free some space, then run again to resume)", runErr)
@@ -137,6 +142,20 @@ func runCrawl(ctx context.Context, g *globals, o crawlOptions, set func(string) 
 		return failedf("%w (run again to resume)", runErr)
 	}
 	return nil
+}
+
+// printCrawl prints a crawl's closing summary.
+func printCrawl(w io.Writer, sum crawl.Summary, took time.Duration) {
+	fmt.Fprintf(w, "crawled %d sites in %s: %d pages, %d reports found (%d attachments)\n",
+		sum.Sites, took.Round(time.Millisecond), sum.Pages, sum.Reports, sum.Attachments)
+	fmt.Fprintf(w, "documents: %d new, %d changed, %d unchanged, %d resumed\n", sum.New, sum.Changed, sum.Unchanged, sum.Resumed)
+	fmt.Fprintf(w, "problems: %d failed, %d blocked, %d truncated, %d disallowed by robots.txt, %d with invalid UTF-8 replaced\n",
+		sum.Failed, sum.Blocked, sum.Truncated, sum.Disallowed, sum.InvalidUTF8)
+	fmt.Fprintf(w, "links not followed: %d off-site, %d crawler traps, %d already queued, %d too deep, %d past the per-page link cap\n",
+		sum.OffSite, sum.Traps, sum.Seen, sum.OverDepth, sum.OverLinks)
+	fmt.Fprintf(w, "caps: %d URLs over the page cap (--max-pages), %d over the document cap (--max-docs), %d over the byte cap (--max-bytes), %d over the disk budget (--disk-budget)\n",
+		sum.OverPages, sum.OverDocs, sum.OverBytes, sum.OverDisk)
+	fmt.Fprintf(w, "%d requests, %.1f MB received, %.1f MB archived\n", sum.Requests, float64(sum.Bytes)/1e6, float64(sum.Archived)/1e6)
 }
 
 // loadRegistry reads a registry file, or returns the built-in registry.
@@ -202,11 +221,11 @@ func parseSize(s string) (int64, error) {
 	return int64(v), nil
 }
 
-// writeDocuments writes the crawl's documents dataset from the state in dir.
-func writeDocuments(ctx context.Context, dir string) error {
+// documentRows reads a crawl's records as rows of documents.parquet.
+func documentRows(ctx context.Context, dir string) ([]output.DocumentRow, error) {
 	docs, err := crawl.Documents(context.WithoutCancel(ctx), dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rows := make([]output.DocumentRow, len(docs))
 	for i, d := range docs {
@@ -224,5 +243,5 @@ func writeDocuments(ctx context.Context, dir string) error {
 		}
 		rows[i] = r
 	}
-	return output.WriteDocuments(dir, rows)
+	return rows, nil
 }

@@ -35,6 +35,10 @@ func (o *parseOptions) addFlags(f *pflag.FlagSet) {
 	f.Var(&o.docMemory, "doc-memory", "resident memory of one worker (with --isolate), e.g. 1GiB")
 }
 
+func (o *parseOptions) limits() workers.Limits {
+	return workers.Limits{Time: o.docTimeout, Memory: uint64(o.docMemory)}
+}
+
 func newParseCmd(g *globals) *cobra.Command {
 	var o parseOptions
 	cmd := &cobra.Command{
@@ -131,7 +135,7 @@ func runParse(ctx context.Context, g *globals, o parseOptions, paths []string) e
 
 // parseInto runs inputs through the pipeline and writes them to w.
 func parseInto(ctx context.Context, m *meter, o parseOptions, inputs []input, w *output.Writer) (*summary, error) {
-	proc, err := newProcessor(o.jobs, o.isolate, workers.Limits{Time: o.docTimeout, Memory: uint64(o.docMemory)})
+	proc, err := newProcessor(o.jobs, o.isolate, o.limits())
 	if err != nil {
 		return nil, err
 	}
@@ -148,24 +152,24 @@ func parseInto(ctx context.Context, m *meter, o parseOptions, inputs []input, w 
 			return err
 		}
 		sum.add(r)
-		logReport(m.log, i+1, len(inputs), r)
+		logReport(m.log, i+1, len(inputs), r.Source, r)
 		docs.Add(1)
 		return nil
 	})
 	return sum, err
 }
 
-func logReport(log *slog.Logger, n, total int, r *normalize.Report) {
+func logReport(log *slog.Logger, n, total int, source string, r *normalize.Report) {
 	failed := 0
 	for _, c := range r.Checks {
 		if c.Status == normalize.CheckFail {
 			failed++
 		}
 	}
-	log.Info("parsed", "n", n, "of", total, "source", r.Source, "status", r.Status, "format", r.Format,
+	log.Info("parsed", "n", n, "of", total, "source", source, "status", r.Status, "format", r.Format,
 		"template", r.Template, "year", r.Year, "cells", len(r.Cells), "checks_failed", failed)
 	for _, w := range r.Warnings {
-		log.Warn(w.Message, "source", r.Source, "code", w.Code, "at", w.Loc.String())
+		log.Warn(w.Message, "source", source, "code", w.Code, "at", w.Loc.String())
 	}
 }
 
@@ -181,6 +185,7 @@ type summary struct {
 	ReportsFlagged int            `json:"reports_with_failed_checks"`
 	FailedByCheck  map[string]int `json:"checks_failed_by_id"`
 	Seconds        float64        `json:"seconds"`
+	Wrappers       int            `json:"link_pages_skipped,omitempty"` // pages that only link to a report attachment
 	Crawl          *crawlSummary  `json:"crawl,omitempty"`
 }
 
@@ -246,8 +251,19 @@ func (s *summary) print(w io.Writer, dir string) {
 // input is one document to parse: a file, or a body in a crawl's archive
 // together with what the crawl recorded about it.
 type input struct {
-	path    string
-	crawled *crawl.Document
+	path         string
+	crawled      *crawl.Document
+	sha256       string // of the body, where a crawl recorded it
+	supersededBy string // report id of the later version of the same URL
+	wrapper      bool   // a page that links to a report attachment
+}
+
+// source is where the document came from: its URL, or its path.
+func (in input) source() string {
+	if in.crawled != nil {
+		return in.crawled.URL
+	}
+	return in.path
 }
 
 // annotate gives a crawled report its URL as source, its revision, and

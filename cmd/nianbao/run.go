@@ -1,0 +1,345 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/opengov-cn/nianbao/crawl"
+	"github.com/opengov-cn/nianbao/normalize"
+	"github.com/opengov-cn/nianbao/output"
+	"github.com/spf13/cobra"
+)
+
+type runOptions struct {
+	out   string
+	crawl crawlOptions
+	parse parseOptions
+}
+
+const runLong = `Crawl the sites of a registry (the built-in one by default), parse every
+report fetched, and write the dataset to DIR, in one go. Re-running it, as
+a cron job does, fetches only what changed, parses only new or changed
+documents (the others come from a cache of parsed reports) and replaces
+the dataset atomically: a report is never lost or written twice, and a
+revised report keeps its earlier version's rows, marked superseded
+(is_current = false, superseded_by = the new version's report_id).
+
+DIR is a symlink to the current snapshot; the crawl state, the raw archive
+and the cache live in the hidden store beside it (.DIR.nianbao/). One run
+at a time writes a dataset: a second fails at once, naming the first. A run
+that is killed leaves the previous dataset as it was, and the next run
+resumes the crawl where it stopped.
+
+Every flag can also come from the config file or the environment; see
+'nianbao --help'. Exit status 1 when every site is unreachable or nothing
+could be read; the reason is in the summary (summary.json in DIR).`
+
+func newRunCmd(g *globals) *cobra.Command {
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:   "run -o DIR [--sites FILE]",
+		Short: "Crawl, parse and write the dataset, incrementally",
+		Long:  runLong,
+		Example: `  nianbao run -o data
+  nianbao run --sites my-sites.yaml --contact https://example.org/crawler -o data
+  NIANBAO_DELAY=2s nianbao run --config /etc/nianbao.yaml -o /srv/nianbao/data   # from cron`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.out == "" {
+				return usageErrorf("--output (-o) is required")
+			}
+			if o.parse.jobs < 1 {
+				return usageErrorf("--jobs must be at least 1")
+			}
+			return runPipeline(cmd.Context(), g, o, cmd.Flags().Changed, nil)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.out, "output", "o", "", "dataset `dir`ectory (required)")
+	o.crawl.addFlags(f)
+	o.parse.addFlags(f)
+	return cmd
+}
+
+// crawlSummary is the crawl's part of a run summary.
+type crawlSummary struct {
+	Sites       int     `json:"sites"`
+	Pages       int     `json:"pages"`
+	Reports     int     `json:"reports_found"`
+	New         int     `json:"documents_new"`
+	Changed     int     `json:"documents_changed"`
+	Unchanged   int     `json:"documents_unchanged"`
+	Failed      int     `json:"fetches_failed"`
+	Blocked     int     `json:"fetches_blocked"`
+	Requests    int     `json:"requests"`
+	Bytes       int64   `json:"bytes_received"`
+	Parsed      int     `json:"documents_parsed"`
+	FromCache   int     `json:"documents_from_cache"`
+	CrawlSecond float64 `json:"crawl_seconds"`
+}
+
+// runPipeline is crawl → parse → dataset. customize, if not nil, adjusts
+// the crawl configuration (the demo turns politeness off for its own
+// loopback site).
+func runPipeline(ctx context.Context, g *globals, o runOptions, set func(string) bool, customize func(*crawl.Config)) error {
+	start := time.Now()
+	ds, err := output.OpenDataset(o.out)
+	if err != nil {
+		return failedf("%v", err)
+	}
+	defer ds.Close()
+	crawlDir, err := ds.StateDir("crawl")
+	if err != nil {
+		return failedf("%v", err)
+	}
+	m := g.newMeter(ctx)
+	defer m.Close()
+	cfg, err := o.crawl.config(g, crawlDir, set, m.log)
+	if err != nil {
+		return err
+	}
+	if customize != nil {
+		customize(&cfg)
+	}
+	cs, crawlErr := crawl.Run(ctx, cfg)
+	if crawlErr != nil && (cs.Sites == 0 || errors.Is(crawlErr, crawl.ErrDiskFull) || ctx.Err() != nil) {
+		return crawlError(crawlErr)
+	}
+	crawlTook := time.Since(start)
+	docs, err := crawl.Documents(ctx, crawlDir)
+	if err != nil {
+		return failedf("%v", err)
+	}
+	inputs := documentInputs(crawlDir, docs)
+	if len(inputs) == 0 {
+		printCrawl(g.stdout, cs, crawlTook)
+		return failedf("no report was fetched from %d sites (%d requests, %d failed): are they reachable? With no network, try 'nianbao demo'",
+			cs.Sites, cs.Requests, cs.Failed)
+	}
+	w, err := ds.Create()
+	if err != nil {
+		return failedf("%v", err)
+	}
+	sum, err := parseIncremental(ctx, m, o.parse, ds, inputs, w)
+	if err != nil {
+		w.Abort()
+		return failedf("%v", err)
+	}
+	rows, err := documentRows(ctx, crawlDir)
+	if err == nil {
+		err = w.WriteDocuments(rows)
+	}
+	if err != nil {
+		w.Abort()
+		return failedf("%v", err)
+	}
+	sum.Crawl.fill(cs, crawlTook)
+	sum.Seconds = time.Since(start).Seconds()
+	if err := sum.attach(w); err != nil {
+		return failedf("%v", err)
+	}
+	if err := ds.Commit(w); err != nil {
+		return failedf("%v", err)
+	}
+	m.Close()
+	printCrawl(g.stdout, cs, crawlTook)
+	fmt.Fprintf(g.stdout, "parsed %d documents, %d unchanged ones from the cache\n", sum.Crawl.Parsed, sum.Crawl.FromCache)
+	sum.print(g.stdout, o.out)
+	if crawlErr != nil {
+		return crawlError(crawlErr)
+	}
+	if sum.Readable == 0 {
+		return failedf("no document could be read: every one failed (see the warnings in %s)", o.out)
+	}
+	return nil
+}
+
+func (c *crawlSummary) fill(s crawl.Summary, took time.Duration) {
+	c.Sites, c.Pages, c.Reports = s.Sites, s.Pages, s.Reports
+	c.New, c.Changed, c.Unchanged = s.New, s.Changed, s.Unchanged
+	c.Failed, c.Blocked, c.Requests, c.Bytes = s.Failed, s.Blocked, s.Requests, s.Bytes
+	c.CrawlSecond = took.Seconds()
+}
+
+// documentInputs lists the fetched bodies of a crawl, each version of each
+// document, and marks every version but a URL's latest as superseded by it.
+func documentInputs(dir string, docs []crawl.Document) []input {
+	latest := map[string]*crawl.Document{}
+	for i := range docs {
+		d := &docs[i]
+		if d.SHA256 == "" {
+			continue
+		}
+		if l := latest[d.URL]; l == nil || d.Revision > l.Revision {
+			latest[d.URL] = d
+		}
+	}
+	hasAttachment := map[string]bool{}
+	for _, d := range docs {
+		if d.Kind == "attachment" && d.PageURL != "" {
+			hasAttachment[d.PageURL] = true
+		}
+	}
+	var out []input
+	for i := range docs {
+		d := &docs[i]
+		if d.SHA256 == "" {
+			continue
+		}
+		in := input{path: crawl.ArchivePath(dir, d.SHA256), crawled: d, sha256: d.SHA256,
+			wrapper: d.Kind != "attachment" && hasAttachment[d.URL]}
+		if l := latest[d.URL]; l != d && l.SHA256 != d.SHA256 {
+			in.supersededBy = reportID(l.SHA256)
+		}
+		out = append(out, in)
+	}
+	return out
+}
+
+func reportID(sha string) string { return sha[:min(16, len(sha))] }
+
+// parseIncremental writes a report for every input, parsing only those
+// the cache of parsed reports does not hold.
+func parseIncremental(ctx context.Context, m *meter, o parseOptions, ds *output.Dataset, inputs []input, w *output.Writer) (*summary, error) {
+	c, err := openReportCache(ds)
+	if err != nil {
+		return nil, err
+	}
+	var missing []input
+	for _, in := range inputs {
+		if !c.has(in.sha256) {
+			missing = append(missing, in)
+		}
+	}
+	proc, err := newProcessor(o.jobs, o.isolate, o.limits())
+	if err != nil {
+		return nil, err
+	}
+	defer proc.Close()
+	docs := m.gauge("documents", int64(len(missing)), false)
+	paths := make([]string, len(missing))
+	for i, in := range missing {
+		paths[i] = in.path
+	}
+	err = proc.each(ctx, paths, func(i int, r *normalize.Report) error {
+		docs.Add(1)
+		logReport(m.log, i+1, len(missing), missing[i].source(), r)
+		return c.put(missing[i].sha256, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	sum := newSummary()
+	sum.Crawl = &crawlSummary{Parsed: len(missing), FromCache: len(inputs) - len(missing)}
+	for _, in := range inputs {
+		r, err := c.get(in.sha256)
+		if err != nil {
+			return nil, err
+		}
+		if in.wrapper && r.Status != normalize.StatusOK && r.Status != normalize.StatusPartial {
+			// The page only links to the report (a PDF attachment, fetched
+			// and read in its own right); its text is no report.
+			sum.Wrappers++
+			continue
+		}
+		in.annotate(r)
+		r.SupersededBy = in.supersededBy
+		if err := w.Write(r); err != nil {
+			return nil, err
+		}
+		sum.add(r)
+	}
+	return sum, nil
+}
+
+// reportCache keeps the report parsed from each document body, by its
+// sha256, so a run parses only what is new. Reports depend on the code
+// that made them, so the cache is keyed by the running binary's own
+// hash; the caches of other binaries are removed when it opens.
+type reportCache struct{ dir string }
+
+func openReportCache(ds *output.Dataset) (*reportCache, error) {
+	root, err := ds.StateDir("reports")
+	if err != nil {
+		return nil, err
+	}
+	key, err := binaryKey()
+	if err != nil {
+		return nil, err
+	}
+	entries, _ := os.ReadDir(root)
+	for _, e := range entries {
+		if e.Name() != key {
+			os.RemoveAll(filepath.Join(root, e.Name()))
+		}
+	}
+	dir := filepath.Join(root, key)
+	return &reportCache{dir: dir}, os.MkdirAll(dir, 0o777)
+}
+
+func (c *reportCache) path(sha string) string {
+	return filepath.Join(c.dir, sha[:min(2, len(sha))], sha+".gob")
+}
+
+func (c *reportCache) has(sha string) bool { return fileExists(c.path(sha)) }
+
+func (c *reportCache) put(sha string, r *normalize.Report) error {
+	p := c.path(sha)
+	if err := os.MkdirAll(filepath.Dir(p), 0o777); err != nil {
+		return err
+	}
+	tmp := p + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	err = gob.NewEncoder(f).Encode(r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("report cache: %w", err)
+	}
+	return os.Rename(tmp, p)
+}
+
+func (c *reportCache) get(sha string) (*normalize.Report, error) {
+	f, err := os.Open(c.path(sha))
+	if err != nil {
+		return nil, fmt.Errorf("report cache: %w", err)
+	}
+	defer f.Close()
+	var r normalize.Report
+	if err := gob.NewDecoder(f).Decode(&r); err != nil {
+		return nil, fmt.Errorf("report cache %s: %w", c.path(sha), err)
+	}
+	return &r, nil
+}
+
+// binaryKey is the first 16 hex digits of the sha256 of this executable.
+func binaryKey() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return strings.ToLower(hex.EncodeToString(h.Sum(nil))[:16]), nil
+}
