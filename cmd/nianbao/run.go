@@ -10,7 +10,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/opengov-cn/nianbao/crawl"
@@ -230,10 +232,17 @@ func parseIncremental(ctx context.Context, m *meter, o parseOptions, ds *output.
 	for i, in := range missing {
 		paths[i] = in.path
 	}
+	killAt := killAfterEnv()
 	err = proc.each(ctx, paths, func(i int, r *normalize.Report) error {
 		docs.Add(1)
 		logReport(m.log, i+1, len(missing), missing[i].source(), r)
-		return c.put(missing[i].sha256, r)
+		if err := c.put(missing[i].sha256, r); err != nil {
+			return err
+		}
+		if i+1 == killAt {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -342,4 +351,14 @@ func binaryKey() (string, error) {
 		return "", err
 	}
 	return strings.ToLower(hex.EncodeToString(h.Sum(nil))[:16]), nil
+}
+
+// killAfter names the number of parsed documents after which a run kills
+// itself with SIGKILL: the tests' way to stop a run at a known point and
+// check that the next one completes the work.
+const killAfter = "NIANBAO_TEST_KILL_AFTER_PARSED"
+
+func killAfterEnv() int {
+	n, _ := strconv.Atoi(os.Getenv(killAfter))
+	return n
 }

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/opengov-cn/nianbao/internal/demo"
+	"github.com/opengov-cn/nianbao/output"
+)
+
+// demoRun serves the demo site and returns the arguments of a run against it.
+func demoRun(t *testing.T) (*demo.Site, []string) {
+	site := demo.New()
+	srv := httptest.NewServer(site.Handler())
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	reg := filepath.Join(dir, "sites.yaml")
+	if err := os.WriteFile(reg, site.Registry(srv.URL), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return site, []string{"run", "-q", "--sites", reg, "--delay", "0", "-o", filepath.Join(dir, "data")}
+}
+
+func readSummary(t *testing.T, dir string) summary {
+	b, err := os.ReadFile(filepath.Join(dir, summaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func outDir(args []string) string { return args[len(args)-1] }
+
+// TestRunIncremental runs the pipeline on the demo site, then again after
+// a report is revised: the second run fetches and parses only the revised
+// report, and the dataset keeps both versions, the new one current.
+func TestRunIncremental(t *testing.T) {
+	asNianbao(t)
+	site, args := demoRun(t)
+	var stdout, stderr bytes.Buffer
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("first run: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	first := readSummary(t, outDir(args))
+	if first.Crawl.New != 24 || first.Crawl.Parsed != 24 || first.Reports != len(demo.Expected()) {
+		t.Errorf("first run: %d new, %d parsed, %d reports; want 24, 24, %d", first.Crawl.New, first.Crawl.Parsed, first.Reports, len(demo.Expected()))
+	}
+	site.Advance()
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("second run: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	second := readSummary(t, outDir(args))
+	if c := second.Crawl; c.Changed != 1 || c.New != 0 || c.Parsed != 1 || c.FromCache != 24 {
+		t.Errorf("second run: %d changed, %d new, %d parsed, %d from cache; want 1, 0, 1, 24", c.Changed, c.New, c.Parsed, c.FromCache)
+	}
+	rows, err := parquet.ReadFile[output.ReportRow](filepath.Join(outDir(args), "reports.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bySource := map[string][]output.ReportRow{}
+	current := 0
+	for _, r := range rows {
+		bySource[r.Source] = append(bySource[r.Source], r)
+		if r.IsCurrent {
+			current++
+		}
+	}
+	if current != len(demo.Expected()) {
+		t.Errorf("%d current reports, want %d", current, len(demo.Expected()))
+	}
+	revised := 0
+	for src, rs := range bySource {
+		if len(rs) == 1 {
+			continue
+		}
+		revised++
+		var cur, old *output.ReportRow
+		for i := range rs {
+			if rs[i].IsCurrent {
+				cur = &rs[i]
+			} else {
+				old = &rs[i]
+			}
+		}
+		if cur == nil || old == nil || old.SupersededBy == nil || *old.SupersededBy != cur.ReportID {
+			t.Errorf("%s: versions %+v: want one current and one superseded by it", src, rs)
+		}
+	}
+	if revised != 1 {
+		t.Errorf("%d revised reports, want 1", revised)
+	}
+}
+
+// TestRunKilledAndResumed kills a run after some documents are parsed; the
+// next run leaves a complete dataset and parses only the rest.
+func TestRunKilledAndResumed(t *testing.T) {
+	asNianbao(t)
+	_, args := demoRun(t)
+	const killed = 5
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), killAfter+"=5")
+	if err := cmd.Run(); err == nil {
+		t.Fatal("the run was not killed")
+	}
+	if _, err := os.Stat(filepath.Join(outDir(args), "reports.parquet")); !os.IsNotExist(err) {
+		t.Fatalf("a killed first run left a dataset: %v", err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("resumed run: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	s := readSummary(t, outDir(args))
+	if s.Reports != len(demo.Expected()) || s.Crawl.FromCache != killed || s.Crawl.Parsed != 24-killed {
+		t.Errorf("resumed run: %d reports, %d from cache, %d parsed; want %d, %d, %d",
+			s.Reports, s.Crawl.FromCache, s.Crawl.Parsed, len(demo.Expected()), killed, 24-killed)
+	}
+}
