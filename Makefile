@@ -7,16 +7,21 @@ CORPUS  ?= ../shared/corpus
 EVAL_MIN ?= 1
 FIXTURES := testdata/reports testdata/pdf
 
-.PHONY: all build run test unit vet eval eval-fixtures duckdb-check bench bench-pdf clean
+.PHONY: all build run demo test unit vet eval eval-fixtures duckdb-check bench bench-pdf clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/nianbao
 
-# The main job until the crawler lands: parse the sample reports.
+# The main job: crawl the built-in registry, parse, write ./data.
 run: build
-	$(BIN) parse -o ./data $(FIXTURES) $(wildcard $(CORPUS))
+	@echo "binary: $(BIN) (go install ./cmd/nianbao puts it on your PATH)"
+	$(BIN) run -o ./data
+
+# The offline tour: the same pipeline on a fixture site served on loopback.
+demo: build
+	$(BIN) demo -o ./demo-data
 
 test: vet unit eval eval-fixtures duckdb-check
 
@@ -50,4 +55,4 @@ bench-pdf: build
 	bash scripts/bench-pdf.sh
 
 clean:
-	rm -rf bin .tmp data
+	rm -rf bin .tmp data .data.nianbao demo-data .demo-data.nianbao

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/knadh/koanf/parsers/yaml"
+	"github.com/knadh/koanf/providers/file"
+	"github.com/knadh/koanf/v2"
 	"github.com/opengov-cn/nianbao/testdata/hostile"
 )
 
@@ -86,5 +90,30 @@ func TestConfigPrecedence(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"parse", "-o", filepath.Join(dir, "out"), report}, &stdout, &stderr); code != exitUsage {
 		t.Errorf("a bad environment value: exit %d, want %d (%s)", code, exitUsage, stderr.String())
+	}
+}
+
+// TestExampleConfig checks that every key of the repository's commented
+// example config is a flag of 'nianbao run' and that its value parses.
+func TestExampleConfig(t *testing.T) {
+	cmd := newRunCmd(&globals{stdout: io.Discard, stderr: io.Discard})
+	root := newRoot(io.Discard, io.Discard)
+	cmd.Flags().AddFlagSet(root.PersistentFlags())
+	if err := applyConfig(cmd, "../../nianbao.example.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	k := koanf.New(".")
+	if err := k.Load(file.Provider("../../nianbao.example.yaml"), yaml.Parser()); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range k.Keys() {
+		f := cmd.Flags().Lookup(key)
+		if f == nil {
+			t.Errorf("example config key %q is no flag of nianbao run", key)
+			continue
+		}
+		if !f.Changed {
+			t.Errorf("example config key %q was not applied", key)
+		}
 	}
 }
