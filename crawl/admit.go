@@ -153,18 +153,21 @@ func (sr *siteRun) capAttrs(verdict admission) []any {
 
 // mayRequest applies the request rules to u (see admission) and returns
 // the gate of u's host. An error means u must not be requested: a redirect
-// off the site, errDisallowed, an unavailable robots.txt or a given-up
-// host.
+// off the site, a host given up (unreachable, or after anti-bot answers),
+// errDisallowed or an unavailable robots.txt.
 func (f *fetcher) mayRequest(ctx context.Context, pol *policy, u *url.URL) (*gate, error) {
 	if !pol.allowedHost(u) {
 		return nil, fmt.Errorf("%w: %s", errOffsite, u.Host)
+	}
+	g := f.hostGate(pol, u)
+	if err := g.gaveUp(); err != nil {
+		return nil, err
 	}
 	if ok, err := f.allowed(ctx, pol, u); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, errDisallowed
 	}
-	g := f.hostGate(pol, u)
 	if g.givenUp(pol.maxBlocks) {
 		return nil, errHostGivenUp
 	}

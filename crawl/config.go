@@ -31,7 +31,9 @@ type Config struct {
 	// Parallel is the number of requests in flight per host, for sites that
 	// do not set their own. Default 1.
 	Parallel int
-	// Timeout bounds one HTTP attempt, body included. Default 30s.
+	// Timeout bounds one HTTP attempt, body included. Default 30s. With the
+	// built-in transport, connecting (DNS lookup and TCP handshake) may
+	// take 15s of it at most.
 	Timeout time.Duration
 	// MaxRetries is how often a timeout, 429 or 5xx answer is retried.
 	// Default 3; negative means never.
@@ -78,8 +80,10 @@ type Config struct {
 	// Only, when not empty, restricts the run to the sites named.
 	Only []string
 	// BusyTimeout is how long the state database waits for a lock that
-	// another process holds, such as another crawl of the same directory,
-	// before Run fails. Default 5s; negative means not at all.
+	// another process holds, such as a reader of the state database, before
+	// Run fails. Another crawl of the same directory is refused at once
+	// ([ErrLocked]), whatever BusyTimeout says. Default 5s; negative means
+	// not at all.
 	BusyTimeout time.Duration
 
 	// Logger receives structured logs naming site and URL. Default: discard.

@@ -13,10 +13,15 @@ import (
 // Run crawls every site of cfg.Registry into cfg.Dir and returns what it
 // did. A failing URL is recorded in the state database and logged, and the
 // crawl goes on; Run returns an error only when the output directory or the
-// state database cannot be used, when the disk is full ([ErrDiskFull]: the
-// run stops at once), or when ctx is cancelled. A cancelled, killed or
-// stopped run is resumed by the next one: nothing it fetched is fetched
-// again.
+// state database cannot be used, when another crawl is using the directory
+// ([ErrLocked]: Run fails at once, without waiting), when the disk is full
+// ([ErrDiskFull]: the run stops at once), or when ctx is cancelled. A
+// cancelled, killed or stopped run is resumed by the next one: nothing it
+// fetched is fetched again.
+//
+// Sites that cannot be reached are not errors: the Summary counts them
+// (SitesUnreachable, HostsGivenUp), and [Summary.AllUnreachable] tells a
+// run that reached none of its sites.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
 	cfg = cfg.withDefaults()
 	if cfg.Dir == "" {
@@ -29,6 +34,11 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return Summary{}, fmt.Errorf("crawl: %w", diskFull(cfg.Dir, err))
 	}
+	lock, err := lockDir(cfg.Dir)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer lock.Close()
 	st, err := openState(ctx, StatePath(cfg.Dir), true, cfg.BusyTimeout)
 	if err != nil {
 		return Summary{}, fmt.Errorf("crawl: %w", err)
@@ -142,10 +152,13 @@ type task struct {
 	depth int
 	hint  string    // anchor text of the link
 	from  *pageMeta // for attachments: the page that links to it
+	start bool      // one of the site's start URLs
 }
 
+// The kinds of URL the state database records.
 const (
 	kindList       = "list"
+	kindStart      = "start" // a start URL that could not be fetched, and is not known as anything else
 	kindPage       = "page"
 	kindReport     = "report"
 	kindAttachment = "attachment"

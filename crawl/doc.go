@@ -17,10 +17,31 @@
 //
 // An output directory holds state.db (the SQLite state, through the
 // pure-Go modernc.org/sqlite), raw/ab/abcdef… (the archive, one file per
-// distinct body) and, written by the command line, documents.parquet. A
-// crawl that is killed or interrupted is resumed by the next run: URLs the
-// interrupted run fetched are not fetched again, their stored bodies are
-// read for links instead.
+// distinct body), .lock and, written by the command line,
+// documents.parquet. A crawl that is killed or interrupted is resumed by
+// the next run: URLs the interrupted run fetched are not fetched again,
+// their stored bodies are read for links instead.
+//
+// One crawl at a time uses an output directory: [Run] takes an exclusive
+// flock(2) on DIR/.lock without waiting and writes "pid N since T" into
+// it; a second crawl fails at once with [ErrLocked], naming the first. The
+// operating system releases the lock when the run ends or its process
+// dies, so a killed crawl never leaves the directory locked.
+//
+// # Sites that cannot be reached
+//
+// A host that cannot be connected to (DNS failure, connection refused,
+// network unreachable, TLS handshake failure, connect timeout; not HTTP
+// errors) 3 times in a row, or once with DNS "no such host", is given up
+// for the rest of the run: no further request goes to it, and its queued
+// URLs are recorded as failed with the reason ("host given up: 3 connect
+// failures: dial tcp …: connection refused"). Sites that answer keep the
+// usual timeout and retries. A start URL that cannot be fetched is
+// recorded with kind "start" for [Documents], so that the dataset says why
+// a site produced nothing; a site none of whose start URLs could be
+// fetched is logged in one line with the reason and what to do, and
+// counted in the [Summary] (SitesUnreachable; [Summary.AllUnreachable] for
+// a run that reached no site at all).
 //
 // # Why not colly for fetching
 //

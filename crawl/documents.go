@@ -7,13 +7,19 @@ import (
 	"time"
 )
 
-// A Document is one version of a report page or attachment, as recorded in
-// an output directory's state database.
+// A Document is one version of a report page or attachment, or a start
+// URL whose last fetch failed, as recorded in an output directory's state
+// database.
 type Document struct {
-	URL         string
-	Site        string
-	Agency      string
-	Kind        string // "report" (an HTML report page) or "attachment"
+	URL    string
+	Site   string
+	Agency string
+	// Kind is "report" (an HTML report page), "attachment", or "start": a
+	// start URL of the site whose last fetch failed, recorded so that a
+	// site that yields nothing says why (Status and Error). A start record
+	// has no body, title or revision; once fetched, the URL is no longer
+	// one.
+	Kind        string
 	PageURL     string // for attachments: the page that links to it
 	Title       string
 	Year        int    // the year the report covers; 0 if unknown
@@ -32,7 +38,8 @@ type Document struct {
 }
 
 // Documents returns every version of every report page and attachment
-// recorded in the output directory dir, ordered by site, URL and revision.
+// recorded in the output directory dir, and the start URLs that could not
+// be fetched, ordered by site, URL and revision.
 // Every string is valid UTF-8: the crawl records nothing else, and bytes
 // that an older crawler left in the state database are replaced by U+FFFD
 // here.
@@ -56,7 +63,10 @@ func Documents(ctx context.Context, dir string) ([]Document, error) {
 			COALESCE(r.revision, u.revision)
 		FROM urls u LEFT JOIN revisions r ON r.url = u.url
 		WHERE u.kind IN ('report', 'attachment')
-		ORDER BY u.site, u.url, COALESCE(r.revision, u.revision)`, string(StatusSuperseded))
+		UNION ALL
+		SELECT url, site, agency, kind, '', '', 0, '', '', 0, '', status, http_status, error, fetched_at, 0
+		FROM urls WHERE kind = ?
+		ORDER BY 2, 1, 16`, string(StatusSuperseded), kindStart)
 	if err != nil {
 		return nil, fmt.Errorf("crawl: reading documents: %w", err)
 	}

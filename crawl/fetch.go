@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -63,8 +64,9 @@ type fetcher struct {
 	gates  map[string]*gate
 	robots map[string]*robotsEntry
 
-	requests atomic.Int64
-	bytes    atomic.Int64
+	requests     atomic.Int64
+	bytes        atomic.Int64
+	hostsGivenUp atomic.Int64 // after connect-level failures
 }
 
 func newFetcher(cfg *Config, arch *archive) *fetcher {
@@ -73,6 +75,7 @@ func newFetcher(cfg *Config, arch *archive) *fetcher {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = max(cfg.Parallel, 4)
 		t.MaxResponseHeaderBytes = maxHeaderBytes
+		t.DialContext = (&net.Dialer{Timeout: min(connectTimeout, cfg.Timeout), KeepAlive: 30 * time.Second}).DialContext
 		tr = t
 	}
 	return &fetcher{
@@ -228,8 +231,8 @@ func (f *fetcher) get(ctx context.Context, pol *policy, g *gate, u *url.URL, v v
 			resp.discard()
 			return nil, ctx.Err()
 		}
-		if isDiskFull(err) {
-			// Not the server's fault, and no retry will help.
+		if isDiskFull(err) || errors.Is(err, errHostUnreachable) {
+			// No retry will help: the disk is full, or the host is given up.
 			resp.discard()
 			return nil, err
 		}
@@ -271,10 +274,19 @@ func (f *fetcher) attempt(ctx context.Context, pol *policy, g *gate, u *url.URL,
 	}
 	defer release()
 	defer sent()
+	if err := g.gaveUp(); err != nil {
+		// Given up while this attempt waited for its turn.
+		return nil, 0, err
+	}
 	actx, cancel := context.WithTimeout(ctx, pol.timeout)
 	defer cancel()
+	var ct connTrace
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-		WroteRequest: func(httptrace.WroteRequestInfo) { sent() },
+		DNSStart:          func(httptrace.DNSStartInfo) { ct.dialing.Store(true) },
+		ConnectStart:      func(string, string) { ct.dialing.Store(true) },
+		TLSHandshakeStart: func() { ct.tls.Store(true) },
+		GotConn:           func(httptrace.GotConnInfo) { ct.got.Store(true) },
+		WroteRequest:      func(httptrace.WroteRequestInfo) { sent() },
 	})
 	req, err := newRequest(actx, pol, u, v)
 	if err != nil {
@@ -283,8 +295,17 @@ func (f *fetcher) attempt(ctx context.Context, pol *policy, g *gate, u *url.URL,
 	f.requests.Add(1)
 	hr, err := f.client.Do(req)
 	if err != nil {
+		switch {
+		case ct.got.Load():
+			g.connectOK()
+		case ctx.Err() == nil: // not the run's cancellation
+			if gaveUp := f.connectFailed(pol, g, u, err, &ct); gaveUp != nil {
+				return nil, 0, gaveUp
+			}
+		}
 		return nil, 0, err
 	}
+	g.connectOK()
 	defer hr.Body.Close()
 	r := &response{url: u.String(), status: hr.StatusCode, header: hr.Header}
 	if err := f.readAnswer(hr, r, pol, prefix); err != nil {

@@ -21,6 +21,14 @@ type gate struct {
 	delay  time.Duration
 	next   time.Time // earliest start of the next request
 	blocks int       // anti-bot answers so far
+
+	// Connect-level failures (see maxConnectFailures): in a row, in all,
+	// the reason of the last one, whether a connection was ever made, and
+	// the error that gave the host up.
+	connFails, connTries int
+	connWhy              string
+	connected            bool
+	unreachable          *unreachableError
 }
 
 func newGate(parallel int, delay time.Duration) *gate {

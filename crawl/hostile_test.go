@@ -94,8 +94,17 @@ func TestCrawlRobotsOversize(t *testing.T) {
 		t.Errorf("received %d bytes; three robots.txt read to the cap and two small sites come to at most %d", sum.Bytes, limit)
 	}
 	docs := mustDocuments(t, dir)
-	if d := docs[oneLine.url("/nb/")]; d != nil {
-		t.Errorf("list page recorded as a document: %+v", d)
+	// The start URLs that could not be fetched are recorded as such, with
+	// the reason, and not as reports.
+	if d := docs[oneLine.url("/nb/")]; len(d) != 1 || d[0].Kind != kindStart || d[0].Status != StatusFailed ||
+		!strings.Contains(d[0].Error, "robots.txt unavailable") || d[0].SHA256 != "" {
+		t.Errorf("start URL of the host without a usable robots.txt: %+v", d)
+	}
+	if d := docs[denied.url("/nb/")]; len(d) != 1 || d[0].Kind != kindStart || d[0].Error != "disallowed by robots.txt" {
+		t.Errorf("start URL disallowed by robots.txt: %+v", d)
+	}
+	if sum.SitesReachable != 2 || sum.SitesUnreachable != 2 || sum.HostsGivenUp != 0 {
+		t.Errorf("summary = %+v; want 2 sites reachable, 2 unreachable, no host given up", sum)
 	}
 	if d := docs[fine.url("/nb/r.htm")]; len(d) != 1 || d[0].Status != StatusNew {
 		t.Errorf("well-behaved site's report: %+v", d)

@@ -99,5 +99,5 @@ func (sr *siteRun) list(t task, st *urlState, pi pageInfo) {
 }
 
 func (sr *siteRun) follow(kind string, depth int, l link, from *pageMeta) {
-	sr.enqueue(task{kind: kind, depth: depth, hint: l.Text, from: from}, l.URL)
+	sr.enqueue(&task{kind: kind, depth: depth, hint: l.Text, from: from}, l.URL)
 }

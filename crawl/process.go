@@ -25,6 +25,8 @@ func (sr *siteRun) processSafely(ctx context.Context, t task) {
 // process fetches one task's URL and records what came of it.
 func (sr *siteRun) process(ctx context.Context, t task) {
 	if verdict := sr.overBudget(); verdict != admitOK {
+		// Not the site's failure, nor a start URL's: the run's or the
+		// site's budget stops the crawl, and says so once.
 		sr.refuse(t.url, verdict, "")
 		return
 	}
@@ -37,6 +39,9 @@ func (sr *siteRun) process(ctx context.Context, t task) {
 	st := sr.newState(t, prev)
 	if sr.fetchedByResumedRun(prev) {
 		sr.resume(t, st, prev)
+		if t.start {
+			sr.startDone(true, startFailure{})
+		}
 		return
 	}
 	o := sr.fetch(ctx, t, prev)
@@ -59,6 +64,11 @@ func (sr *siteRun) newState(t task, prev *urlState) *urlState {
 	if prev != nil {
 		cp := *prev
 		st = &cp
+		if st.Kind == kindStart {
+			// What it is, if anything, the fetch tells; recordFailure
+			// makes it a start URL again if the fetch fails.
+			st.Kind = kindList
+		}
 	}
 	st.Site, st.Agency = sr.site.Name, sr.site.Agency
 	return st
@@ -94,6 +104,7 @@ type outcome struct {
 type failure struct {
 	status FetchStatus // StatusFailed, StatusBlocked or StatusTruncated
 	err    string
+	cause  error // the fetch error, when the fetch failed with one
 	level  slog.Level
 	msg    string
 	attrs  []any
@@ -117,7 +128,13 @@ func (sr *siteRun) fetch(ctx context.Context, t task, prev *urlState) outcome {
 	case errors.Is(err, errDisallowed):
 		return outcome{refused: admitDisallowed}
 	case err != nil:
-		return failed(nil, StatusFailed, err.Error(), "fetch failed", "err", err)
+		o := failed(nil, StatusFailed, err.Error(), "fetch failed", "err", err)
+		o.fail.cause = err
+		if errors.Is(err, errHostUnreachable) {
+			// Said once, when the host was given up, and again for the site.
+			o.fail.level = slog.LevelDebug
+		}
+		return o
 	case resp.blocked:
 		return failed(resp, StatusBlocked, "anti-bot answer", "blocked by the site; backing off",
 			"status", resp.status, "give_up_host", resp.gaveUp)

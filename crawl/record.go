@@ -23,24 +23,70 @@ func (sr *siteRun) record(ctx context.Context, t task, prev, st *urlState, o out
 	}
 	if o.refused != admitOK {
 		sr.refuse(t.url, o.refused, "")
+		if t.start {
+			sr.saveStartRefused(ctx, t, st, o.refused)
+		}
 		return
 	}
 	st.recordHTTP(o.resp)
+	var cause error
 	switch {
 	case o.fail != nil:
-		sr.recordFailure(ctx, st, *o.fail)
+		cause = o.fail.cause
+		sr.recordFailure(ctx, t, st, *o.fail)
 	case o.resp.notModified:
 		sr.recordUnchanged(ctx, t, prev, st)
 	default:
 		sr.recordBody(ctx, t, prev, st, o.resp)
 	}
+	if t.start && ctx.Err() == nil {
+		sr.startDone(st.Status.good(), startFailure{url: st.URL, status: st.Status, http: st.HTTPStatus, text: st.Error, cause: cause})
+	}
 }
 
-func (sr *siteRun) recordFailure(ctx context.Context, st *urlState, f failure) {
+// recordFailure records a fetch of t that left nothing to keep. A start
+// URL not known as a report or attachment is recorded as kind "start", so
+// that Documents reports it: a site whose start URLs fail yields nothing
+// else that says why.
+func (sr *siteRun) recordFailure(ctx context.Context, t task, st *urlState, f failure) {
 	st.Status, st.Error = f.status, f.err
+	if t.start && st.Kind == kindList {
+		st.Kind = kindStart
+	}
 	sr.c.failure(f.status)
 	sr.log.Log(ctx, f.level, f.msg, append([]any{"url", st.URL}, f.attrs...)...)
 	sr.save(ctx, st, false)
+}
+
+// recordStartRefused records a start URL that admit refused: the site's
+// registry entry asks for a URL the crawl does not fetch.
+func (sr *siteRun) recordStartRefused(ctx context.Context, t task, verdict admission) {
+	prev, err := sr.st.get(ctx, t.url)
+	if err != nil {
+		sr.stateFailed(err)
+		sr.log.Error("reading state", "url", t.url, "err", err)
+		return
+	}
+	st := sr.newState(t, prev)
+	st.FetchedAt = time.Now().UTC()
+	sr.saveStartRefused(ctx, t, st, verdict)
+}
+
+// saveStartRefused records that the start URL t, whose state is st, was
+// not requested, verdict saying why, and counts it as a failed start URL.
+// Unlike other refusals, it is written down: it is why the site yields
+// nothing.
+func (sr *siteRun) saveStartRefused(ctx context.Context, t task, st *urlState, verdict admission) {
+	st.Status, st.HTTPStatus = StatusFailed, 0
+	st.Error = "start URL not requested: " + verdict.String()
+	if verdict == admitDisallowed {
+		st.Error = errDisallowed.Error()
+	}
+	if st.Kind == kindList {
+		st.Kind = kindStart
+	}
+	sr.save(ctx, st, false)
+	sr.startDone(false, startFailure{url: st.URL, status: st.Status, text: st.Error, refuse: verdict})
 }
 
 // recordUnchanged records a 304 to a conditional request; an HTML page's
@@ -51,7 +97,7 @@ func (sr *siteRun) recordUnchanged(ctx context.Context, t task, prev, st *urlSta
 	if t.kind != kindAttachment && prev.Kind != kindAttachment && prev.Size <= spillSize {
 		body, err := sr.arch.read(prev.SHA256)
 		if err != nil {
-			sr.recordFailure(ctx, st, failure{status: StatusFailed, err: "304 but archived body unreadable: " + err.Error(),
+			sr.recordFailure(ctx, t, st, failure{status: StatusFailed, err: "304 but archived body unreadable: " + err.Error(),
 				level: slog.LevelError, msg: "archive", attrs: []any{"err", err}})
 			return
 		}
@@ -71,7 +117,7 @@ func (sr *siteRun) recordBody(ctx context.Context, t task, prev, st *urlState, r
 			sr.fatal(diskFull(sr.arch.dir, err))
 			return
 		}
-		sr.recordFailure(ctx, st, failure{status: StatusFailed, err: err.Error(),
+		sr.recordFailure(ctx, t, st, failure{status: StatusFailed, err: err.Error(),
 			level: slog.LevelError, msg: "archiving body", attrs: []any{"err", err}})
 		return
 	}

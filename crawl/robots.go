@@ -26,7 +26,8 @@ const robotsAgent = "nianbao-crawler"
 // and applies its Crawl-delay to the gate. A robots.txt that is missing
 // (4xx) allows everything; one that cannot be fetched (5xx, network
 // failure) keeps the crawler off the host for this run, as RFC 9309 asks,
-// and every URL of the host fails with errRobotsUnavailable.
+// and every URL of the host fails with errRobotsUnavailable, or with the
+// host's give-up error when it could not be connected to.
 func (f *fetcher) allowed(ctx context.Context, pol *policy, u *url.URL) (bool, error) {
 	host := strings.ToLower(u.Host)
 	f.mu.Lock()
@@ -111,6 +112,10 @@ func (f *fetcher) loadRobots(ctx context.Context, pol *policy, u *url.URL) (*rob
 		} else {
 			err = fmt.Errorf("over %d bytes without a line break", maxRobotsSize)
 		}
+	}
+	if errors.Is(err, errHostUnreachable) {
+		// Logged when the host was given up; every URL of it fails so.
+		return nil, err
 	}
 	if err != nil || isRedirect(status) || status >= 500 {
 		log.Warn("robots.txt unavailable: not crawling the host", "err", err, "status", status)

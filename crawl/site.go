@@ -38,6 +38,10 @@ type siteRun struct {
 	fetches   int            // URLs queued, for the page cap
 	documents int            // report pages and attachments queued, for the document cap
 	variants  map[string]int // distinct query strings queued per path
+
+	// How the start URLs came out, for the site's reachability.
+	startsOK   int
+	startFails []startFailure
 }
 
 func (cr *crawler) newSiteRun(s *Site) *siteRun {
@@ -71,7 +75,10 @@ func (cr *crawler) crawlSite(ctx context.Context, s *Site) error {
 	}
 	sr.log.Info("crawling site", "start", s.Start, "resumed", sr.resumed)
 	for _, u := range starts {
-		sr.enqueue(task{kind: kindList}, u)
+		t := task{kind: kindList, start: true}
+		if verdict := sr.enqueue(&t, u); verdict != admitOK && verdict != admitSeen {
+			sr.recordStartRefused(ctx, t, verdict)
+		}
 	}
 	sr.work(ctx)
 	if ctx.Err() != nil {
@@ -81,7 +88,9 @@ func (cr *crawler) crawlSite(ctx context.Context, s *Site) error {
 	if err := cr.st.finishRun(ctx, s.Name, time.Now()); err != nil {
 		return cr.stateFailed(fmt.Errorf("crawl: site %s: %w", s.Name, err))
 	}
-	sr.log.Info("site done")
+	if sr.reportReach() {
+		sr.log.Info("site done")
+	}
 	return nil
 }
 
@@ -131,20 +140,23 @@ func (sr *siteRun) work(ctx context.Context) {
 	wg.Wait()
 }
 
-// enqueue queues the URL u as task t if admit lets it in.
-func (sr *siteRun) enqueue(t task, u *url.URL) {
-	if verdict, detail := sr.admit(&t, u); verdict != admitOK {
+// enqueue queues the URL u as task t if admit lets it in, and returns
+// admit's verdict; t.url is set to u's canonical form.
+func (sr *siteRun) enqueue(t *task, u *url.URL) admission {
+	verdict, detail := sr.admit(t, u)
+	if verdict != admitOK {
 		sr.refuse(t.url, verdict, detail)
-		return
+		return verdict
 	}
 	sr.mu.Lock()
 	defer sr.mu.Unlock()
 	if t.kind == kindList {
-		sr.lists = append(sr.lists, t)
+		sr.lists = append(sr.lists, *t)
 	} else {
-		sr.docs = append(sr.docs, t)
+		sr.docs = append(sr.docs, *t)
 	}
 	sr.cond.Signal()
+	return admitOK
 }
 
 // next returns the next task, waiting while other workers may still add

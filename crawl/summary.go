@@ -14,8 +14,24 @@ import (
 // the crawl found but did not fetch, by reason; OverLinks counts the links
 // of pages with too many to read. A cap that is reached is also logged,
 // once per site.
+//
+// A site is reachable when at least one of its start URLs could be
+// fetched, and unreachable when none could (no connection, an HTTP error,
+// an anti-bot answer, robots.txt…); each unreachable site is logged with
+// the reason and what to do, and its start URLs are recorded for
+// [Documents] with kind "start". Sites neither reachable nor unreachable
+// were not finished (an interrupted run, a full disk) or not started
+// (the disk budget). [Summary.AllUnreachable] tells a run that reached
+// none of its sites, which a command should report as a failure.
 type Summary struct {
-	Sites       int   // sites crawled
+	Sites            int // sites crawled
+	SitesReachable   int // sites at least one of whose start URLs could be fetched
+	SitesUnreachable int // sites none of whose start URLs could be fetched
+	// HostsGivenUp counts the hosts given up for the rest of the run after
+	// connect-level failures (DNS, refused or unreachable, TLS handshake,
+	// connect timeout): 3 in a row, or one DNS "no such host".
+	HostsGivenUp int
+
 	Pages       int   // HTML pages fetched or checked (list and report pages)
 	Reports     int   // report pages found
 	Attachments int   // report attachments found
@@ -46,6 +62,7 @@ type Summary struct {
 type counters struct {
 	pages, reports, attachments, new, changed, unchanged, resumed atomic.Int64
 	failed, blocked, truncated, overLinks, invalidUTF8            atomic.Int64
+	sitesReachable, sitesUnreachable                              atomic.Int64
 	refused                                                       [numAdmissions]atomic.Int64 // by reason
 }
 
@@ -61,8 +78,14 @@ func (c *counters) summary(f *fetcher, a *archive) Summary {
 		OverBytes: refused(admitOverBytes), OverDisk: refused(admitOverDisk), OverLinks: int(c.overLinks.Load()),
 		InvalidUTF8: int(c.invalidUTF8.Load()),
 		Requests:    int(f.requests.Load()), Bytes: f.bytes.Load(), Archived: a.written.Load(),
+		SitesReachable: int(c.sitesReachable.Load()), SitesUnreachable: int(c.sitesUnreachable.Load()),
+		HostsGivenUp: int(f.hostsGivenUp.Load()),
 	}
 }
+
+// AllUnreachable reports whether the run reached none of its sites: it
+// crawled some, and none of them had a start URL that could be fetched.
+func (s Summary) AllUnreachable() bool { return s.Sites > 0 && s.SitesUnreachable == s.Sites }
 
 // document counts a report page's or attachment's good fetch.
 func (c *counters) document(st *urlState) {

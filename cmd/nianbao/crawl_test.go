@@ -13,8 +13,10 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/gofrs/flock"
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/opengov-cn/nianbao/crawl"
 	"github.com/opengov-cn/nianbao/output"
 )
 
@@ -168,6 +170,37 @@ func TestCrawlCommandHostile(t *testing.T) {
 				t.Errorf("row %s: %s %q is not valid UTF-8", r.URL, v.Type().Field(i).Name, f.String())
 			}
 		}
+	}
+}
+
+// TestCrawlCommandLocked checks that a crawl of a directory another crawl
+// holds fails at once, naming the holder, and requests nothing.
+func TestCrawlCommandLocked(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("request %s while the directory is locked", r.URL)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	sites := writeRegistry(t, dir, srv.URL)
+	out := filepath.Join(dir, "out")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lock := flock.New(filepath.Join(out, crawl.LockFile))
+	if ok, err := lock.TryLock(); !ok || err != nil {
+		t.Fatalf("TryLock: %v, %v", ok, err)
+	}
+	defer lock.Close()
+	const holder = "pid 4242 since 2026-01-01T00:00:00Z"
+	if err := os.WriteFile(lock.Path(), []byte(holder+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"crawl", "--sites", sites, "--delay", "0", "-o", out}, &stdout, &stderr); code != 1 {
+		t.Errorf("exit %d, want 1\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	if want := "crawl directory " + out + " is being used by " + holder; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 	}
 }
 
