@@ -35,12 +35,17 @@ func ParseHTML(ctx context.Context, data []byte) (*Document, error) {
 	return doc, nil
 }
 
-// capBytes cuts data to MaxTextBytes.
+// capBytes cuts data to MaxTextBytes, at the last line break before the
+// cap so that no character or tag is cut in two.
 func capBytes(data []byte) ([]byte, bool) {
 	if len(data) <= MaxTextBytes {
 		return data, false
 	}
-	return data[:MaxTextBytes], true
+	cut := data[:MaxTextBytes]
+	if i := bytes.LastIndexByte(cut, '\n'); i > 0 {
+		cut = cut[:i+1]
+	}
+	return cut, true
 }
 
 // htmlReader turns a token stream into blocks.

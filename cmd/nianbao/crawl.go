@@ -130,7 +130,20 @@ func runCrawl(ctx context.Context, g *globals, o crawlOptions, set func(string) 
 	}
 	printCrawl(g.stdout, sum, time.Since(start))
 	fmt.Fprintf(g.stdout, "wrote %s\n", filepath.Join(o.out, output.DocumentsFile))
-	return crawlError(runErr)
+	if err := crawlError(runErr); err != nil {
+		return err
+	}
+	return unreachableError(sum)
+}
+
+// unreachableError is the error of a crawl none of whose sites could be
+// crawled: the run produced nothing.
+func unreachableError(sum crawl.Summary) error {
+	if !sum.AllUnreachable() {
+		return nil
+	}
+	return failedf("no site could be crawled (%d unreachable, %d hosts given up): check the network or the sites' URLs; the log and documents.parquet say why for each (with no network, try 'nianbao demo')",
+		sum.SitesUnreachable, sum.HostsGivenUp)
 }
 
 // crawlError is the error a crawl that returned err ends the command with.
@@ -148,6 +161,7 @@ func crawlError(runErr error) error {
 func printCrawl(w io.Writer, sum crawl.Summary, took time.Duration) {
 	fmt.Fprintf(w, "crawled %d sites in %s: %d pages, %d reports found (%d attachments)\n",
 		sum.Sites, took.Round(time.Millisecond), sum.Pages, sum.Reports, sum.Attachments)
+	fmt.Fprintf(w, "sites: %d reachable, %d unreachable; %d hosts given up after connect failures\n", sum.SitesReachable, sum.SitesUnreachable, sum.HostsGivenUp)
 	fmt.Fprintf(w, "documents: %d new, %d changed, %d unchanged, %d resumed\n", sum.New, sum.Changed, sum.Unchanged, sum.Resumed)
 	fmt.Fprintf(w, "problems: %d failed, %d blocked, %d truncated, %d disallowed by robots.txt, %d with invalid UTF-8 replaced\n",
 		sum.Failed, sum.Blocked, sum.Truncated, sum.Disallowed, sum.InvalidUTF8)

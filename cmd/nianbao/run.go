@@ -75,6 +75,7 @@ func newRunCmd(g *globals) *cobra.Command {
 // crawlSummary is the crawl's part of a run summary.
 type crawlSummary struct {
 	Sites       int     `json:"sites"`
+	Unreachable int     `json:"sites_unreachable"`
 	Pages       int     `json:"pages"`
 	Reports     int     `json:"reports_found"`
 	New         int     `json:"documents_new"`
@@ -124,6 +125,9 @@ func runPipeline(ctx context.Context, g *globals, o runOptions, set func(string)
 	inputs := documentInputs(crawlDir, docs)
 	if len(inputs) == 0 {
 		printCrawl(g.stdout, cs, crawlTook)
+		if err := unreachableError(cs); err != nil {
+			return err
+		}
 		return failedf("no report was fetched from %d sites (%d requests, %d failed): are they reachable? With no network, try 'nianbao demo'",
 			cs.Sites, cs.Requests, cs.Failed)
 	}
@@ -169,6 +173,7 @@ func (c *crawlSummary) fill(s crawl.Summary, took time.Duration) {
 	c.Sites, c.Pages, c.Reports = s.Sites, s.Pages, s.Reports
 	c.New, c.Changed, c.Unchanged = s.New, s.Changed, s.Unchanged
 	c.Failed, c.Blocked, c.Requests, c.Bytes = s.Failed, s.Blocked, s.Requests, s.Bytes
+	c.Unreachable = s.SitesUnreachable
 	c.CrawlSecond = took.Seconds()
 }
 
