@@ -105,85 +105,118 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 	case err != nil:
 		return failed(StatusFailed, CodePDFCorrupt, err.Error())
 	}
+	// The information dictionary's Title becomes Meta["title"], which the
+	// title rule of Parse weighs against the headings.
 	doc := &Document{Format: FormatPDF, Meta: map[string]string{}}
 	for k, v := range d.Info {
 		doc.Meta[strings.ToLower(k)] = v
 	}
-	for _, w := range d.Warnings {
-		doc.warn(CodePDFStructure, w, Loc{})
-	}
-	var st pdfStats
-	var imageOnly []int
-	pagesRead, textPages := 0, 0
-	b := &blockBuilder{doc: doc}
+	doc.warnLayout(d.Warnings)
+	r := &pdfReader{doc: doc, blocks: &blockBuilder{doc: doc}}
 	for n := 1; n <= d.NumPages(); n++ {
 		if ctx.Err() != nil {
 			return failed(StatusFailed, CodePDFTimeout, fmt.Sprintf("page %d: gave up after the time limit", n))
 		}
-		p, err := d.Page(ctx, n)
-		loc := Loc{Page: n}
-		if err != nil {
-			doc.warn(CodePDFPage, err.Error(), loc)
-			if p == nil || ctx.Err() != nil {
-				continue
-			}
-		}
-		if err == nil {
-			pagesRead++
-		}
-		for _, w := range p.Warnings {
-			doc.warn(CodePDFPage, w, loc)
-		}
-		runes, bad := st.add(p)
-		switch {
-		case runes < minPageRunes && p.Images > 0:
-			imageOnly = append(imageOnly, n)
-			continue
-		case runes >= minPageRunes:
-			textPages++
-		}
-		switch {
-		case runes > 0 && float64(bad) > garbledShare*float64(runes):
-			doc.warn(CodePDFGarbled, fmt.Sprintf("%d of %d characters do not decode to text; page skipped", bad, runes), loc)
-			continue
-		}
-		blocks, err := safeLayout(p, b.carry())
-		if err != nil {
-			doc.warn(CodePDFLayout, err.Error(), loc)
-			continue
-		}
-		b.page(n, blocks)
+		r.page(ctx, d, n)
 	}
-	switch {
-	case pagesRead == 0 && st.runes < minTextRunes:
-		doc.Status = StatusFailed
+	if !r.judge() {
 		doc.Blocks = nil
-		doc.warn(CodePDFCorrupt, "no page could be read", Loc{})
 		return doc
-	case st.runes < minTextRunes || textPages == 0:
+	}
+	for _, n := range r.imageOnly {
+		doc.warn(CodePDFImagePage, "page has images but no text layer; its content is not read", Loc{Page: n})
+	}
+	r.blocks.markHeadings()
+	// Columns rebuilt from text alignment are a reading, not a grid.
+	doc.PositionsReliable = !r.blocks.unruled
+	return doc
+}
+
+// pdfReader is what parsePDF gathers page by page.
+type pdfReader struct {
+	doc                  *Document
+	blocks               *blockBuilder
+	st                   pdfStats
+	imageOnly            []int // pages with images and next to no text
+	pagesRead, textPages int
+}
+
+// page reads page n and adds its blocks, unless it is a scan or its text
+// does not decode.
+func (r *pdfReader) page(ctx context.Context, d *pdflayout.Doc, n int) {
+	p, err := d.Page(ctx, n)
+	loc := Loc{Page: n}
+	if err != nil {
+		r.doc.warn(CodePDFPage, err.Error(), loc)
+		if p == nil || ctx.Err() != nil {
+			return
+		}
+	} else {
+		r.pagesRead++
+	}
+	r.doc.warnLayout(p.Warnings)
+	runes, bad := r.st.add(p)
+	switch {
+	case runes < minPageRunes && p.Images > 0:
+		r.imageOnly = append(r.imageOnly, n)
+		return
+	case runes >= minPageRunes:
+		r.textPages++
+	}
+	if runes > 0 && float64(bad) > garbledShare*float64(runes) {
+		r.doc.warn(CodePDFGarbled, fmt.Sprintf("%d of %d characters do not decode to text; page skipped", bad, runes), loc)
+		return
+	}
+	blocks, err := safeLayout(p, r.blocks.carry())
+	if err != nil {
+		r.doc.warn(CodePDFLayout, err.Error(), loc)
+		return
+	}
+	r.blocks.page(n, blocks)
+}
+
+// judge sets the document's status from what its pages held, and reports
+// whether the text read is worth keeping.
+func (r *pdfReader) judge() bool {
+	doc, st := r.doc, r.st
+	switch {
+	case r.pagesRead == 0 && st.runes < minTextRunes:
+		doc.Status = StatusFailed
+		doc.warn(CodePDFCorrupt, "no page could be read", Loc{})
+	case st.runes < minTextRunes || r.textPages == 0:
 		doc.Status = StatusNeedsOCR
-		doc.Blocks = nil
-		pages := imageOnly
+		pages := r.imageOnly
 		if len(pages) == 0 {
 			pages = []int{1}
 		}
 		for _, n := range pages {
 			doc.warn(CodePDFNeedsOCR, "no text layer: the page must be read by OCR", Loc{Page: n})
 		}
-		return doc
 	case float64(st.bad) > garbledShare*float64(st.runes):
 		doc.Status = StatusGarbled
-		doc.Blocks = nil
 		doc.warn(CodePDFGarbled, fmt.Sprintf("%d of %d characters of the text layer do not decode to text", st.bad, st.runes), Loc{})
-		return doc
+	default:
+		return true
 	}
-	for _, n := range imageOnly {
-		doc.warn(CodePDFImagePage, "page has images but no text layer; its content is not read", Loc{Page: n})
+	return false
+}
+
+// warnLayout adds warnings of the layout layer, each with its page and the
+// code for what it is about.
+func (doc *Document) warnLayout(ws []pdflayout.Warning) {
+	for _, w := range ws {
+		doc.warn(layoutCode(w.Kind), w.Msg, Loc{Page: w.Page})
 	}
-	doc.Title = pdfTitle(doc.Blocks, b.sizes, doc.Meta["title"])
-	// Columns rebuilt from text alignment are a reading, not a grid.
-	doc.PositionsReliable = !b.unruled
-	return doc
+}
+
+func layoutCode(k pdflayout.WarnKind) Code {
+	switch k {
+	case pdflayout.WarnStructure:
+		return CodePDFStructure
+	case pdflayout.WarnFont, pdflayout.WarnCMap:
+		return CodePDFFont
+	}
+	return CodePDFPage
 }
 
 // safeLayout lays a page out, turning a panic into an error for that page
@@ -198,7 +231,7 @@ func safeLayout(p *pdflayout.Page, prev *pdflayout.Table) (blocks []pdflayout.Bl
 }
 
 func (doc *Document) warn(code Code, msg string, loc Loc) {
-	if len(doc.Warnings) < 200 {
+	if len(doc.Warnings) < MaxWarnings {
 		doc.Warnings = append(doc.Warnings, Warning{Code: code, Message: msg, Loc: loc})
 	}
 }
@@ -211,7 +244,7 @@ type blockBuilder struct {
 	last    *pdflayout.Table // last table seen
 	lastIdx int              // its block index
 	between []Block          // page furniture seen since the last table
-	sizes   []float64        // font size of each paragraph block (0 for tables)
+	sizes   []float64        // font size of each block: 0 for tables and page furniture
 	unruled bool             // some table's columns come from text alignment
 }
 
@@ -309,34 +342,24 @@ func cellLoc(table, row, col, page int, box pdflayout.Rect) Loc {
 	return l
 }
 
-// pdfTitle picks the first title-like line containing 年度报告: printed
-// larger than the body text, or a short line on the first page. It is
-// joined with the line just above it when that line is printed in the same
-// large size close above (a title set on two lines). The document
-// information Title is the fallback when it names a report.
-func pdfTitle(blocks []Block, sizes []float64, infoTitle string) string {
-	body := medianSize(sizes)
-	for i, b := range blocks {
-		if b.Table != nil || !strings.Contains(b.Text, "年度报告") || i >= len(sizes) {
-			continue
+// headingRatio is how much larger than the body text a paragraph is
+// printed to be a heading. Sizes worked out from text matrices differ by
+// rounding, far less than 5%; the smallest step typesetters take between
+// sizes (五号 10.5pt to 小四 12pt) is 14%.
+const headingRatio = 1.05
+
+// markHeadings marks the paragraphs printed larger than the body text, the
+// median size of the document's paragraphs.
+func (b *blockBuilder) markHeadings() {
+	body := medianSize(b.sizes)
+	for i := range b.doc.Blocks {
+		if blk := &b.doc.Blocks[i]; blk.Table == nil && i < len(b.sizes) && b.sizes[i] > headingRatio*body {
+			blk.Heading = true
 		}
-		large := sizes[i] > 1.05*body
-		if !large && !(b.Loc.Page == 1 && len([]rune(b.Text)) <= 40) {
-			continue
-		}
-		title := b.Text
-		if i > 0 && blocks[i-1].Table == nil && blocks[i-1].Loc.Page == b.Loc.Page && sizes[i-1] > 1.05*body &&
-			abs(sizes[i-1]-sizes[i]) <= 0.15*sizes[i] && b.Loc.BBox[1]-blocks[i-1].Loc.BBox[3] < sizes[i] {
-			title = blocks[i-1].Text + title
-		}
-		return dropCJKSpaces(title)
 	}
-	if strings.Contains(infoTitle, "年度报告") {
-		return infoTitle
-	}
-	return ""
 }
 
+// medianSize is the median of the sizes that are not 0.
 func medianSize(sizes []float64) float64 {
 	var s []float64
 	for _, v := range sizes {
@@ -349,29 +372,4 @@ func medianSize(sizes []float64) float64 {
 	}
 	sort.Float64s(s)
 	return s[len(s)/2]
-}
-
-func abs(x float64) float64 {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
-
-// dropCJKSpaces removes the spaces a layout puts next to CJK characters
-// ("2023 年" → "2023年") and keeps those between Latin words.
-func dropCJKSpaces(s string) string {
-	rs := []rune(s)
-	var b strings.Builder
-	for i, r := range rs {
-		if r == ' ' && i > 0 && i+1 < len(rs) && (isWide(rs[i-1]) || isWide(rs[i+1])) {
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func isWide(r rune) bool {
-	return unicode.Is(unicode.Han, r) || r >= 0x3000 && r <= 0x303F || r >= 0xFF00 && r <= 0xFFEF
 }

@@ -66,8 +66,18 @@ func TestParsePDFCorpus(t *testing.T) {
 	if doc.Status != StatusOK || !doc.PositionsReliable || doc.Format != FormatPDF {
 		t.Fatalf("status %q, reliable %v, format %q; warnings %v", doc.Status, doc.PositionsReliable, doc.Format, doc.Warnings)
 	}
-	if !strings.Contains(doc.Title, "2023年政府信息公开工作年度报告") {
-		t.Errorf("title = %q", doc.Title)
+	// The title, set large on two lines, is headings for the title rule of
+	// Parse to join.
+	if title := reportTitle(doc); title != "洪泽区人民政府2023年政府信息公开工作年度报告" {
+		t.Errorf("title = %q", title)
+	}
+	for _, b := range doc.Blocks {
+		if strings.Contains(b.Text, "年度报告") && !b.Heading {
+			t.Errorf("title line %q is not a heading", b.Text)
+		}
+		if b.Text == "一、总体情况" && b.Heading {
+			t.Errorf("body-size line %q is a heading", b.Text)
+		}
 	}
 	tests := []struct {
 		label string

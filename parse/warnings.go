@@ -22,6 +22,7 @@ const (
 	CodeCharsetNUL        Code = "charset.nul"
 	CodePDFStructure      Code = "pdf.structure"
 	CodePDFPage           Code = "pdf.page"
+	CodePDFFont           Code = "pdf.font"
 	CodePDFGarbled        Code = "pdf.garbled"
 	CodePDFLayout         Code = "pdf.layout"
 	CodePDFCorrupt        Code = "pdf.corrupt"
@@ -44,7 +45,8 @@ var ReaderCodes = []CodeDoc{
 	{CodeCharsetMixed, "the file mixes encodings (or is UTF-8 with damaged bytes): each line was read in its own, bad bytes replaced"},
 	{CodeCharsetNUL, "NUL bytes in a text or HTML file were removed"},
 	{CodePDFStructure, "the PDF's object structure is damaged (page tree, xref); what could be read was"},
-	{CodePDFPage, "a page could not be read, or something on it was not understood (font, CMap, rotation, content stream)"},
+	{CodePDFPage, "a page could not be read, or something on it was not understood (rotation, content stream, form XObject)"},
+	{CodePDFFont, "a font or CMap of a page was not understood: some of its characters may be missing or replaced"},
 	{CodePDFGarbled, "text that does not decode to characters: a page skipped, or the whole text layer"},
 	{CodePDFLayout, "the table layout of a page could not be built; its text is kept as paragraphs"},
 	{CodePDFCorrupt, "no page of the PDF could be read"},

@@ -16,8 +16,8 @@ import (
 
 // progressEvery is how often a run that is not on a terminal logs how far
 // it is: often enough for an operator tailing a log, rarely enough not to
-// fill it.
-const progressEvery = 5 * time.Second
+// fill it. A variable for the tests.
+var progressEvery = 5 * time.Second
 
 // meter shows how far a long run is: live bars on a terminal, a progress
 // log line every progressEvery elsewhere (cron, CI, a pipe), nothing with

@@ -7,6 +7,50 @@ import (
 	"strings"
 )
 
+// Tolerances of the alignment tables. Shares of a font size or of the
+// page are plain numbers; distances are in points.
+const (
+	// wordGap: a gap wider than this many font sizes splits a line into
+	// words. A space is a quarter to half an em and CJK text has none;
+	// the gutter between two columns is wider than an em.
+	wordGap = 0.9
+	// sizeTol: the lines of one table differ in font size by at most this
+	// share; a heading above a table is set larger than that.
+	sizeTol = 0.15
+	// headerGap: header lines lie less than this many line heights above
+	// the line below them. Rows are set one to two line heights apart;
+	// more is the space before a table.
+	headerGap = 2.5
+	// wideLine: a one-word line wider than this share of the page is
+	// running text, not a label (a label column is narrower).
+	wideLine = 0.6
+	// edgeTol: a word may stand over the edge of a column or the label
+	// zone by this much and still count as on its side, for glyph boxes
+	// overhang their advance a little.
+	edgeTol = 2.0
+	// colSlack: column extents closer than this are one column; the label
+	// zone ends this much left of the first value column.
+	colSlack = 1.0
+	// fitShare: a word fits a column when the narrower of the two lies
+	// this share inside the other: a header a little wider than its
+	// numbers, or numbers wider than a short header.
+	fitShare = 0.7
+	// A one-word header line is a caption when it starts more than
+	// captionIndent font sizes right of the table's left edge and is
+	// centred over the table (within captionCentre of its width) or the
+	// page (within pageCentre of its width): titles are centred, a label
+	// header starts at the left edge.
+	captionIndent = 2
+	captionCentre = 0.1
+	pageCentre    = 0.03
+	// A word runs over the start of a label column, and is split there,
+	// when one of its glyphs starts within splitTol of the column's left
+	// edge after a gap of at least splitGap font sizes: wider than the
+	// spacing inside a word, narrower than a space.
+	splitGap = 0.2
+	splitTol = 1.5
+)
+
 // A word is a run of glyphs on a line with no wide gap inside.
 type word struct {
 	text   string
@@ -18,7 +62,6 @@ type word struct {
 // splitWords cuts a line where the gap between glyphs exceeds wordGap
 // times the font size.
 func splitWords(l line) []word {
-	const wordGap = 0.9
 	var out []word
 	var cur []Glyph
 	flush := func() {
@@ -128,7 +171,7 @@ func findAlignRegions(ls []tline, pageWidth float64) []alignRegion {
 				end = j
 				continue
 			}
-			if reaches(ls[j], cols) || wideParagraph(ls[j], pageWidth) || math.Abs(ls[j].size()-ls[i].size()) > 0.15*ls[i].size() {
+			if reaches(ls[j], cols) || wideParagraph(ls[j], pageWidth) || math.Abs(ls[j].size()-ls[i].size()) > sizeTol*ls[i].size() {
 				break
 			}
 		}
@@ -140,8 +183,8 @@ func findAlignRegions(ls []tline, pageWidth float64) []alignRegion {
 		start := i
 		size := ls[i].size()
 		for start > used && !ls[start-1].data && !wideParagraph(ls[start-1], pageWidth) &&
-			math.Abs(ls[start-1].size()-size) <= 0.15*size &&
-			ls[start].box.Y0-ls[start-1].box.Y1 < 2.5*ls[start].box.h() {
+			math.Abs(ls[start-1].size()-size) <= sizeTol*size &&
+			ls[start].box.Y0-ls[start-1].box.Y1 < headerGap*ls[start].box.h() {
 			start--
 		}
 		r.lines = ls[start : end+1]
@@ -177,7 +220,7 @@ func headed(l tline, cols []interval) bool {
 // wideParagraph reports a line of running text: one word across most of
 // the page.
 func wideParagraph(l tline, pageWidth float64) bool {
-	return len(l.words) == 1 && l.box.w() > 0.6*pageWidth
+	return len(l.words) == 1 && l.box.w() > wideLine*pageWidth
 }
 
 // reaches reports whether a line has a word over the value columns.
@@ -185,7 +228,7 @@ func reaches(l tline, cols []interval) bool {
 	if len(cols) == 0 {
 		return false
 	}
-	left := cols[0].x0 - 2
+	left := cols[0].x0 - edgeTol
 	for _, w := range l.words {
 		if w.box.X1 > left {
 			return true
@@ -203,7 +246,7 @@ func valueCols(ls []tline) []interval {
 			ivs = append(ivs, interval{w.box.X0, w.box.X1})
 		}
 	}
-	return mergeIntervals(ivs, 1)
+	return mergeIntervals(ivs, colSlack)
 }
 
 func mergeIntervals(ivs []interval, tol float64) []interval {
@@ -220,9 +263,9 @@ func mergeIntervals(ivs []interval, tol float64) []interval {
 }
 
 // fits reports whether word box b and column c mostly coincide: the
-// narrower of the two lies at least 70% inside the other.
+// narrower of the two lies at least fitShare inside the other.
 func fits(x0, x1 float64, c interval) bool {
-	return c.overlap(x0, x1) >= 0.7*min(x1-x0, c.x1-c.x0)
+	return c.overlap(x0, x1) >= fitShare*min(x1-x0, c.x1-c.x0)
 }
 
 // buildAlignTable turns a region into a table. When prev, an alignment
@@ -235,17 +278,22 @@ func buildAlignTable(r alignRegion, prev *Table) *Table {
 	}
 	header, body := r.lines[:r.firstData], r.lines[r.firstData:]
 	if prev != nil && !prev.Ruled && len(prev.vcols) > 0 && !hasHeader(header) && within(r.cols, prev.vcols) {
-		return alignTable(r.lines, nil, body, prev.vcols, cluster(append(labelColumns(body, prev.vcols[0].x0-1), prev.lcols...)), r.pageWidth)
+		labels := cluster(append(labelColumns(body, prev.vcols[0].x0-colSlack), prev.lcols...))
+		return alignTable(r.lines, nil, body, alignGrid{cols: prev.vcols, labelCols: labels, pageWidth: r.pageWidth})
 	}
-	cols := r.cols
-	// header words over no column add blank columns (a column printed
-	// without any value)
+	cols := mergeIntervals(blankColumns(header, r.cols), colSlack)
+	return alignTable(r.lines, header, body, alignGrid{cols: cols, labelCols: labelColumns(body, cols[0].x0-colSlack), pageWidth: r.pageWidth})
+}
+
+// blankColumns adds to cols the columns printed without any value: the
+// words of multi-word header lines over no column.
+func blankColumns(header []tline, cols []interval) []interval {
 	for _, l := range header {
 		if len(l.words) < 2 {
 			continue
 		}
 		for _, w := range l.words {
-			if w.box.X0 < cols[0].x0-2 {
+			if w.box.X0 < cols[0].x0-edgeTol {
 				continue
 			}
 			free := true
@@ -257,8 +305,7 @@ func buildAlignTable(r alignRegion, prev *Table) *Table {
 			}
 		}
 	}
-	cols = mergeIntervals(cols, 1)
-	return alignTable(r.lines, header, body, cols, labelColumns(body, cols[0].x0-1), r.pageWidth)
+	return cols
 }
 
 func hasHeader(header []tline) bool {
@@ -275,7 +322,7 @@ func within(cols, prev []interval) bool {
 	for _, c := range cols {
 		n := 0
 		for _, p := range prev {
-			if p.overlap(c.x0-1, c.x1+1) > 0 {
+			if p.overlap(c.x0-colSlack, c.x1+colSlack) > 0 {
 				n++
 			}
 		}
@@ -286,20 +333,45 @@ func within(cols, prev []interval) bool {
 	return true
 }
 
-func alignTable(lines, header, body []tline, cols []interval, labelCols []float64, pageWidth float64) *Table {
-	labelRight := cols[0].x0 - 1
-	t := &Table{NCols: len(labelCols) + len(cols), vcols: cols, lcols: labelCols}
-	t.Xs = append(t.Xs, labelCols...)
-	for _, c := range cols {
+// alignGrid is the column layout of an alignment table.
+type alignGrid struct {
+	cols       []interval // value columns, left to right
+	labelCols  []float64  // left edges of the label columns
+	labelRight float64    // right edge of the label zone
+	x0, x1     float64    // the table's left and right edges
+	pageWidth  float64
+}
+
+// colX returns the extent of grid column c: the label columns, then the
+// value columns.
+func (g *alignGrid) colX(c int) (float64, float64) {
+	nl := len(g.labelCols)
+	if c >= nl {
+		return g.cols[c-nl].x0, g.cols[c-nl].x1
+	}
+	if c+1 < nl {
+		return g.labelCols[c], g.labelCols[c+1]
+	}
+	return g.labelCols[c], g.labelRight
+}
+
+// alignTable builds the table of lines, whose header and body lines are
+// given, on the value and label columns of g.
+func alignTable(lines, header, body []tline, g alignGrid) *Table {
+	g.labelRight = g.cols[0].x0 - colSlack
+	t := &Table{NCols: len(g.labelCols) + len(g.cols), vcols: g.cols, lcols: g.labelCols}
+	t.Xs = append(t.Xs, g.labelCols...)
+	for _, c := range g.cols {
 		t.Xs = append(t.Xs, c.x0)
 	}
-	t.Xs = append(t.Xs, cols[len(cols)-1].x1)
+	t.Xs = append(t.Xs, g.cols[len(g.cols)-1].x1)
 	t.BBox = lines[0].box
 	for _, l := range lines {
 		t.BBox = t.BBox.union(l.box)
 	}
-	t.Rows = append(t.Rows, headerRows(header, cols, len(labelCols), labelRight, t.BBox.X0, t.BBox.X1, pageWidth)...)
-	t.Rows = append(t.Rows, bodyRows(body, cols, labelCols, labelRight)...)
+	g.x0, g.x1 = t.BBox.X0, t.BBox.X1
+	t.Rows = append(t.Rows, g.headerRows(header)...)
+	t.Rows = append(t.Rows, g.bodyRows(body)...)
 	return t
 }
 
@@ -309,13 +381,13 @@ func labelColumns(body []tline, labelRight float64) []float64 {
 	var xs []float64
 	for _, l := range body {
 		for _, w := range l.words {
-			if w.box.X1 <= labelRight+2 {
+			if w.box.X1 <= labelRight+edgeTol {
 				xs = append(xs, w.box.X0)
 			}
 		}
 	}
 	if len(xs) == 0 {
-		return []float64{labelRight - 1}
+		return []float64{labelRight - colSlack}
 	}
 	return cluster(xs)
 }
@@ -326,99 +398,159 @@ func labelColumns(body []tline, labelRight float64) []float64 {
 // over several columns is a spanning header (a row per line), a word
 // astride the label zone's edge is a caption row of its own, and a word
 // left of the value columns belongs to the label header.
-func headerRows(header []tline, cols []interval, nLabel int, labelRight, x0, x1, pageWidth float64) []Row {
-	if len(header) == 0 {
+func (g *alignGrid) headerRows(lines []tline) []Row {
+	if len(lines) == 0 {
 		return nil
 	}
-	wide := append([]interval(nil), cols...)
-	leaf := make([][]string, len(cols))
-	leafBox := make([]Rect, len(cols))
-	var labelBox Rect
-	addBox := func(r *Rect, b Rect) {
-		if *r == (Rect{}) {
-			*r = b
-		} else {
-			*r = r.union(b)
-		}
+	h := &headerReading{
+		g:       g,
+		lines:   lines,
+		wide:    append([]interval(nil), g.cols...),
+		leaf:    make([][]string, len(g.cols)),
+		leafBox: make([]Rect, len(g.cols)),
+		done:    map[[2]int]bool{},
 	}
-	done := map[[2]int]bool{}
-	for li, l := range header {
+	h.takeLeaves()
+	for li := range lines {
+		h.readLine(li)
+	}
+	return append(h.rows, h.leafRow()...)
+}
+
+// headerReading is the header of an alignment table as it is read.
+type headerReading struct {
+	g        *alignGrid
+	lines    []tline
+	wide     []interval // the value columns, widened by their leaf headers
+	leaf     [][]string // each value column's leaf header words, top to bottom
+	leafBox  []Rect
+	label    []string // the label header's words
+	labelBox Rect
+	done     map[[2]int]bool // words (line, word) taken as leaf headers
+	rows     []Row           // caption and spanning header rows, top to bottom
+}
+
+// takeLeaves takes the words of multi-word lines that fit one value column
+// and stand over no group as that column's leaf header, widening it.
+func (h *headerReading) takeLeaves() {
+	for li, l := range h.lines {
 		if len(l.words) < 2 {
 			continue
 		}
 		for wi, w := range l.words {
-			if w.box.X1 <= labelRight+2 {
+			if w.box.X1 <= h.g.labelRight+edgeTol {
 				continue
 			}
-			if ci := fitOne(w, cols); ci >= 0 && !spansBelow(header, li, wi) {
-				leaf[ci] = append(leaf[ci], w.text)
-				addBox(&leafBox[ci], w.box)
-				wide[ci] = interval{min(wide[ci].x0, w.box.X0), max(wide[ci].x1, w.box.X1)}
-				done[[2]int{li, wi}] = true
+			if ci := fitOne(w, h.g.cols); ci >= 0 && !spansBelow(h.lines, li, wi) {
+				h.addLeaf(ci, w)
+				h.wide[ci] = interval{min(h.wide[ci].x0, w.box.X0), max(h.wide[ci].x1, w.box.X1)}
+				h.done[[2]int{li, wi}] = true
 			}
 		}
 	}
-	var rows []Row
-	var labelHead []string
-	box := Rect{}
-	centre := (x0 + x1) / 2
-	for li, l := range header {
-		if li == 0 {
-			box = l.box
+}
+
+func (h *headerReading) addLeaf(ci int, w word) {
+	h.leaf[ci] = append(h.leaf[ci], w.text)
+	extend(&h.leafBox[ci], w.box)
+}
+
+// readLine reads the words of header line li that are not leaf headers.
+func (h *headerReading) readLine(li int) {
+	l := h.lines[li]
+	var span Row
+	for wi, w := range l.words {
+		switch {
+		case h.done[[2]int{li, wi}]:
+		case h.caption(li, w):
+			h.rows = append(h.rows, h.fullRow(w, l.box))
+		case w.box.X1 <= h.g.labelRight+edgeTol:
+			h.label = append(h.label, w.text)
+			extend(&h.labelBox, w.box)
+		case w.box.X0 < h.g.labelRight-edgeTol:
+			h.rows = append(h.rows, h.fullRow(w, l.box)) // astride the label zone's edge
+		default:
+			if c, ok := h.valueWord(li, wi); ok {
+				span.Cells = append(span.Cells, c)
+			}
 		}
+	}
+	if len(span.Cells) > 0 {
+		span.BBox = l.box
+		h.rows = append(h.rows, span)
+	}
+}
+
+// caption reports whether w, alone on line li above other header lines, is
+// a caption centred over the table or the page.
+func (h *headerReading) caption(li int, w word) bool {
+	g := h.g
+	centre := (g.x0 + g.x1) / 2
+	return len(h.lines[li].words) == 1 && li+1 < len(h.lines) && w.box.X0 > g.x0+captionIndent*w.size &&
+		(math.Abs(w.box.cx()-centre) < captionCentre*(g.x1-g.x0) || math.Abs(w.box.cx()-g.pageWidth/2) < pageCentre*g.pageWidth)
+}
+
+// fullRow is a header row of the one word w, across the whole table.
+func (h *headerReading) fullRow(w word, lineBox Rect) Row {
+	return Row{Cells: []Cell{{Text: w.text, Col: 0, ColSpan: len(h.g.labelCols) + len(h.g.cols), RowSpan: 1, BBox: w.box}}, BBox: lineBox}
+}
+
+// valueWord reads word wi of line li, over the value columns: a leaf
+// header of the one widened column it fits, or a cell spanning the columns
+// it reaches (false: none).
+func (h *headerReading) valueWord(li, wi int) (Cell, bool) {
+	w := h.lines[li].words[wi]
+	if ci := fitOne(w, h.wide); ci >= 0 && !spansBelow(h.lines, li, wi) {
+		h.addLeaf(ci, w)
+		return Cell{}, false
+	}
+	var over []int
+	for ci, c := range h.wide {
+		if c.overlap(w.box.X0, w.box.X1) > 0 {
+			over = append(over, ci)
+		}
+	}
+	if len(over) == 0 {
+		return Cell{}, false
+	}
+	return Cell{Text: w.text, Col: len(h.g.labelCols) + over[0], ColSpan: over[len(over)-1] - over[0] + 1, RowSpan: 1, BBox: w.box}, true
+}
+
+// leafRow is the header row over the label and value columns, if any of
+// them has a header.
+func (h *headerReading) leafRow() []Row {
+	g, nl := h.g, len(h.g.labelCols)
+	box := h.lines[0].box
+	for _, l := range h.lines {
 		box = box.union(l.box)
-		var spanRow Row
-		for wi, w := range l.words {
-			switch {
-			case done[[2]int{li, wi}]:
-			case len(l.words) == 1 && li+1 < len(header) && w.box.X0 > x0+2*w.size &&
-				(math.Abs(w.box.cx()-centre) < 0.1*(x1-x0) || math.Abs(w.box.cx()-pageWidth/2) < 0.03*pageWidth):
-				// a caption centred over the table, above its header
-				rows = append(rows, Row{Cells: []Cell{{Text: w.text, Col: 0, ColSpan: nLabel + len(cols), RowSpan: 1, BBox: w.box}}, BBox: l.box})
-			case w.box.X1 <= labelRight+2:
-				labelHead = append(labelHead, w.text)
-				addBox(&labelBox, w.box)
-			case w.box.X0 < labelRight-2:
-				rows = append(rows, Row{Cells: []Cell{{Text: w.text, Col: 0, ColSpan: nLabel + len(cols), RowSpan: 1, BBox: w.box}}, BBox: l.box})
-			default:
-				if ci := fitOne(w, wide); ci >= 0 && !spansBelow(header, li, wi) {
-					leaf[ci] = append(leaf[ci], w.text)
-					addBox(&leafBox[ci], w.box)
-					continue
-				}
-				var over []int
-				for ci, c := range wide {
-					if c.overlap(w.box.X0, w.box.X1) > 0 {
-						over = append(over, ci)
-					}
-				}
-				if len(over) > 0 {
-					spanRow.Cells = append(spanRow.Cells, Cell{Text: w.text, Col: nLabel + over[0], ColSpan: over[len(over)-1] - over[0] + 1, RowSpan: 1, BBox: w.box})
-				}
-			}
-		}
-		if len(spanRow.Cells) > 0 {
-			spanRow.BBox = l.box
-			rows = append(rows, spanRow)
-		}
 	}
-	leafRow := Row{BBox: box}
+	labelBox := h.labelBox
 	if labelBox == (Rect{}) {
-		labelBox = Rect{box.X0, box.Y0, labelRight, box.Y1}
+		labelBox = Rect{box.X0, box.Y0, g.labelRight, box.Y1}
 	}
-	leafRow.Cells = append(leafRow.Cells, Cell{Text: joinWords(labelHead), Col: 0, ColSpan: nLabel, RowSpan: 1, BBox: labelBox})
-	found := len(labelHead) > 0
-	for ci, c := range cols {
-		if leafBox[ci] == (Rect{}) {
-			leafBox[ci] = Rect{c.x0, box.Y0, c.x1, box.Y1}
+	row := Row{BBox: box, Cells: []Cell{{Text: joinWords(h.label), Col: 0, ColSpan: nl, RowSpan: 1, BBox: labelBox}}}
+	found := len(h.label) > 0
+	for ci, c := range g.cols {
+		b := h.leafBox[ci]
+		if b == (Rect{}) {
+			b = Rect{c.x0, box.Y0, c.x1, box.Y1}
 		}
-		leafRow.Cells = append(leafRow.Cells, Cell{Text: joinWords(leaf[ci]), Col: nLabel + ci, ColSpan: 1, RowSpan: 1, BBox: leafBox[ci]})
-		found = found || len(leaf[ci]) > 0
+		row.Cells = append(row.Cells, Cell{Text: joinWords(h.leaf[ci]), Col: nl + ci, ColSpan: 1, RowSpan: 1, BBox: b})
+		found = found || len(h.leaf[ci]) > 0
 	}
-	if found {
-		rows = append(rows, leafRow)
+	if !found {
+		return nil
 	}
-	return rows
+	return []Row{row}
+}
+
+// extend grows *r to take in b; an empty *r becomes b.
+func extend(r *Rect, b Rect) {
+	if *r == (Rect{}) {
+		*r = b
+	} else {
+		*r = r.union(b)
+	}
 }
 
 // spansBelow reports whether word wi of header line li stands over a
@@ -477,95 +609,110 @@ func joinWords(ws []string) string {
 // to the data line whose band (half way to its neighbours) holds them; a
 // label that sits on a line of its own left of deeper labels is a group
 // label and spans the neighbouring rows that have no label of that depth.
-func bodyRows(body []tline, cols []interval, labelCols []float64, labelRight float64) []Row {
-	var data []int
-	for i, l := range body {
+func (g *alignGrid) bodyRows(lines []tline) []Row {
+	b := &bodyReading{g: g, lines: lines}
+	for i, l := range lines {
 		if l.data {
-			data = append(data, i)
+			b.data = append(b.data, i)
 		}
 	}
-	n := len(data)
-	nl := len(labelCols)
-	labels := make([][][]string, n) // row → label column → texts
-	fromOwnLine := make([][]bool, n)
-	vals := make([][]string, n)
-	boxes := make([]Rect, n)
-	cellBox := make([][]Rect, n) // row → grid column → box of the words in it
-	for k := range labels {
-		labels[k] = make([][]string, nl)
-		fromOwnLine[k] = make([]bool, nl)
-		vals[k] = make([]string, len(cols))
-		boxes[k] = body[data[k]].box
-		cellBox[k] = make([]Rect, nl+len(cols))
+	b.alloc()
+	for _, l := range lines {
+		b.place(l)
 	}
-	grow := func(k, c int, r Rect) {
-		if cellBox[k][c] == (Rect{}) {
-			cellBox[k][c] = r
-		} else {
-			cellBox[k][c] = cellBox[k][c].union(r)
-		}
-	}
-	rowOf := func(y float64) int {
-		for k := 0; k < n-1; k++ {
-			mid := (body[data[k]].box.cy() + body[data[k+1]].box.cy()) / 2
-			if y < mid {
-				return k
-			}
-		}
-		return n - 1
-	}
-	for _, l := range body {
-		k := rowOf(l.box.cy())
-		boxes[k] = boxes[k].union(l.box)
-		for _, w := range splitAtColumns(l.words, labelCols) {
-			if w.box.X1 <= labelRight+2 {
-				c := labelCol(labelCols, w.box.X0)
-				labels[k][c] = append(labels[k][c], w.text)
-				fromOwnLine[k][c] = fromOwnLine[k][c] || !l.data
-				grow(k, c, w.box)
-				continue
-			}
-			for ci, c := range cols {
-				if c.overlap(w.box.X0, w.box.X1) > 0 {
-					vals[k][ci] = strings.TrimSpace(vals[k][ci] + " " + w.text)
-					grow(k, nl+ci, w.box)
-					break
-				}
-			}
-		}
-	}
-	// a cell without words is placed where its column crosses its row
-	colX := func(c int) (float64, float64) {
-		if c >= nl {
-			return cols[c-nl].x0, cols[c-nl].x1
-		}
-		if c+1 < nl {
-			return labelCols[c], labelCols[c+1]
-		}
-		return labelCols[c], labelRight
-	}
-	rows := make([]Row, n)
-	for k := range rows {
-		rows[k].BBox = boxes[k]
-		for c := 0; c < nl+len(cols); c++ {
-			text := ""
-			if c < nl {
-				text = joinWords(labels[k][c])
-			} else {
-				text = vals[k][c-nl]
-			}
-			box := cellBox[k][c]
-			if box == (Rect{}) {
-				x0, x1 := colX(c)
-				box = Rect{x0, boxes[k].Y0, x1, boxes[k].Y1}
-			}
-			rows[k].Cells = append(rows[k].Cells, Cell{Text: text, Col: c, ColSpan: 1, RowSpan: 1, BBox: box})
-		}
-	}
-	spreadGroups(rows, fromOwnLine, nl)
+	rows := b.rows()
+	nl := len(g.labelCols)
+	spreadGroups(rows, b.ownLine, nl)
 	// the label columns to the right of a row's own label are one cell
 	for k := range rows {
 		rows[k].Cells = mergeLabelCells(rows[k].Cells, nl)
+	}
+	return rows
+}
+
+// bodyReading is the body of an alignment table as it is read: for each
+// data row, its label words by label column, its values by value column,
+// and their boxes.
+type bodyReading struct {
+	g       *alignGrid
+	lines   []tline
+	data    []int        // indexes of the data lines: one row each
+	labels  [][][]string // row → label column → words
+	ownLine [][]bool     // row → label column: a label from a line of its own
+	vals    [][]string   // row → value column → text
+	boxes   []Rect       // row → box of its lines
+	cellBox [][]Rect     // row → grid column → box of the words in it
+}
+
+func (b *bodyReading) alloc() {
+	n, nl, nv := len(b.data), len(b.g.labelCols), len(b.g.cols)
+	b.labels, b.ownLine = make([][][]string, n), make([][]bool, n)
+	b.vals, b.boxes, b.cellBox = make([][]string, n), make([]Rect, n), make([][]Rect, n)
+	for k := range b.data {
+		b.labels[k] = make([][]string, nl)
+		b.ownLine[k] = make([]bool, nl)
+		b.vals[k] = make([]string, nv)
+		b.boxes[k] = b.lines[b.data[k]].box
+		b.cellBox[k] = make([]Rect, nl+nv)
+	}
+}
+
+// rowOf returns the row whose band holds y.
+func (b *bodyReading) rowOf(y float64) int {
+	n := len(b.data)
+	for k := 0; k < n-1; k++ {
+		mid := (b.lines[b.data[k]].box.cy() + b.lines[b.data[k+1]].box.cy()) / 2
+		if y < mid {
+			return k
+		}
+	}
+	return n - 1
+}
+
+// place puts the words of line l into the cells of its row.
+func (b *bodyReading) place(l tline) {
+	g, nl := b.g, len(b.g.labelCols)
+	k := b.rowOf(l.box.cy())
+	b.boxes[k] = b.boxes[k].union(l.box)
+	for _, w := range splitAtColumns(l.words, g.labelCols) {
+		if w.box.X1 <= g.labelRight+edgeTol {
+			c := labelCol(g.labelCols, w.box.X0)
+			b.labels[k][c] = append(b.labels[k][c], w.text)
+			b.ownLine[k][c] = b.ownLine[k][c] || !l.data
+			extend(&b.cellBox[k][c], w.box)
+			continue
+		}
+		for ci, c := range g.cols {
+			if c.overlap(w.box.X0, w.box.X1) > 0 {
+				b.vals[k][ci] = strings.TrimSpace(b.vals[k][ci] + " " + w.text)
+				extend(&b.cellBox[k][nl+ci], w.box)
+				break
+			}
+		}
+	}
+}
+
+// rows builds a row of cells per data row; a cell without words is placed
+// where its column crosses its row.
+func (b *bodyReading) rows() []Row {
+	nl := len(b.g.labelCols)
+	rows := make([]Row, len(b.data))
+	for k := range rows {
+		rows[k].BBox = b.boxes[k]
+		for c := 0; c < nl+len(b.g.cols); c++ {
+			text := ""
+			if c < nl {
+				text = joinWords(b.labels[k][c])
+			} else {
+				text = b.vals[k][c-nl]
+			}
+			box := b.cellBox[k][c]
+			if box == (Rect{}) {
+				x0, x1 := b.g.colX(c)
+				box = Rect{x0, b.boxes[k].Y0, x1, b.boxes[k].Y1}
+			}
+			rows[k].Cells = append(rows[k].Cells, Cell{Text: text, Col: c, ColSpan: 1, RowSpan: 1, BBox: box})
+		}
 	}
 	return rows
 }
@@ -665,11 +812,11 @@ func splitAtColumns(ws []word, labelCols []float64) []word {
 		start := 0
 		for i := 1; i < len(w.glyphs); i++ {
 			g, p := w.glyphs[i], w.glyphs[i-1]
-			if g.BBox.X0-p.BBox.X1 < 0.2*g.Size {
+			if g.BBox.X0-p.BBox.X1 < splitGap*g.Size {
 				continue
 			}
 			for _, x := range labelCols {
-				if math.Abs(g.BBox.X0-x) <= 1.5 && x > w.glyphs[start].BBox.X0+snapTol {
+				if math.Abs(g.BBox.X0-x) <= splitTol && x > w.glyphs[start].BBox.X0+snapTol {
 					out = append(out, wordOf(w.glyphs[start:i]))
 					start = i
 					break

@@ -97,7 +97,7 @@ func TestParseCMapHostile(t *testing.T) {
 }
 
 func TestPredefinedCMaps(t *testing.T) {
-	warn := func(string) {}
+	warn := func(WarnKind, string) {}
 	tests := []struct {
 		cmap string
 		in   string
@@ -124,7 +124,7 @@ func TestPredefinedCMaps(t *testing.T) {
 func TestToUnicodeCodeLengthMismatch(t *testing.T) {
 	// A two-byte Identity-H font whose ToUnicode map writes one-byte codes.
 	f := &font{composite: true, dw: 1000, scale: 0.001}
-	f.setPredef("Identity-H", func(string) {})
+	f.setPredef("Identity-H", func(WarnKind, string) {})
 	f.toUni = parseCMap([]byte("2 beginbfchar <41> <4E00> <0102> <4E8C> endbfchar"))
 	var got string
 	for _, g := range f.decodeString("\x00\x41\x01\x02\x00\x42", nil) {
@@ -144,7 +144,7 @@ func TestAdobeGB1(t *testing.T) {
 	// collection. CID 4511 is 政 and 4000 is 姓 (Adobe's UniGB-UCS2-H maps
 	// U+653F to 4511); CIDs past the collection stay undecoded.
 	f := &font{composite: true, dw: 1000, scale: 0.001, gb1: true}
-	f.setPredef("Identity-H", func(string) {})
+	f.setPredef("Identity-H", func(WarnKind, string) {})
 	var got string
 	for _, g := range f.decodeString("\x00\x12\x00\x11\x00\x0f\x0f\xa0\x11\x9f\xff\xf0", nil) {
 		got += g.text

@@ -1,5 +1,6 @@
-// Package pdflayout reads the positioned text and ruling lines of PDF pages
-// and rebuilds the tables drawn with them.
+// Package pdflayout rebuilds the text lines and tables of PDF pages, in
+// reading order, from the glyphs and ruling lines their content streams
+// draw.
 //
 // It is nianbao's own layout layer on top of the object model of
 // github.com/ledongthuc/pdf: the library opens the file, resolves objects,
@@ -10,20 +11,25 @@
 //     adjustments, vertical writing, form XObjects, inline images skipped),
 //     producing one Glyph per character code and the page's ruling lines
 //     (stroked segments and thin filled rectangles, CTM applied).
-//   - font.go, cmap.go, ttf.go: font decoding, cached per font object:
+//   - font.go, cmap.go, ttf.go: font decoding, cached per font dictionary:
 //     ToUnicode maps with multi-byte codes and ranges, the predefined
 //     Chinese CMaps (GBK-EUC, GB-EUC, UniGB-UCS2, UniGB-UTF16) read through
 //     golang.org/x/text, glyph widths from /W, /DW, /W2 and /Widths, and the
 //     cmap table of an embedded TrueType font for Identity-H fonts without
 //     ToUnicode.
+//   - text.go: glyphs grouped into lines, and the text of a line.
 //   - table.go: cells from ruling lines (grid lines, merged cells where a
 //     ruling is missing, spanned cells repeated as Continued).
 //   - align.go: tables printed without rulings, from the alignment of
 //     numbers and header words.
 //   - layout.go: a page's blocks in reading order, and the joining of a
 //     table cut by a page break.
-//   - precheck.go, panic.go, stream.go: the defences against hostile files
-//     (cross-reference sanity, bounded stream sizes, recovered panics).
+//   - precheck.go, xrefstream.go, panic.go, stream.go: the defences against
+//     hostile files (cross-reference sanity and object streams nested in
+//     object streams, read from the file's bytes; bounded stream sizes;
+//     recovered panics); stream.go also keys the caches by object content,
+//     the library giving no object identity.
+//   - warning.go: what was not understood, by kind and page.
 //
 // Every entry point recovers from panics in the library and checks a
 // context, so a corrupt or hostile file costs an error, not a crash.
@@ -51,41 +57,17 @@ import (
 // than the empty one, or uses an encryption method the reader lacks.
 var ErrEncrypted = errors.New("pdf: encrypted")
 
-// Extractor is what the layout layer needs from a PDF reader: the pages'
-// positioned glyphs and ruling lines. Doc, built on the object model of
-// github.com/ledongthuc/pdf, is the one this package provides; a fallback
-// reader (another library, an external tool) can stand in for it, and
-// Layout works the same on its pages.
-type Extractor interface {
-	NumPages() int
-	Page(ctx context.Context, n int) (*Page, error)
-}
-
-var _ Extractor = (*Doc)(nil)
-
 // Doc is an open PDF document.
 type Doc struct {
 	r     *pdf.Reader
 	pages []pageRef
-	fonts map[fontKey]*font
-	byRes map[resKey]*font
-	dicts map[uint64]pdf.Value // /Font dictionaries by the resources holding them
+	fonts map[objKey]*font // by font dictionary
+	order []*font          // the same fonts, in the order they were loaded
+	byRes map[objKey]*font // by /Font dictionary and name
 	fb    *font
 	Info  map[string]string // document information dictionary (Title, Author, …)
 	// Warnings from opening the document (page tree problems and the like).
-	Warnings []string
-}
-
-// resKey names a font by the resource dictionary holding it.
-type resKey struct {
-	dict uint64
-	name string
-}
-
-type fontKey struct {
-	id   uint64
-	base string
-	res  string
+	Warnings []Warning
 }
 
 // maxPages bounds the number of pages read from a page tree.
@@ -116,12 +98,9 @@ func Open(ctx context.Context, data []byte) (d *Doc, err error) {
 		}
 		return nil, fmt.Errorf("pdf: %w", err)
 	}
-	if err := checkXref(r); err != nil {
-		return nil, err
-	}
-	d = &Doc{r: r, fonts: map[fontKey]*font{}, byRes: map[resKey]*font{}, Info: map[string]string{}}
+	d = &Doc{r: r, fonts: map[objKey]*font{}, byRes: map[objKey]*font{}, Info: map[string]string{}}
 	d.readInfo()
-	d.collectPages(ctx, r.Trailer().Key("Root").Key("Pages"), pageRef{}, 0, map[uint64]bool{})
+	d.collectPages(ctx, r.Trailer().Key("Root").Key("Pages"), pageRef{}, 0, map[objKey]bool{})
 	if len(d.pages) == 0 {
 		return nil, errors.New("pdf: no pages found")
 	}
@@ -161,19 +140,17 @@ func (r pageRef) inherit(node pdf.Value) pageRef {
 	return r
 }
 
+// maxTreeDepth bounds the nesting of the page tree; real trees are a few
+// levels deep.
+const maxTreeDepth = 64
+
 // collectPages walks the page tree depth first, guarding against cycles
 // and absurd depth, and records each leaf with its inherited attributes.
-func (d *Doc) collectPages(ctx context.Context, node pdf.Value, up pageRef, depth int, seen map[uint64]bool) {
-	if depth > 64 || len(d.pages) >= maxPages || ctx.Err() != nil {
+// Only nodes with kids can close a cycle, so only they are checked: two
+// leaves alike to the byte (blank pages sharing resources) are two pages.
+func (d *Doc) collectPages(ctx context.Context, node pdf.Value, up pageRef, depth int, seen map[objKey]bool) {
+	if depth > maxTreeDepth || len(d.pages) >= maxPages || ctx.Err() != nil {
 		return
-	}
-	id := objID(node)
-	if id != 0 {
-		if seen[id] {
-			d.Warnings = append(d.Warnings, "page tree: cycle")
-			return
-		}
-		seen[id] = true
 	}
 	kids := node.Key("Kids")
 	ref := up.inherit(node)
@@ -182,6 +159,12 @@ func (d *Doc) collectPages(ctx context.Context, node pdf.Value, up pageRef, dept
 		d.pages = append(d.pages, ref)
 		return
 	}
+	k := contentKey(node)
+	if seen[k] {
+		d.Warnings = append(d.Warnings, Warning{Kind: WarnStructure, Msg: "page tree: cycle"})
+		return
+	}
+	seen[k] = true
 	for i := 0; i < kids.Len() && len(d.pages) < maxPages; i++ {
 		d.collectPages(ctx, kids.Index(i), ref, depth+1, seen)
 	}
@@ -204,22 +187,14 @@ func (d *Doc) Page(ctx context.Context, n int) (p *Page, err error) {
 		}
 	}()
 	ref := d.pages[n-1]
-	pv := ref.v
-	box := [4]float64{0, 0, 612, 792}
-	if mb := ref.mediaBox; mb.Len() == 4 {
-		for i := range box {
-			box[i] = mb.Index(i).Float64()
-		}
-		box[0], box[2] = min(box[0], box[2]), max(box[0], box[2])
-		box[1], box[3] = min(box[1], box[3]), max(box[1], box[3])
-	}
+	box := ref.box()
 	p.Width, p.Height = box[2]-box[0], box[3]-box[1]
 	in := &interp{ctx: ctx, doc: d, page: p}
 	in.toPage = matrix{1, 0, 0, -1, -box[0], box[3]}
 	in.gs = gstate{ctm: identity, th: 1}
 	rot := int(ref.rotate.Int64() % 360)
 	if rot%90 != 0 {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("page /Rotate %d is not a multiple of 90; ignored", rot))
+		p.warn(WarnRotation, fmt.Sprintf("page /Rotate %d is not a multiple of 90; ignored", rot))
 		rot = 0
 	}
 	defer func() {
@@ -228,76 +203,88 @@ func (d *Doc) Page(ctx context.Context, n int) (p *Page, err error) {
 		if p != nil {
 			p.rotate(rot)
 			if deg := p.upright(); deg != 0 {
-				p.Warnings = append(p.Warnings, fmt.Sprintf("text drawn rotated: page read turned by %d°", deg))
+				p.warn(WarnRotation, fmt.Sprintf("text drawn rotated: page read turned by %d°", deg))
 			}
 		}
 	}()
-	content, rerr := readStream(pv.Key("Contents"), maxStreamBytes)
+	content, rerr := readStream(ref.v.Key("Contents"), maxStreamBytes)
 	if rerr != nil {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("content stream: %v", rerr))
+		p.warn(WarnContent, fmt.Sprintf("content stream: %v", rerr))
 	}
 	if err := in.run(content, ref.resources); err != nil {
 		return p, fmt.Errorf("page %d: %w", n, err)
 	}
 	for _, f := range in.usedFonts() {
 		if f.missing > 0 {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("font %s: %d character codes without Unicode mapping", f.name, f.missing))
+			p.warn(WarnFont, fmt.Sprintf("font %s: %d character codes without Unicode mapping", f.name, f.missing))
 			f.missing = 0
 		}
 	}
 	return p, nil
 }
 
-// usedFonts lists the document's fonts by name, for reporting.
-func (in *interp) usedFonts() []*font {
-	var out []*font
-	for _, f := range in.doc.fonts {
-		out = append(out, f)
+// box returns the page's media box, corners ordered; US Letter when the
+// page has none, as viewers assume.
+func (r pageRef) box() [4]float64 {
+	box := [4]float64{0, 0, 612, 792}
+	if mb := r.mediaBox; mb.Len() == 4 {
+		for i := range box {
+			box[i] = mb.Index(i).Float64()
+		}
+		box[0], box[2] = min(box[0], box[2]), max(box[0], box[2])
+		box[1], box[3] = min(box[1], box[3]), max(box[1], box[3])
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return box
+}
+
+// usedFonts lists the document's fonts by name, for reporting; fonts of
+// one name in the order they were loaded.
+func (in *interp) usedFonts() []*font {
+	out := append([]*font(nil), in.doc.order...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
 }
 
-// fontDict returns the /Font dictionary of a resource dictionary, looked
-// up once per resource object.
-func (d *Doc) fontDict(res pdf.Value) pdf.Value {
-	id := objID(res)
-	if v, ok := d.dicts[id]; ok && id != 0 {
-		return v
+// maxCached bounds each cache of decoded objects, so that a hostile file
+// with many distinct fonts cannot make it grow without end.
+const maxCached = 4096
+
+// resourceFont returns the font called name in the /Font dictionary of a
+// page's resources, k being that entry's key. Pages often share one /Font
+// dictionary: a name is looked up in it once per document.
+func (d *Doc) resourceFont(dict pdf.Value, k objKey, name string, warn warnFunc) *font {
+	if f, ok := d.byRes[k]; ok {
+		return f
 	}
-	v := res.Key("Font")
-	if id != 0 && len(d.dicts) < 4096 {
-		if d.dicts == nil {
-			d.dicts = map[uint64]pdf.Value{}
-		}
-		d.dicts[id] = v
+	f := d.font(dict.Key(name), warn)
+	if len(d.byRes) < maxCached {
+		d.byRes[k] = f
 	}
-	return v
+	return f
 }
 
-// font returns the decoder for a font dictionary, cached per font object.
-func (d *Doc) font(v pdf.Value, warn func(string)) *font {
+// font returns the decoder for a font dictionary, cached by content: a font
+// object is loaded once however many resource dictionaries name it.
+func (d *Doc) font(v pdf.Value, warn warnFunc) *font {
 	if v.Kind() != pdf.Dict {
-		warn("font resource missing")
+		warn(WarnFont, "font resource missing")
 		return d.fallbackFont()
 	}
-	k := fontKey{id: objID(v), base: v.Key("BaseFont").Name()}
-	if k.id == 0 {
-		k.res = v.String()
-	}
+	k := contentKey(v)
 	if f, ok := d.fonts[k]; ok {
 		return f
 	}
 	f := loadFont(v, warn)
-	if len(d.fonts) < 4096 {
+	if len(d.fonts) < maxCached {
 		d.fonts[k] = f
+		d.order = append(d.order, f)
 	}
 	return f
 }
 
 func (d *Doc) fallbackFont() *font {
 	if d.fb == nil {
-		d.fb = &font{name: "(none)", scale: 0.001, ascent: 0.88, descent: -0.12, dw: 1000, dw2: [2]float64{880, -1000}}
+		d.fb = newFont("(none)")
 	}
 	return d.fb
 }

@@ -53,11 +53,28 @@ type glyph struct {
 	space bool    // single-byte code 32: word spacing applies
 }
 
+// Font defaults for what a font dictionary may leave out.
+const (
+	glyphScale     = 0.001 // glyph space to text space, for all but Type3 fonts
+	defaultAscent  = 0.88  // em box above the baseline without a descriptor: 880/1000, as Adobe's CJK fonts
+	defaultDescent = -0.12 // and below it, so that the box is one em high
+	defaultDW      = 1000  // CID font width without /DW: the spec's default, one em
+)
+
+// defaultDW2 is the CID font's vertical metrics without /DW2, the spec's
+// default: origin 880 units above the baseline, advance one em downwards.
+var defaultDW2 = [2]float64{880, -1000}
+
+// newFont returns a font with the defaults for everything its dictionary
+// may leave out.
+func newFont(name string) *font {
+	return &font{name: name, scale: glyphScale, ascent: defaultAscent, descent: defaultDescent, dw: defaultDW, dw2: defaultDW2}
+}
+
 // loadFont builds a font from its dictionary. It never panics on odd
 // dictionaries; unknown encodings leave codes unmapped.
-func loadFont(v pdf.Value, warn func(string)) *font {
-	f := &font{name: v.Key("BaseFont").Name(), scale: 0.001, ascent: 0.88, descent: -0.12, dw: 1000}
-	f.dw2 = [2]float64{880, -1000}
+func loadFont(v pdf.Value, warn warnFunc) *font {
+	f := newFont(v.Key("BaseFont").Name())
 	sub := v.Key("Subtype").Name()
 	desc := v.Key("FontDescriptor")
 	if sub == "Type0" {
@@ -77,7 +94,7 @@ func loadFont(v pdf.Value, warn func(string)) *font {
 	if tu := v.Key("ToUnicode"); tu.Kind() == pdf.Stream {
 		data, err := readStream(tu, maxStreamBytes)
 		if err != nil {
-			warn("font " + f.name + ": ToUnicode: " + err.Error())
+			warn(WarnCMap, "font "+f.name+": ToUnicode: "+err.Error())
 		}
 		f.toUni = parseCMap(data)
 	}
@@ -180,14 +197,14 @@ func predefBase(name string) (base string, vertical, ok bool) {
 	return base, vertical, ok
 }
 
-func (f *font) loadEncodingCMap(enc pdf.Value, warn func(string)) {
+func (f *font) loadEncodingCMap(enc pdf.Value, warn warnFunc) {
 	switch enc.Kind() {
 	case pdf.Name:
 		f.setPredef(enc.Name(), warn)
 	case pdf.Stream:
 		data, err := readStream(enc, maxStreamBytes)
 		if err != nil {
-			warn("font " + f.name + ": encoding CMap: " + err.Error())
+			warn(WarnCMap, "font "+f.name+": encoding CMap: "+err.Error())
 		}
 		m := parseCMap(data)
 		f.encCMap = m
@@ -201,10 +218,10 @@ func (f *font) loadEncodingCMap(enc pdf.Value, warn func(string)) {
 	}
 }
 
-func (f *font) setPredef(name string, warn func(string)) {
+func (f *font) setPredef(name string, warn warnFunc) {
 	base, vertical, ok := predefBase(name)
 	if !ok {
-		warn("font " + f.name + ": unsupported CMap " + name)
+		warn(WarnCMap, "font "+f.name+": unsupported CMap "+name)
 		base, vertical = "Identity", strings.HasSuffix(name, "-V")
 	}
 	f.predef = base + map[bool]string{false: "-H", true: "-V"}[vertical]
@@ -288,11 +305,11 @@ func (f *font) glyph(code uint32, n int) glyph {
 		if !found {
 			w = f.dw
 		}
-		g.w0 = w * 0.001
+		g.w0 = w * glyphScale
 		if f.vertical {
-			g.w1 = f.dw2[1] * 0.001
+			g.w1 = f.dw2[1] * glyphScale
 			if e, found := f.w2[cid]; found {
-				g.w1 = e[0] * 0.001
+				g.w1 = e[0] * glyphScale
 			}
 		}
 	} else {

@@ -82,7 +82,9 @@ func parseAll(data []byte) {
 }
 
 func FuzzParsePDF(f *testing.F) {
-	for i, data := range seedPDFs(f) {
+	// object streams and cross-reference streams, which the fixtures lack
+	streams := [][]byte{xrefStreamPDF(flateXref, xsection{}), xrefStreamPDF(pngUpXref, xsection{})}
+	for i, data := range append(seedPDFs(f), streams...) {
 		f.Add(data)
 		for _, m := range mutations(data, int64(i)) {
 			f.Add(m)

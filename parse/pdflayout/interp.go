@@ -45,6 +45,7 @@ const (
 	maxRules     = 1 << 18
 	maxOperands  = 1 << 12
 	maxFormDepth = 12
+	maxSaveDepth = 1024      // q without Q: graphics states saved
 	maxPageBytes = 256 << 20 // content (forms drawn repeatedly count each time)
 )
 
@@ -61,9 +62,9 @@ type interp struct {
 	tm     matrix
 	tlm    matrix
 	ops    int
-	bytes  int             // content bytes interpreted, forms included
-	forms  map[uint64]bool // form XObjects on the current Do chain
-	cache  map[uint64][]byte
+	bytes  int               // content bytes interpreted, forms included
+	forms  map[objKey]bool   // form XObjects on the current Do chain
+	cache  map[objKey][]byte // decoded form XObjects, by XObject dictionary entry
 	depth  int
 	// current path
 	path    []pathSeg
@@ -84,15 +85,13 @@ type operand struct {
 	arr []token // for an array operand
 }
 
-func (op operand) f() float64 { return op.num }
-
 // run interprets a content stream with the given resources.
 func (in *interp) run(content []byte, res pdf.Value) error {
 	in.bytes += len(content)
 	if in.bytes > maxPageBytes {
 		return errLimit
 	}
-	fonts := map[string]*font{}
+	rs := &resources{v: res}
 	lx := &lexer{b: content}
 	in.operand = in.operand[:0]
 	for {
@@ -116,7 +115,7 @@ func (in *interp) run(content []byte, res pdf.Value) error {
 				in.operand = in.operand[:0]
 				continue
 			}
-			if err := in.exec(t.s, in.operand, res, fonts); err != nil {
+			if err := in.exec(t.s, in.operand, rs); err != nil {
 				return err
 			}
 			in.operand = in.operand[:0]
@@ -140,20 +139,27 @@ func (in *interp) push(op operand) {
 }
 
 // readArray reads array elements up to the closing bracket; nested arrays
-// and dictionaries are skipped.
+// and dictionaries are skipped (counted, not recursed into, so that a
+// stream of brackets cannot exhaust the stack).
 func readArray(lx *lexer) []token {
 	var out []token
+	nested := 0
 	for {
 		t := lx.next()
 		switch t.kind {
-		case tokEOF, tokArrClose:
+		case tokEOF:
 			return out
+		case tokArrClose:
+			if nested == 0 {
+				return out
+			}
+			nested--
 		case tokArrOpen:
-			readArray(lx)
+			nested++
 		case tokDictOpen:
 			skipDict(lx)
 		default:
-			if len(out) < 1<<16 {
+			if nested == 0 && len(out) < 1<<16 {
 				out = append(out, t)
 			}
 		}
@@ -196,10 +202,12 @@ func last(ops []operand, kind tokKind) (operand, bool) {
 	return ops[len(ops)-1], true
 }
 
-func (in *interp) exec(op string, ops []operand, res pdf.Value, fonts map[string]*font) error {
+// exec runs one operator of the graphics state, paths and XObjects, and
+// hands text operators to textOp.
+func (in *interp) exec(op string, ops []operand, res *resources) error {
 	switch op {
 	case "q":
-		if len(in.stack) < 1024 {
+		if len(in.stack) < maxSaveDepth {
 			in.stack = append(in.stack, in.gs)
 		}
 	case "Q":
@@ -217,40 +225,42 @@ func (in *interp) exec(op string, ops []operand, res pdf.Value, fonts map[string
 		in.gs.strokeWhite = false
 	case "cs":
 		in.gs.fillWhite = false
+	case "m", "l", "c", "v", "y", "h", "re":
+		in.pathOp(op, ops)
+	case "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n":
+		in.paint(op)
+	case "Do":
+		if n, ok := last(ops, tokName); ok {
+			return in.doXObject(n.s, res.v)
+		}
+	case "BI":
+		// inline image dictionary follows; its data is skipped at ID
+	default:
+		in.textOp(op, ops, res)
+	}
+	return nil
+}
+
+// textOp runs one operator of the text state, text positioning or text
+// showing.
+func (in *interp) textOp(op string, ops []operand, res *resources) {
+	switch op {
 	case "BT":
 		in.tm, in.tlm = identity, identity
 	case "Tf":
 		if a, ok := nums(ops, 1); ok && len(ops) >= 2 && ops[len(ops)-2].kind == tokName {
 			in.gs.fs = a[0]
-			in.gs.font = in.font(ops[len(ops)-2].s, res, fonts)
+			in.gs.font = in.font(ops[len(ops)-2].s, res)
 		}
-	case "Tc":
+	case "Tc", "Tw", "Tz", "TL", "Ts":
 		if a, ok := nums(ops, 1); ok {
-			in.gs.tc = a[0]
+			in.setTextParam(op, a[0])
 		}
-	case "Tw":
-		if a, ok := nums(ops, 1); ok {
-			in.gs.tw = a[0]
-		}
-	case "Tz":
-		if a, ok := nums(ops, 1); ok {
-			in.gs.th = a[0] / 100
-		}
-	case "TL":
-		if a, ok := nums(ops, 1); ok {
-			in.gs.tl = a[0]
-		}
-	case "Ts":
-		if a, ok := nums(ops, 1); ok {
-			in.gs.rise = a[0]
-		}
-	case "Td":
+	case "Td", "TD":
 		if a, ok := nums(ops, 2); ok {
-			in.moveText(a[0], a[1])
-		}
-	case "TD":
-		if a, ok := nums(ops, 2); ok {
-			in.gs.tl = -a[1]
+			if op == "TD" {
+				in.gs.tl = -a[1]
+			}
 			in.moveText(a[0], a[1])
 		}
 	case "Tm":
@@ -260,20 +270,13 @@ func (in *interp) exec(op string, ops []operand, res pdf.Value, fonts map[string
 		}
 	case "T*":
 		in.moveText(0, -in.gs.tl)
-	case "Tj":
-		if s, ok := last(ops, tokStr); ok {
-			in.show(s.s)
-		}
-	case "'":
-		in.moveText(0, -in.gs.tl)
-		if s, ok := last(ops, tokStr); ok {
-			in.show(s.s)
-		}
-	case "\"":
-		if len(ops) >= 3 && ops[len(ops)-3].kind == tokNum && ops[len(ops)-2].kind == tokNum {
+	case "Tj", "'", "\"":
+		if op == "\"" && len(ops) >= 3 && ops[len(ops)-3].kind == tokNum && ops[len(ops)-2].kind == tokNum {
 			in.gs.tw, in.gs.tc = ops[len(ops)-3].num, ops[len(ops)-2].num
 		}
-		in.moveText(0, -in.gs.tl)
+		if op != "Tj" {
+			in.moveText(0, -in.gs.tl)
+		}
 		if s, ok := last(ops, tokStr); ok {
 			in.show(s.s)
 		}
@@ -281,18 +284,23 @@ func (in *interp) exec(op string, ops []operand, res pdf.Value, fonts map[string
 		if a, ok := last(ops, tokArrOpen); ok {
 			in.showArray(a.arr)
 		}
-	case "m", "l", "c", "v", "y", "h", "re":
-		in.pathOp(op, ops)
-	case "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n":
-		in.paint(op)
-	case "Do":
-		if n, ok := last(ops, tokName); ok {
-			return in.doXObject(n.s, res)
-		}
-	case "BI":
-		// inline image dictionary follows; its data is skipped at ID
 	}
-	return nil
+}
+
+// setTextParam sets the text state parameter of operator op.
+func (in *interp) setTextParam(op string, v float64) {
+	switch op {
+	case "Tc":
+		in.gs.tc = v
+	case "Tw":
+		in.gs.tw = v
+	case "Tz":
+		in.gs.th = v / 100 // given in percent
+	case "TL":
+		in.gs.tl = v
+	case "Ts":
+		in.gs.rise = v
+	}
 }
 
 // setColor records whether the current stroke or fill colour is white, so
@@ -328,28 +336,36 @@ func (in *interp) moveText(tx, ty float64) {
 	in.tm = in.tlm
 }
 
-func (in *interp) font(name string, res pdf.Value, fonts map[string]*font) *font {
-	if f, ok := fonts[name]; ok {
+// resources is the resource dictionary of one content stream, with the
+// fonts looked up in it.
+type resources struct {
+	v     pdf.Value
+	fonts map[string]*font // by name, nil until the first lookup
+	dict  pdf.Value        // its /Font dictionary,
+	key   objKey           // and that dictionary's content key
+}
+
+func (in *interp) font(name string, res *resources) *font {
+	if f, ok := res.fonts[name]; ok {
 		return f
 	}
-	dict := in.doc.fontDict(res)
-	// Pages usually share one font resource dictionary: look a name up in
-	// it once per document.
-	k := resKey{objID(dict), name}
-	f, ok := in.doc.byRes[k]
-	if !ok || k.dict == 0 {
-		f = in.doc.font(dict.Key(name), func(msg string) { in.warn(msg) })
-		if k.dict != 0 && len(in.doc.byRes) < 4096 {
-			in.doc.byRes[k] = f
-		}
+	if res.fonts == nil {
+		res.fonts = map[string]*font{}
+		res.dict = res.v.Key("Font")
+		res.key = contentKey(res.dict)
 	}
-	fonts[name] = f
+	f := in.doc.resourceFont(res.dict, entryKey(res.key, name), name, in.warn)
+	res.fonts[name] = f
 	return f
 }
 
-func (in *interp) warn(msg string) {
-	if len(in.page.Warnings) < 50 {
-		in.page.Warnings = append(in.page.Warnings, msg)
+// maxPageWarnings bounds the warnings of one page that a hostile file can
+// repeat at every operator.
+const maxPageWarnings = 50
+
+func (in *interp) warn(kind WarnKind, msg string) {
+	if len(in.page.Warnings) < maxPageWarnings {
+		in.page.warn(kind, msg)
 	}
 }
 
@@ -575,35 +591,58 @@ func (in *interp) addPageRule(x0, y0, x1, y1 float64) {
 	}
 }
 
+// doXObject draws XObject name of resources res: an image is counted, a
+// form run. A form that draws itself, directly or further down, is drawn
+// once, with a warning.
 func (in *interp) doXObject(name string, res pdf.Value) error {
-	xo := res.Key("XObject").Key(name)
+	xobjects := res.Key("XObject")
+	xo := xobjects.Key(name)
 	switch xo.Key("Subtype").Name() {
 	case "Image":
 		in.page.Images++
-		r := in.box(in.gs.ctm, 0, 0, 1, 1)
-		in.page.ImageArea += r.w() * r.h()
 		return nil
 	case "Form":
 	default:
 		return nil
 	}
-	id := objID(xo)
-	if in.depth >= maxFormDepth || id != 0 && in.forms[id] {
-		in.warn(fmt.Sprintf("form XObject %s: recursion", name))
+	if in.depth >= maxFormDepth {
+		in.warn(WarnXObject, fmt.Sprintf("form XObject %s: recursion", name))
 		return nil
 	}
-	data, ok := in.cache[id]
-	if !ok || id == 0 {
-		var err error
-		data, err = readStream(xo, maxStreamBytes)
-		if err != nil {
-			in.warn(fmt.Sprintf("form XObject %s: %v", name, err))
-		}
-		if in.cache == nil {
-			in.cache = map[uint64][]byte{}
-		}
-		in.cache[id] = data
+	data, rerr := in.formData(entryKey(contentKey(xobjects), name), xo)
+	self := streamKey(xo, data)
+	if in.forms[self] {
+		in.warn(WarnXObject, fmt.Sprintf("form XObject %s: recursion", name))
+		return nil
 	}
+	if rerr != nil {
+		in.warn(WarnXObject, fmt.Sprintf("form XObject %s: %v", name, rerr))
+	}
+	if in.forms == nil {
+		in.forms = map[objKey]bool{}
+	}
+	in.forms[self] = true
+	defer delete(in.forms, self)
+	return in.runForm(xo, data, res)
+}
+
+// formData returns the decoded content of form xo, read once per page;
+// the error is that of the first reading.
+func (in *interp) formData(k objKey, xo pdf.Value) ([]byte, error) {
+	if data, ok := in.cache[k]; ok {
+		return data, nil
+	}
+	data, err := readStream(xo, maxStreamBytes)
+	if in.cache == nil {
+		in.cache = map[objKey][]byte{}
+	}
+	in.cache[k] = data
+	return data, err
+}
+
+// runForm draws form xo, whose content is data, with the graphics and
+// text state saved around it.
+func (in *interp) runForm(xo pdf.Value, data []byte, res pdf.Value) error {
 	saved, savedStack, savedOps := in.gs, len(in.stack), in.operand
 	in.operand = nil
 	if m := xo.Key("Matrix"); m.Len() == 6 {
@@ -617,15 +656,10 @@ func (in *interp) doXObject(name string, res pdf.Value) error {
 	if sub.Kind() != pdf.Dict {
 		sub = res
 	}
-	if in.forms == nil {
-		in.forms = map[uint64]bool{}
-	}
-	in.forms[id] = id != 0
 	in.depth++
 	tm, tlm := in.tm, in.tlm
 	err := in.run(data, sub)
 	in.depth--
-	delete(in.forms, id)
 	in.gs, in.stack, in.operand = saved, in.stack[:min(savedStack, len(in.stack))], savedOps[:0]
 	in.tm, in.tlm = tm, tlm
 	return err

@@ -15,7 +15,7 @@ import (
 func runContent(t *testing.T, f *font, content string) *Page {
 	t.Helper()
 	p := &Page{Number: 1}
-	in := &interp{ctx: context.Background(), doc: &Doc{fonts: map[fontKey]*font{}, byRes: map[resKey]*font{}}, page: p}
+	in := &interp{ctx: context.Background(), doc: &Doc{fonts: map[objKey]*font{}, byRes: map[objKey]*font{}}, page: p}
 	in.toPage = matrix{1, 0, 0, -1, 0, 800}
 	in.gs = gstate{ctm: identity, th: 1, font: f, fs: 10}
 	if err := in.run([]byte(content), pdf.Value{}); err != nil {
@@ -77,8 +77,9 @@ func TestTextPositions(t *testing.T) {
 }
 
 func TestCIDWidthsAndVertical(t *testing.T) {
-	f := &font{name: "C", composite: true, predef: "Identity-H", space: predefSpace["Identity"],
-		cidW: widthTable{{lo: 1, hi: 1, w: 500}}, dw: 1000, dw2: [2]float64{880, -1000}, scale: 0.001, ascent: 0.88, descent: -0.12}
+	f := newFont("C")
+	f.composite, f.predef, f.space = true, "Identity-H", predefSpace["Identity"]
+	f.cidW = widthTable{{lo: 1, hi: 1, w: 500}}
 	p := runContent(t, f, "BT 100 700 Td <000100020001> Tj ET")
 	if got, want := xs(p), []float64{100, 105, 115}; !equal(got, want) {
 		t.Errorf("Identity-H x = %v, want %v (widths from /W, default /DW)", got, want)
@@ -170,7 +171,7 @@ func TestFilledPolygonRulings(t *testing.T) {
 func TestLimitsStopAHostilePage(t *testing.T) {
 	content := strings.Repeat("n\n", maxOps+10)
 	p := &Page{Number: 1}
-	in := &interp{ctx: context.Background(), doc: &Doc{fonts: map[fontKey]*font{}, byRes: map[resKey]*font{}}, page: p}
+	in := &interp{ctx: context.Background(), doc: &Doc{fonts: map[objKey]*font{}, byRes: map[objKey]*font{}}, page: p}
 	in.gs = gstate{ctm: identity, th: 1}
 	if err := in.run([]byte(content), pdf.Value{}); !errors.Is(err, errLimit) {
 		t.Errorf("too many operators: err = %v, want errLimit", err)

@@ -20,6 +20,25 @@ type Block struct {
 // that ended the page before: a table that opens this page without a
 // header of its own may continue it and keep its columns.
 func Layout(p *Page, prev *Table) []Block {
+	blocks, rest := ruledTables(p)
+	tl := prepare(groupLines(rest))
+	inTable := make([]bool, len(tl))
+	blocks = append(blocks, alignTables(tl, prev, p.Width, inTable)...)
+	for i, l := range tl {
+		if inTable[i] {
+			continue
+		}
+		if t := l.text(); t != "" {
+			blocks = append(blocks, Block{Text: t, BBox: l.box, Size: l.size()})
+		}
+	}
+	sort.SliceStable(blocks, func(i, j int) bool { return blocks[i].BBox.Y0 < blocks[j].BBox.Y0 })
+	return blocks
+}
+
+// ruledTables builds the tables drawn with ruling lines, and returns them
+// with the glyphs outside them.
+func ruledTables(p *Page) ([]Block, []Glyph) {
 	var blocks []Block
 	rest := p.Glyphs
 	rules := p.Rules
@@ -34,46 +53,55 @@ func Layout(p *Page, prev *Table) []Block {
 			continue
 		}
 		box := cg.box()
-		var inside, outside []Glyph
-		for _, gl := range rest {
-			if contains(box, gl.BBox.cx(), gl.BBox.cy()) {
-				inside = append(inside, gl)
-			} else {
-				outside = append(outside, gl)
-			}
-		}
-		rest = outside
-		t := cg.table(g, inside)
-		blocks = append(blocks, Block{Table: t, BBox: box})
+		var inside []Glyph
+		inside, rest = splitGlyphs(rest, box)
+		blocks = append(blocks, Block{Table: cg.table(g, inside), BBox: box})
 	}
-	tl := prepare(groupLines(rest))
-	inTable := make([]bool, len(tl))
+	return blocks, rest
+}
+
+// splitGlyphs parts gs into the glyphs whose centre lies in box and the
+// others, each in their order.
+func splitGlyphs(gs []Glyph, box Rect) (inside, outside []Glyph) {
+	n := 0
+	for _, g := range gs {
+		if contains(box, g.BBox.cx(), g.BBox.cy()) {
+			n++
+		}
+	}
+	inside, outside = make([]Glyph, 0, n), make([]Glyph, 0, len(gs)-n)
+	for _, g := range gs {
+		if contains(box, g.BBox.cx(), g.BBox.cy()) {
+			inside = append(inside, g)
+		} else {
+			outside = append(outside, g)
+		}
+	}
+	return inside, outside
+}
+
+// alignTables builds the tables that lines tl print without rulings, and
+// marks the lines they take in inTable. prev is as for Layout.
+func alignTables(tl []tline, prev *Table, pageWidth float64, inTable []bool) []Block {
 	var regions []alignRegion
 	if len(tl) <= maxLayoutLines {
-		regions = findAlignRegions(tl, p.Width)
+		regions = findAlignRegions(tl, pageWidth)
 	}
+	var blocks []Block
 	for _, r := range regions {
 		t := buildAlignTable(r, prev)
 		prev = nil
 		if t == nil {
 			continue
 		}
+		top, bottom := r.lines[0].box.Y0, r.lines[len(r.lines)-1].box.Y1
 		for i := range tl {
-			if tl[i].box.Y0 >= r.lines[0].box.Y0 && tl[i].box.Y1 <= r.lines[len(r.lines)-1].box.Y1 {
+			if tl[i].box.Y0 >= top && tl[i].box.Y1 <= bottom {
 				inTable[i] = true
 			}
 		}
 		blocks = append(blocks, Block{Table: t, BBox: t.BBox})
 	}
-	for i, l := range tl {
-		if inTable[i] {
-			continue
-		}
-		if t := l.text(); t != "" {
-			blocks = append(blocks, Block{Text: t, BBox: l.box, Size: l.size()})
-		}
-	}
-	sort.SliceStable(blocks, func(i, j int) bool { return blocks[i].BBox.Y0 < blocks[j].BBox.Y0 })
 	return blocks
 }
 

@@ -39,9 +39,8 @@ type Page struct {
 	Width, Height float64
 	Glyphs        []Glyph
 	Rules         []Rule
-	Images        int      // images drawn (XObjects and inline)
-	ImageArea     float64  // their total area on the page, in square points
-	Warnings      []string // things not understood on this page
+	Images        int       // images drawn (XObjects and inline)
+	Warnings      []Warning // things not understood on this page
 }
 
 // rotate turns the page clockwise by deg (a multiple of 90 degrees), as a
@@ -72,8 +71,7 @@ func (p *Page) rotate(deg int) {
 		p.Glyphs[i].Dir = (p.Glyphs[i].Dir + deg) % 360
 	}
 	for i, r := range p.Rules {
-		b := box(Rect{r.X0, r.Y0, r.X1, r.Y1})
-		p.Rules[i] = Rule{b.X0, b.Y0, b.X1, b.Y1}
+		p.Rules[i] = Rule(box(Rect(r)))
 	}
 	if deg != 180 {
 		p.Width, p.Height = h, w

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"reflect"
-
-	"github.com/ledongthuc/pdf"
 )
 
 var errMalformed = errors.New("pdf: malformed file")
@@ -14,7 +11,8 @@ var errMalformed = errors.New("pdf: malformed file")
 // precheck inspects the cross-reference sections of a file before the
 // library reads them, and rejects what would make the library allocate
 // without bound (an object count or subsection far beyond what the file
-// could hold) or loop forever (a /Prev chain that comes back on itself).
+// could hold), loop forever (a /Prev chain that comes back on itself) or
+// recurse without end (an object stream said to lie in an object stream).
 func precheck(data []byte) error {
 	limit := int64(len(data))/2 + 100000
 	if err := checkSizes(data, limit); err != nil {
@@ -23,36 +21,66 @@ func precheck(data []byte) error {
 	if err := checkExtends(data); err != nil {
 		return err
 	}
-	tail := data[max(0, len(data)-1024):]
-	i := bytes.LastIndex(tail, []byte("startxref"))
-	if i < 0 {
+	off, ok := startxref(data)
+	if !ok {
 		return nil // the library reports the missing startxref itself
 	}
-	lx := &lexer{b: tail[i+len("startxref"):]}
-	t := lx.next()
-	if t.kind != tokNum {
-		return nil
-	}
+	var objs xrefTable
 	seen := map[int64]bool{}
-	for off := int64(t.num); off >= 0; {
+	for off >= 0 {
 		if off >= int64(len(data)) {
 			return nil
 		}
 		if seen[off] {
 			return fmt.Errorf("%w: cross-reference /Prev chain loops at offset %d", errMalformed, off)
 		}
-		if len(seen) > 1000 {
-			return fmt.Errorf("%w: more than 1000 cross-reference sections", errMalformed)
+		if len(seen) > maxXrefSections {
+			return fmt.Errorf("%w: more than %d cross-reference sections", errMalformed, maxXrefSections)
 		}
 		seen[off] = true
-		next, err := checkSection(data[off:], limit)
+		next, err := checkSection(data[off:], limit, &objs)
 		if err != nil {
 			return err
 		}
 		off = next
 	}
-	return nil
+	return objs.checkNesting()
 }
+
+// maxXrefSections bounds the /Prev chain: a file updated this many times
+// is not a report.
+const maxXrefSections = 1000
+
+// startxref returns the offset of the last cross-reference section, found
+// as the library finds it: on a line of its own in the last 100 bytes,
+// before the %%EOF that ends the file.
+func startxref(data []byte) (int64, bool) {
+	const tailLen = 100
+	if len(data) < tailLen {
+		return 0, false
+	}
+	tail := bytes.TrimRight(data[len(data)-tailLen:], "\r\n\t ")
+	if !bytes.HasSuffix(tail, []byte("%%EOF")) {
+		return 0, false
+	}
+	kw := []byte("startxref")
+	for end := len(tail); ; {
+		i := bytes.LastIndex(tail[:end], kw)
+		if i <= 0 || i+len(kw) >= len(tail) {
+			return 0, false
+		}
+		if isEOL(tail[i-1]) && isEOL(tail[i+len(kw)]) {
+			lx := &lexer{b: tail[i+len(kw):]}
+			if t := lx.next(); t.kind == tokNum {
+				return int64(t.num), true
+			}
+			return 0, false
+		}
+		end = i
+	}
+}
+
+func isEOL(c byte) bool { return c == '\n' || c == '\r' }
 
 // checkSizes rejects a /Size entry larger than the file allows.
 func checkSizes(data []byte, limit int64) error {
@@ -80,8 +108,9 @@ func checkSizes(data []byte, limit int64) error {
 }
 
 // checkSection checks one cross-reference section (a table with its
-// trailer, or a stream's dictionary) and returns its /Prev offset, or -1.
-func checkSection(b []byte, limit int64) (int64, error) {
+// trailer, or a stream), adds the entries of a stream to objs, and returns
+// the section's /Prev offset, or -1.
+func checkSection(b []byte, limit int64, objs *xrefTable) (int64, error) {
 	lx := &lexer{b: b}
 	t := lx.next()
 	if t.kind == tokOp && t.s == "xref" {
@@ -100,94 +129,42 @@ func checkSection(b []byte, limit int64) (int64, error) {
 				}
 			}
 		}
-		return dictPrev(lx, limit)
+		d, err := sectionDict(lx, limit)
+		return d.prev(), err
 	}
-	// an xref stream: "n g obj << … >>"
+	// an xref stream: "n g obj << … >> stream"
 	if t.kind != tokNum || lx.next().kind != tokNum || lx.next().s != "obj" {
 		return -1, nil
 	}
-	return dictPrev(lx, limit)
+	d, err := sectionDict(lx, limit)
+	if err != nil {
+		return -1, err
+	}
+	if err := objs.add(b, lx, d); err != nil {
+		return -1, err
+	}
+	return d.prev(), nil
 }
 
-// dictPrev reads the next dictionary and returns its /Prev entry (-1 if
-// none), checking any /Index array on the way.
-func dictPrev(lx *lexer, limit int64) (int64, error) {
+// sectionDict reads the next dictionary, a trailer or an xref stream's,
+// checking any /Index array; nil where there is none.
+func sectionDict(lx *lexer, limit int64) (pdict, error) {
 	for t := lx.next(); t.kind != tokDictOpen; t = lx.next() {
 		if t.kind == tokEOF {
-			return -1, nil
+			return nil, nil
 		}
 	}
-	prev := int64(-1)
-	depth := 1
-	for depth > 0 {
-		t := lx.next()
-		switch t.kind {
-		case tokEOF:
-			return prev, nil
-		case tokDictOpen:
-			depth++
-		case tokDictClose:
-			depth--
-		case tokName:
-			if depth != 1 {
-				continue
-			}
-			switch t.s {
-			case "Prev":
-				if v := lx.next(); v.kind == tokNum {
-					prev = int64(v.num)
-				}
-			case "Index":
-				if lx.next().kind != tokArrOpen {
-					continue
-				}
-				arr := readArray(lx)
-				for i := 0; i+1 < len(arr); i += 2 {
-					if arr[i].num < 0 || arr[i+1].num < 0 || arr[i].num+arr[i+1].num > float64(limit) {
-						return -1, fmt.Errorf("%w: cross-reference stream /Index beyond the file's size", errMalformed)
-					}
-				}
-			}
+	d, cut := readDict(lx, 0)
+	if cut {
+		return nil, fmt.Errorf("%w: cross-reference dictionary with %d or more entries", errMalformed, maxPrecheckItems)
+	}
+	idx := d["Index"].arr
+	for i := 0; i+1 < len(idx); i += 2 {
+		if first, n := idx[i].tok.num, idx[i+1].tok.num; first < 0 || n < 0 || first+n > float64(limit) {
+			return nil, fmt.Errorf("%w: cross-reference stream /Index beyond the file's size", errMalformed)
 		}
 	}
-	return prev, nil
-}
-
-// checkXref inspects the cross-reference table the library built and
-// rejects an object said to live in an object stream that itself lives in
-// an object stream (resolving it would recurse without end). It reads the
-// library's unexported table through reflection, read-only; if the layout
-// is not as expected it checks nothing.
-func checkXref(r *pdf.Reader) error {
-	rv := reflect.ValueOf(r).Elem()
-	tab := rv.FieldByName("xref")
-	if !tab.IsValid() || tab.Kind() != reflect.Slice {
-		return nil
-	}
-	n := tab.Len()
-	if n == 0 {
-		return nil
-	}
-	e := tab.Index(0)
-	inStreamF, streamF := e.FieldByName("inStream"), e.FieldByName("stream")
-	if !inStreamF.IsValid() || inStreamF.Kind() != reflect.Bool || !streamF.IsValid() || streamF.Kind() != reflect.Struct || streamF.NumField() < 1 {
-		return nil
-	}
-	for i := 0; i < n; i++ {
-		x := tab.Index(i)
-		if !x.FieldByName("inStream").Bool() {
-			continue
-		}
-		id := x.FieldByName("stream").Field(0)
-		if !isUint(id.Kind()) {
-			return nil
-		}
-		sid := id.Uint()
-		if sid >= uint64(n) || tab.Index(int(sid)).FieldByName("inStream").Bool() {
-			return fmt.Errorf("%w: object %d is in object stream %d, which is not a plain object", errMalformed, i, sid)
-		}
-	}
-	return nil
+	return d, nil
 }
 
 // checkExtends rejects object streams whose /Extends chain loops, which

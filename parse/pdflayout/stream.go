@@ -2,8 +2,8 @@ package pdflayout
 
 import (
 	"fmt"
+	"hash/maphash"
 	"io"
-	"reflect"
 
 	"github.com/ledongthuc/pdf"
 )
@@ -53,27 +53,41 @@ func readStream(v pdf.Value, limit int64) (data []byte, err error) {
 	return data, nil
 }
 
-// objID returns the object number and generation of the indirect object v
-// belongs to (v itself, or the object holding a direct value), or zero when
-// that cannot be told. It reads the library's unexported reference through
-// reflection, read-only; if the library's layout changes it returns zero and
-// callers merely lose caching and cycle detection by identity.
-func objID(v pdf.Value) uint64 {
-	rv := reflect.ValueOf(v)
-	if rv.Kind() != reflect.Struct || rv.NumField() < 2 {
-		return 0
-	}
-	p := rv.Field(1)
-	if p.Kind() != reflect.Struct || p.NumField() < 2 {
-		return 0
-	}
-	id, gen := p.Field(0), p.Field(1)
-	if !isUint(id.Kind()) || !isUint(gen.Kind()) {
-		return 0
-	}
-	return id.Uint()<<16 | gen.Uint()&0xffff
+// objKey identifies an object of the file by its content. The library
+// tells no object's number and parses an object anew at each lookup, so the
+// caches and the cycle checks know an object by what it holds: Value.String
+// prints a dictionary with its entries as written, references as "n g R",
+// so two equal strings are one object or an exact copy of it, which decodes
+// the same. The strings are hashed so that large inline dictionaries cost
+// no memory as keys; two objects whose 64-bit hashes collide would share a
+// cache entry, which no real file makes likely.
+type objKey uint64
+
+var keySeed = maphash.MakeSeed()
+
+// contentKey identifies the object v.
+func contentKey(v pdf.Value) objKey {
+	return objKey(maphash.String(keySeed, v.String()))
 }
 
-func isUint(k reflect.Kind) bool {
-	return k == reflect.Uint8 || k == reflect.Uint16 || k == reflect.Uint32 || k == reflect.Uint64 || k == reflect.Uint
+// entryKey identifies the entry name of the dictionary whose key is k.
+func entryKey(k objKey, name string) objKey {
+	var h maphash.Hash
+	h.SetSeed(keySeed)
+	maphash.WriteComparable(&h, k)
+	h.WriteString(name)
+	return objKey(h.Sum64())
+}
+
+// streamKey identifies stream v, whose decoded data is data. A stream's
+// String shows its dictionary, and where its data lies only by an offset
+// the library does not document, so the data is part of the key: two
+// streams with one dictionary are never taken for one.
+func streamKey(v pdf.Value, data []byte) objKey {
+	var h maphash.Hash
+	h.SetSeed(keySeed)
+	h.WriteString(v.String())
+	h.WriteByte(0)
+	h.Write(data)
+	return objKey(h.Sum64())
 }

@@ -42,7 +42,36 @@ type Cell struct {
 const (
 	snapTol  = 2.5 // rulings closer than this are the same grid line
 	touchTol = 3.0 // how far a ruling may fall short of meeting another
+	// Collinear pieces of one ruling: sorted as one line within
+	// sortSlack, merged within lineSlack (a stroke is about a point wide).
+	sortSlack = 0.5
+	lineSlack = 1.0
+	// A grid smaller than this is a box or a mark, not a table.
+	minGridW = 10.0
+	minGridH = 5.0
 )
+
+// unionFind is a disjoint-set forest over 0, 1, …, n−1.
+type unionFind []int
+
+func newUnionFind(n int) unionFind {
+	u := make(unionFind, n)
+	for i := range u {
+		u[i] = i
+	}
+	return u
+}
+
+func (u unionFind) find(i int) int {
+	for u[i] != i {
+		u[i] = u[u[i]]
+		i = u[i]
+	}
+	return i
+}
+
+// union joins the sets of i and j, under j's root.
+func (u unionFind) union(i, j int) { u[u.find(i)] = u.find(j) }
 
 // grid is a set of ruling lines that touch each other.
 type grid struct {
@@ -55,32 +84,21 @@ type grid struct {
 func findGrids(rules []Rule) []grid {
 	h, v := mergeRules(rules)
 	all := append(append([]Rule{}, h...), v...)
-	parent := make([]int, len(all))
-	for i := range parent {
-		parent[i] = i
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
+	sets := newUnionFind(len(all))
 	for i := range h {
 		for j := range v {
 			if touches(h[i], v[j]) {
-				parent[find(i)] = find(len(h) + j)
+				sets.union(i, len(h)+j)
 			}
 		}
 	}
 	groups := map[int]*grid{}
 	var order []int
 	for i, r := range all {
-		root := find(i)
+		root := sets.find(i)
 		g, ok := groups[root]
 		if !ok {
-			g = &grid{box: Rect{r.X0, r.Y0, r.X1, r.Y1}}
+			g = &grid{box: Rect(r)}
 			groups[root] = g
 			order = append(order, root)
 		}
@@ -89,12 +107,12 @@ func findGrids(rules []Rule) []grid {
 		} else {
 			g.v = append(g.v, r)
 		}
-		g.box = g.box.union(Rect{r.X0, r.Y0, r.X1, r.Y1})
+		g.box = g.box.union(Rect(r))
 	}
 	var out []grid
 	for _, root := range order {
 		g := groups[root]
-		if len(g.h) >= 1 && len(g.v) >= 2 && len(g.h)+len(g.v) >= 4 && g.box.w() > 10 && g.box.h() > 5 {
+		if len(g.h) >= 1 && len(g.v) >= 2 && len(g.h)+len(g.v) >= 4 && g.box.w() > minGridW && g.box.h() > minGridH {
 			out = append(out, *g)
 		}
 	}
@@ -127,7 +145,7 @@ func mergeRules(rules []Rule) (h, v []Rule) {
 // mergeCollinear merges horizontal segments on (nearly) the same y.
 func mergeCollinear(rs []Rule) []Rule {
 	sort.Slice(rs, func(i, j int) bool {
-		if math.Abs(rs[i].Y0-rs[j].Y0) > 0.5 {
+		if math.Abs(rs[i].Y0-rs[j].Y0) > sortSlack {
 			return rs[i].Y0 < rs[j].Y0
 		}
 		return rs[i].X0 < rs[j].X0
@@ -135,7 +153,7 @@ func mergeCollinear(rs []Rule) []Rule {
 	var out []Rule
 	for _, r := range rs {
 		merged := false
-		for k := len(out) - 1; k >= 0 && math.Abs(out[k].Y0-r.Y0) <= 1; k-- {
+		for k := len(out) - 1; k >= 0 && math.Abs(out[k].Y0-r.Y0) <= lineSlack; k-- {
 			o := &out[k]
 			if r.X0 <= o.X1+touchTol && r.X1 >= o.X0-touchTol {
 				o.X0, o.X1 = min(o.X0, r.X0), max(o.X1, r.X1)
@@ -201,25 +219,14 @@ func (g grid) build() *cellGrid {
 	if R < 1 || C < 1 || R*C > 1<<16 {
 		return nil
 	}
-	uf := make([]int, R*C)
-	for i := range uf {
-		uf[i] = i
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for uf[i] != i {
-			uf[i] = uf[uf[i]]
-			i = uf[i]
-		}
-		return i
-	}
+	cells := newUnionFind(R * C)
 	for r := 0; r < R; r++ {
 		for c := 0; c < C; c++ {
 			if c+1 < C && !g.hasV(cg.xs[c+1], cg.ys[r], cg.ys[r+1]) {
-				uf[find(r*C+c)] = find(r*C + c + 1)
+				cells.union(r*C+c, r*C+c+1)
 			}
 			if r+1 < R && !g.hasH(cg.ys[r+1], cg.xs[c], cg.xs[c+1]) {
-				uf[find(r*C+c)] = find((r+1)*C + c)
+				cells.union(r*C+c, (r+1)*C+c)
 			}
 		}
 	}
@@ -227,7 +234,7 @@ func (g grid) build() *cellGrid {
 	cg.owner = make([]int, R*C)
 	for r := 0; r < R; r++ {
 		for c := 0; c < C; c++ {
-			root := find(r*C + c)
+			root := cells.find(r*C + c)
 			k, ok := idx[root]
 			if !ok {
 				k = len(cg.groups)

@@ -9,6 +9,20 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
+// Tolerances of line building, as shares of glyph sizes.
+const (
+	// lineOverlap: a glyph joins a line whose first glyph it overlaps
+	// vertically by this share of the smaller height, so that a raised
+	// or smaller glyph stays on its line and the next line does not join.
+	lineOverlap = 0.5
+	// fakeBold: a glyph with the same text as the one before and over
+	// this share of its width is the same character printed again.
+	fakeBold = 0.7
+	// spaceGap: a gap wider than this many font sizes is a space between
+	// words; the spacing between letters stays well below it.
+	spaceGap = 0.3
+)
+
 // A line is glyphs sharing a baseline, left to right.
 type line struct {
 	glyphs []Glyph
@@ -30,7 +44,7 @@ func groupLines(gs []Glyph) []line {
 		for i := len(lines) - 1; i >= 0 && i >= len(lines)-4; i-- {
 			l := &lines[i]
 			ov := min(l.band.Y1, g.BBox.Y1) - max(l.band.Y0, g.BBox.Y0)
-			if !g.Vertical && ov >= 0.5*min(l.band.h(), g.BBox.h()) && !l.glyphs[0].Vertical {
+			if !g.Vertical && ov >= lineOverlap*min(l.band.h(), g.BBox.h()) && !l.glyphs[0].Vertical {
 				l.glyphs = append(l.glyphs, g)
 				l.box = l.box.union(g.BBox)
 				placed = true
@@ -58,7 +72,7 @@ func dedupe(gl []Glyph) []Glyph {
 		if n := len(out); n > 0 {
 			p := out[n-1]
 			ov := min(p.BBox.X1, g.BBox.X1) - max(p.BBox.X0, g.BBox.X0)
-			if p.Text == g.Text && ov > 0.7*min(p.BBox.w(), g.BBox.w()) && strings.TrimSpace(g.Text) != "" {
+			if p.Text == g.Text && ov > fakeBold*min(p.BBox.w(), g.BBox.w()) && strings.TrimSpace(g.Text) != "" {
 				continue
 			}
 		}
@@ -75,7 +89,7 @@ func (l line) text() string {
 		if i > 0 {
 			p := l.glyphs[i-1]
 			gap := g.BBox.X0 - p.BBox.X1
-			if gap > 0.3*max(p.Size, g.Size) && !strings.HasSuffix(p.Text, " ") && !strings.HasPrefix(g.Text, " ") {
+			if gap > spaceGap*max(p.Size, g.Size) && !strings.HasSuffix(p.Text, " ") && !strings.HasPrefix(g.Text, " ") {
 				b.WriteByte(' ')
 			}
 		}

@@ -28,7 +28,7 @@ func ttfCMap(data []byte) map[uint32]rune {
 		return nil
 	}
 	table := ttTable(data, "cmap")
-	if table == nil || len(table) < 4 {
+	if len(table) < 4 {
 		return nil
 	}
 	n := int(binary.BigEndian.Uint16(table[2:]))
@@ -47,7 +47,7 @@ func ttfCMap(data []byte) map[uint32]rune {
 			}
 		}
 	}
-	if best == nil || len(best) < 4 {
+	if len(best) < 4 {
 		return nil
 	}
 	out := map[uint32]rune{}
