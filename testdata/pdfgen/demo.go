@@ -31,6 +31,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/opengov-cn/nianbao/internal/demo"
 )
 
 // A demoColumn is one 年报 column of the demo portals: one registry site.
@@ -176,45 +178,12 @@ var demoSpecs = []demoSpec{
 		Notes:  "PDF attachment (hand-written PDF, predefined CMaps), 2019 template."},
 }
 
-// demoReport is one report's entry in expected.json.
-type demoReport struct {
-	ID                string             `json:"id"`
-	Site              string             `json:"site"`
-	Agency            string             `json:"agency"`
-	Level             string             `json:"level"`
-	Year              int                `json:"year"`
-	Template          string             `json:"template"`
-	Title             string             `json:"title"`
-	Page              string             `json:"page"`
-	Document          string             `json:"document"`
-	Format            string             `json:"format"`
-	Producer          string             `json:"producer"`
-	File              string             `json:"file"`
-	PublishDate       string             `json:"publish_date"`
-	Deadline          string             `json:"deadline"`
-	Late              bool               `json:"late"`
-	Status            string             `json:"status"`
-	FailingChecks     []string           `json:"failing_checks"`
-	FailingIdentities []string           `json:"failing_identities"`
-	CellCount         int                `json:"cell_count"`
-	Cells             map[string]float64 `json:"cells"`
-	CarryOver         string             `json:"carry_over"`
-	PageStatus        string             `json:"page_status"`
-	Revised           *demoVersion       `json:"revised,omitempty"`
-	Notes             string             `json:"notes"`
-}
-
-// demoVersion is the second version of a revised report.
-type demoVersion struct {
-	Date              string             `json:"date"`
-	File              string             `json:"file"`
-	Status            string             `json:"status"`
-	FailingChecks     []string           `json:"failing_checks"`
-	FailingIdentities []string           `json:"failing_identities"`
-	CellCount         int                `json:"cell_count"`
-	Cells             map[string]float64 `json:"cells"`
-	Notes             string             `json:"notes"`
-}
+// demoReport is one report's entry in expected.json: the demo package's
+// own type, so that the writer and the reader cannot drift apart.
+type (
+	demoReport  = demo.Report
+	demoVersion = demo.Version
+)
 
 // headlineKeys are the cells expected.json lists per report.
 var headlineKeys = []string{
