@@ -410,6 +410,12 @@ func Dictionary() string {
 	for _, f := range normalize.CheckFamilies {
 		fmt.Fprintf(&b, "| `%s` | %s (%s) |\n", f.ID, f.Identity, f.Note)
 	}
+	b.WriteString("\n### Warning codes\n\nEvery warning in `reports.warnings` starts with its code and ends with the place in the document it is about.\n\n| code | meaning |\n|---|---|\n")
+	for _, list := range [][]parse.CodeDoc{parse.ReaderCodes, normalize.MappingCodes, WriterCodes} {
+		for _, c := range list {
+			fmt.Fprintf(&b, "| `%s` | %s |\n", c.Code, c.Meaning)
+		}
+	}
 	return b.String()
 }
 
