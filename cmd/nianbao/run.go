@@ -316,7 +316,7 @@ func (c *reportCache) put(sha string, r *normalize.Report) error {
 	if err != nil {
 		return err
 	}
-	err = gob.NewEncoder(f).Encode(r)
+	err = gob.NewEncoder(f).Encode(toWire(r))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -333,11 +333,11 @@ func (c *reportCache) get(sha string) (*normalize.Report, error) {
 		return nil, fmt.Errorf("report cache: %w", err)
 	}
 	defer f.Close()
-	var r normalize.Report
-	if err := gob.NewDecoder(f).Decode(&r); err != nil {
-		return nil, fmt.Errorf("report cache %s: %w", c.path(sha), err)
+	var w wireReport
+	if err := gob.NewDecoder(f).Decode(&w); err != nil || w.Report == nil {
+		return nil, fmt.Errorf("report cache %s: %v", c.path(sha), err)
 	}
-	return &r, nil
+	return w.report(), nil
 }
 
 // binaryKey is the first 16 hex digits of the sha256 of this executable.

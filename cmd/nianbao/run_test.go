@@ -100,6 +100,54 @@ func TestRunIncremental(t *testing.T) {
 	if revised != 1 {
 		t.Errorf("%d revised reports, want 1", revised)
 	}
+	checkDemoCells(t, outDir(args), rows)
+}
+
+// checkDemoCells compares the headline cells of every current report with
+// what the demo site says they are: a printed 0 must be 0, not blank.
+func checkDemoCells(t *testing.T, dir string, reports []output.ReportRow) {
+	cells, err := parquet.ReadFile[output.CellRow](filepath.Join(dir, "cells.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type place struct {
+		agency string
+		year   int32
+	}
+	current := map[string]place{}
+	for _, r := range reports {
+		if r.IsCurrent && r.Year != nil {
+			current[r.ReportID] = place{r.Agency, *r.Year}
+		}
+	}
+	got := map[place]map[string]*float64{}
+	for _, c := range cells {
+		p, ok := current[c.ReportID]
+		if !ok {
+			continue
+		}
+		if got[p] == nil {
+			got[p] = map[string]*float64{}
+		}
+		got[p][c.Key] = c.Value
+	}
+	checked := 0
+	for _, e := range demo.Expected() {
+		want := e.Cells
+		if e.Revised != nil {
+			want = e.Revised.Cells
+		}
+		have := got[place{e.Agency, int32(e.Year)}]
+		for key, v := range want {
+			checked++
+			if g := have[key]; g == nil || *g != v {
+				t.Errorf("%s %d %s: got %s, want %v", e.Agency, e.Year, key, fmtVal(g), v)
+			}
+		}
+	}
+	if checked < 50 {
+		t.Errorf("only %d headline cells checked", checked)
+	}
 }
 
 // TestRunKilledAndResumed kills a run after some documents are parsed; the

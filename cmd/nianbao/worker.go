@@ -54,11 +54,11 @@ type job struct {
 // on stdout.
 func runWorker(ctx context.Context, stdin io.Reader, stdout io.Writer) int {
 	crashOn := os.Getenv(crashEnv)
-	err := workers.Serve(ctx, stdin, stdout, func(ctx context.Context, j job) *normalize.Report {
+	err := workers.Serve(ctx, stdin, stdout, func(ctx context.Context, j job) wireReport {
 		if crashOn != "" && strings.HasSuffix(j.Path, crashOn) {
 			crash()
 		}
-		return normalize.ProcessFile(ctx, j.Path)
+		return toWire(normalize.ProcessFile(ctx, j.Path))
 	})
 	if err != nil {
 		os.Stderr.WriteString(err.Error() + "\n")
@@ -73,7 +73,7 @@ func runWorker(ctx context.Context, stdin io.Reader, stdout io.Writer) int {
 type processor struct {
 	jobs   int
 	limits workers.Limits
-	pool   *workers.Pool[job, *normalize.Report]
+	pool   *workers.Pool[job, wireReport]
 }
 
 func newProcessor(jobs int, isolate bool, limits workers.Limits) (*processor, error) {
@@ -85,7 +85,7 @@ func newProcessor(jobs int, isolate bool, limits workers.Limits) (*processor, er
 	if err != nil {
 		return nil, err
 	}
-	p.pool = workers.NewPool[job, *normalize.Report]([]string{self, workerCommand}, p.jobs, limits)
+	p.pool = workers.NewPool[job, wireReport]([]string{self, workerCommand}, p.jobs, limits)
 	return p, nil
 }
 
@@ -111,9 +111,12 @@ func (p *processor) one(ctx context.Context, path string) *normalize.Report {
 	if p.pool == nil {
 		return normalize.ProcessFile(ctx, path)
 	}
-	r, err := p.pool.Do(ctx, job{Path: path})
+	w, err := p.pool.Do(ctx, job{Path: path})
+	if err == nil && w.Report != nil {
+		return w.report()
+	}
 	if err == nil {
-		return r
+		err = errors.New("worker answered without a report")
 	}
 	code := normalize.CodeCrash
 	var we *workers.Error
