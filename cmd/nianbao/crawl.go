@@ -133,17 +133,17 @@ func runCrawl(ctx context.Context, g *globals, o crawlOptions, set func(string) 
 	if err := crawlError(runErr); err != nil {
 		return err
 	}
-	return unreachableError(sum)
+	return unreachableError(sum, "the log and documents.parquet say why for each")
 }
 
 // unreachableError is the error of a crawl none of whose sites could be
 // crawled: the run produced nothing.
-func unreachableError(sum crawl.Summary) error {
+func unreachableError(sum crawl.Summary, where string) error {
 	if !sum.AllUnreachable() {
 		return nil
 	}
-	return failedf("no site could be crawled (%d unreachable, %d hosts given up): check the network or the sites' URLs; the log and documents.parquet say why for each (with no network, try 'nianbao demo')",
-		sum.SitesUnreachable, sum.HostsGivenUp)
+	return failedf("no site could be crawled (%d unreachable, %d hosts given up): check the network or the sites' URLs; %s (with no network, try 'nianbao demo')",
+		sum.SitesUnreachable, sum.HostsGivenUp, where)
 }
 
 // crawlError is the error a crawl that returned err ends the command with.

@@ -125,7 +125,8 @@ func runPipeline(ctx context.Context, g *globals, o runOptions, set func(string)
 	inputs := documentInputs(crawlDir, docs)
 	if len(inputs) == 0 {
 		printCrawl(g.stdout, cs, crawlTook)
-		if err := unreachableError(cs); err != nil {
+		// The previous dataset stays as it was: an outage must not empty it.
+		if err := unreachableError(cs, "the log says why for each; the previous dataset is unchanged"); err != nil {
 			return err
 		}
 		return failedf("no report was fetched from %d sites (%d requests, %d failed): are they reachable? With no network, try 'nianbao demo'",
