@@ -1,7 +1,6 @@
 package crawl
 
 import (
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -88,9 +87,10 @@ type Config struct {
 
 	// Logger receives structured logs naming site and URL. Default: discard.
 	Logger *slog.Logger
-	// Progress, when set, receives a one-line progress report every
-	// ProgressEvery (default 2s).
-	Progress      io.Writer
+	// OnProgress, when set, is called with the counts so far every
+	// ProgressEvery (default 2s), from a goroutine of its own: the caller
+	// decides how to show them (bars, a log line).
+	OnProgress    func(Summary)
 	ProgressEvery time.Duration
 	// Transport replaces http.DefaultTransport's clone.
 	Transport http.RoundTripper

@@ -1,7 +1,6 @@
 package crawl
 
 import (
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -115,7 +114,7 @@ func (c *counters) failure(status FetchStatus) {
 }
 
 func startProgress(cfg *Config, c *counters, f *fetcher, a *archive) (stop func()) {
-	if cfg.Progress == nil {
+	if cfg.OnProgress == nil {
 		return func() {}
 	}
 	done := make(chan struct{})
@@ -130,9 +129,7 @@ func startProgress(cfg *Config, c *counters, f *fetcher, a *archive) (stop func(
 			case <-done:
 				return
 			case <-t.C:
-				s := c.summary(f, a)
-				fmt.Fprintf(cfg.Progress, "crawl: %d pages, %d reports, %d attachments, %d new, %d changed, %d unchanged, %d failed, %d blocked, %d requests, %.1f MB\n",
-					s.Pages, s.Reports, s.Attachments, s.New, s.Changed, s.Unchanged, s.Failed, s.Blocked, s.Requests, float64(s.Bytes)/1e6)
+				cfg.OnProgress(c.summary(f, a))
 			}
 		}
 	}()

@@ -111,11 +111,12 @@ func runCrawl(ctx context.Context, g *globals, o crawlOptions, set func(string) 
 	if err != nil {
 		return err
 	}
-	if !g.quiet && g.logFormat == "text" {
-		cfg.Progress = g.stderr
-	}
+	m := g.newMeter(ctx)
+	cfg.Logger = m.log
+	cfg.OnProgress = crawlGauges(m)
 	start := time.Now()
 	sum, runErr := crawl.Run(ctx, cfg)
+	m.Close()
 	if runErr != nil && sum.Sites == 0 {
 		return failedf("%v", runErr)
 	}
@@ -144,6 +145,25 @@ func unreachableError(sum crawl.Summary, where string) error {
 	}
 	return failedf("no site could be crawled (%d unreachable, %d hosts given up): check the network or the sites' URLs; %s (with no network, try 'nianbao demo')",
 		sum.SitesUnreachable, sum.HostsGivenUp, where)
+}
+
+// crawlGauges shows a crawl's progress on m: pages and documents fetched
+// (their totals grow as the crawl finds them) and bytes received.
+func crawlGauges(m *meter) func(crawl.Summary) {
+	pages := m.gauge("pages", 0, false)
+	docs := m.gauge("documents", 0, false)
+	received := m.gauge("received", 0, true)
+	var last crawl.Summary
+	return func(s crawl.Summary) {
+		pages.SetTotal(int64(s.Pages + s.OverPages))
+		pages.Add(int64(s.Pages - last.Pages))
+		d, ld := s.New+s.Changed+s.Unchanged+s.Failed, last.New+last.Changed+last.Unchanged+last.Failed
+		docs.SetTotal(int64(max(d, s.Reports+s.Attachments)))
+		docs.Add(int64(d - ld))
+		received.SetTotal(s.Bytes + 1)
+		received.Add(s.Bytes - last.Bytes)
+		last = s
+	}
 }
 
 // crawlError is the error a crawl that returned err ends the command with.

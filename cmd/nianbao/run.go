@@ -110,6 +110,7 @@ func runPipeline(ctx context.Context, g *globals, o runOptions, set func(string)
 	if err != nil {
 		return err
 	}
+	cfg.OnProgress = crawlGauges(m)
 	if customize != nil {
 		customize(&cfg)
 	}
