@@ -69,6 +69,18 @@ type Report struct {
 	Warnings     []parse.Warning
 	Cells        []Cell
 	Checks       []Check
+
+	// AgencyPrinted is the body as the report itself names it (Agency
+	// until IdentifyAgency chooses); AgencyRegistry the one the crawl
+	// registry gives its site; AgencyID the body's stable id (agency.go).
+	// Normalize sets AgencyPrinted and the id of the printed name;
+	// IdentifyAgency the registry's name, the id and Agency.
+	AgencyPrinted  string
+	AgencyRegistry string
+	AgencyID       string
+	// Quotes are the counts the report's text states (narrative.go), for
+	// the x.narrative checks of CrossChecks.
+	Quotes []Quote
 }
 
 // Cell is one table cell under its canonical key.
@@ -104,6 +116,8 @@ func Normalize(doc *parse.Document, src Source) *Report {
 		r.ID = src.SHA256[:16]
 	}
 	r.Year, r.Agency = reportYearAgency(doc)
+	r.AgencyPrinted, r.AgencyID = r.Agency, AgencyID("", r.Agency)
+	r.Quotes = findQuotes(doc, r.Year)
 	if doc.Status != parse.StatusOK {
 		r.Status = reportStatus(doc.Status)
 		r.Template = TemplateUnknown

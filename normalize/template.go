@@ -224,6 +224,28 @@ var checkFamilies = []CheckFamily{
 	{ID: "nonneg", Over: OverReport, rule: ruleNonNeg,
 		Identity: "counts are non-negative",
 		Note:     "every column but " + signedCols()},
+
+	// Across reports (cross.go): CrossChecks evaluates these over all the
+	// reports of a run, Checks never does. Their cells are named
+	// "<report id>:<key>".
+	{ID: "x.carry_over.<col>", Table: T3, Over: OverReports, rule: ruleCross,
+		Identity: "x <col>: t3/carried_over/<col> of year N = t3/carried_forward/<col> of year N-1",
+		Note:     "the same agency's (agency id) reports of consecutive years; not_assessable without a report of the year before or where a side is blank; 小计 only where both print it"},
+	{ID: "x.stock.<row>", Table: T2, Over: OverReports, rule: ruleCross,
+		Identity: "x <row>: in_force of year N = in_force of year N-1 + issued - repealed of year N",
+		Note:     "2021 template, for " + strings.Join(stockRows, " and ") + "; blank issued or repealed count as absent"},
+	{ID: "x.yoy.<row>", Table: T3, Over: OverReports, rule: ruleCross,
+		Identity: "x <row>: total of year N within a factor of 5 of year N-1",
+		Note:     "for " + strings.Join(yoyRows, ", ") + "; status hint (a soft flag, not an error) where one year is 5 times the other and the larger is at least 50"},
+	{ID: "x.late", Over: OverReports, rule: ruleCross,
+		Identity: "x: published by the legal deadline (条例 art. 49)",
+		Note:     "31 January of the next year for a department, 31 March for a county-or-higher government (the level from the registry, else the agency's name); not_assessable without a publish date"},
+	{ID: "x.revised", Over: OverReports, rule: ruleCross,
+		Identity: "x: the report is unchanged since its source was first fetched",
+		Note:     "on a report that replaced an earlier version of its source: status hint naming both versions and the cells changed (old → new); pass where no cell changed"},
+	{ID: "x.narrative.<what>", Over: OverReports, rule: ruleCross,
+		Identity: "x <what>: count quoted in the report's text = its table",
+		Note:     "received: t3/new_received/total (or it + carried_over); reconsideration: t4/reconsideration/total; litigation: the two t4 litigation totals; only where the text quotes the count"},
 }
 
 // Tables ranges over the template's tables in template order:
@@ -238,7 +260,8 @@ func Rows(yield func(int, RowDef) bool) { each(rowDefs, yield) }
 func Cols(yield func(int, ColDef) bool) { each(colDefs, yield) }
 
 // CheckFamilies ranges over the template's identities, in the order
-// Checks reports them.
+// Checks reports them, then the cross-report families (Over
+// OverReports) that CrossChecks evaluates.
 func CheckFamilies(yield func(int, CheckFamily) bool) { each(checkFamilies, yield) }
 
 func each[T any](s []T, yield func(int, T) bool) {
