@@ -133,7 +133,7 @@ func runPipeline(ctx context.Context, g *globals, o runOptions, set func(string)
 		return failedf("no report was fetched from %d sites (%d requests, %d failed): are they reachable? With no network, try 'nianbao demo'",
 			cs.Sites, cs.Requests, cs.Failed)
 	}
-	w, err := ds.Create()
+	w, err := ds.Create(output.Options{Version: nianbaoVersion()})
 	if err != nil {
 		return failedf("%v", err)
 	}
@@ -254,27 +254,122 @@ func parseIncremental(ctx context.Context, m *meter, o parseOptions, ds *output.
 	if err != nil {
 		return nil, err
 	}
+	cross, err := crossChecks(inputs, c)
+	if err != nil {
+		return nil, err
+	}
 	sum := newSummary()
 	sum.Crawl = &crawlSummary{Parsed: len(missing), FromCache: len(inputs) - len(missing)}
-	for _, in := range inputs {
-		r, err := c.get(in.sha256)
+	for i, in := range inputs {
+		r, err := c.report(in)
 		if err != nil {
 			return nil, err
 		}
-		if in.wrapper && r.Status != normalize.StatusOK && r.Status != normalize.StatusPartial {
-			// The page only links to the report (a PDF attachment, fetched
-			// and read in its own right); its text is no report.
+		if r == nil {
 			sum.Wrappers++
 			continue
 		}
-		in.annotate(r)
-		r.SupersededBy = in.supersededBy
+		r.Checks = append(r.Checks, cross[i]...)
 		if err := w.Write(r); err != nil {
 			return nil, err
 		}
 		sum.add(r)
 	}
 	return sum, nil
+}
+
+// report is the report of in as the dataset holds it: from the cache,
+// with what the crawl knows and the agency identified; nil for a page
+// that only links to a report attachment and holds no table itself.
+func (c *reportCache) report(in input) (*normalize.Report, error) {
+	r, err := c.get(in.sha256)
+	if err != nil {
+		return nil, err
+	}
+	if in.wrapper && r.Status != normalize.StatusOK && r.Status != normalize.StatusPartial {
+		return nil, nil
+	}
+	in.annotate(r)
+	r.SupersededBy = in.supersededBy
+	registry := ""
+	if in.crawled != nil {
+		registry = in.crawled.Agency
+	}
+	normalize.IdentifyAgency(r, registry)
+	return r, nil
+}
+
+// crossChecks runs the checks that compare reports with each other (the
+// year before, the earlier version, the publish date) over every input,
+// and returns each input's. A national run has too many reports to hold
+// in memory at once, so they are held trimmed to the cells those checks
+// read; the reports with versions keep all their cells, to say which
+// changed.
+func crossChecks(inputs []input, c *reportCache) ([][]normalize.Check, error) {
+	infos := make([]normalize.ReportInfo, 0, len(inputs))
+	index := make([]int, 0, len(inputs)) // input of each info
+	byURLRev := map[string]map[int]*normalize.Report{}
+	versioned := map[string]bool{}
+	for _, in := range inputs {
+		if in.crawled != nil && (in.supersededBy != "" || in.crawled.Revision > 1) {
+			versioned[in.crawled.URL] = true
+		}
+	}
+	for i, in := range inputs {
+		r, err := c.report(in)
+		if err != nil {
+			return nil, err
+		}
+		if r == nil {
+			continue
+		}
+		info := normalize.ReportInfo{AgencyID: r.AgencyID}
+		if d := in.crawled; d != nil {
+			info.PublishDate, info.Fetched = d.PublishDate, d.FetchedAt.UTC().Format(time.DateOnly)
+			if !versioned[d.URL] {
+				r = trimForCross(r)
+			}
+			if byURLRev[d.URL] == nil {
+				byURLRev[d.URL] = map[int]*normalize.Report{}
+			}
+			byURLRev[d.URL][d.Revision] = r
+		} else {
+			r = trimForCross(r)
+		}
+		info.R = r
+		infos = append(infos, info)
+		index = append(index, i)
+	}
+	for k := range infos {
+		if d := inputs[index[k]].crawled; d != nil && d.Revision > 1 {
+			infos[k].PreviousVersion = byURLRev[d.URL][d.Revision-1]
+		}
+	}
+	found := normalize.CrossChecks(infos)
+	out := make([][]normalize.Check, len(inputs))
+	for k, info := range infos {
+		out[index[k]] = found[info.R]
+	}
+	return out, nil
+}
+
+// crossKeys are the prefixes of the cells the cross-report checks read.
+var crossKeys = []string{"t3/carried_over/", "t3/carried_forward/", "t3/new_received/", "t2/art20_1.", "t4/"}
+
+// trimForCross keeps of r what the cross-report checks read.
+func trimForCross(r *normalize.Report) *normalize.Report {
+	t := *r
+	t.Warnings, t.Checks, t.Cells = nil, nil, nil
+	for _, cell := range r.Cells {
+		k := cell.Key()
+		for _, p := range crossKeys {
+			if strings.HasPrefix(k, p) {
+				t.Cells = append(t.Cells, cell)
+				break
+			}
+		}
+	}
+	return &t
 }
 
 // reportCache keeps the report parsed from each document body, by its
