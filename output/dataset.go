@@ -18,7 +18,9 @@ import (
 // A Dataset is the directory a parse run writes, replaced as a whole and
 // atomically by each run that commits. For a DIR of data it is laid out as
 //
-//	data -> .data.nianbao/snap-20261201T214000Z-1234   a relative symlink
+//	data -> .data.nianbao/snap-20261201T214000Z-1234   a relative symlink to the snapshot:
+//	    reports.parquet, documents.parquet, cells/year=Y/part-0.parquet,
+//	    checks/year=Y/part-0.parquet, dictionary.md, dictionary.csv, summary.json…
 //	.data.nianbao/                                     the store, beside DIR
 //	    lock                 flock(2)ed by the writer; "pid N since T" of it
 //	    snap-<UTC>-<pid>/    committed snapshots: DIR's target, and the one it replaced
@@ -39,7 +41,7 @@ import (
 //
 //	ds, err := output.OpenDataset(dir) // lock, clean up
 //	defer ds.Close()                   // unlock; drops an uncommitted run
-//	w, err := ds.Create()
+//	w, err := ds.Create(output.Options{Version: v})
 //	err = w.Write(report)              // …for every report
 //	err = ds.Commit(w)                 // DIR now shows the new dataset
 type Dataset struct {
@@ -77,11 +79,53 @@ const (
 	manifestName = ".nianbao-files" // in a snapshot: the files added by Writer.WriteFile, one a line
 )
 
-// datasetFiles are the names a nianbao run writes into a dataset directory
-// (documents.parquet included: crawl output directories of old versions).
+// datasetFiles are the names of the files a nianbao run writes into a
+// dataset directory: those of this version, and cells.parquet and
+// checks.parquet of schema 1 (documents.parquet included: crawl output
+// directories of old versions).
 var datasetFiles = map[string]bool{
-	"reports.parquet": true, "cells.parquet": true, "checks.parquet": true,
-	DocumentsFile: true, "dictionary.md": true,
+	ReportsFile: true, "cells.parquet": true, "checks.parquet": true,
+	DocumentsFile: true, DictionaryFile: true, DictionaryCSVFile: true,
+}
+
+// tableDirs are the directories of the partitioned tables in a dataset,
+// which hold year=Y directories of part-N.parquet files.
+var tableDirs = map[string]bool{CellsDir: true, ChecksDir: true}
+
+// partitionFile tells the files of a partition directory nianbao writes.
+func partitionFile(name string) bool {
+	ok, _ := filepath.Match("part-*.parquet", name)
+	return ok
+}
+
+// tableTree lists the files and directories below the table directory
+// dir, deepest first, and whether all of them are nianbao's: year=Y
+// directories of partition files; foreign names the first that is not.
+func tableTree(dir string) (files, dirs []string, foreign string) {
+	parts, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, err.Error()
+	}
+	for _, p := range parts {
+		pd := filepath.Join(dir, p.Name())
+		if !p.IsDir() || !strings.HasPrefix(p.Name(), "year=") {
+			foreign = filepath.Join(filepath.Base(dir), p.Name())
+			continue
+		}
+		entries, err := os.ReadDir(pd)
+		if err != nil {
+			return nil, nil, err.Error()
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() && partitionFile(e.Name()) {
+				files = append(files, filepath.Join(pd, e.Name()))
+			} else if foreign == "" {
+				foreign = filepath.Join(filepath.Base(dir), p.Name(), e.Name())
+			}
+		}
+		dirs = append(dirs, pd)
+	}
+	return files, append(dirs, dir), foreign
 }
 
 // leftover tells the temporary files earlier versions of nianbao left
@@ -113,8 +157,9 @@ func op(name string, f func() error) error {
 
 // OpenDataset locks the dataset at dir and removes what earlier runs left
 // in its store. dir must not exist, or be the symlink an earlier commit
-// made, or a directory holding only files an older nianbao wrote there
-// (its Parquet files, dictionary.md, temporary files): such a directory
+// made, or a directory holding only files a nianbao wrote there (its
+// Parquet files, dictionary, temporary files; a copy of a snapshot, say,
+// or the flat directory of an older version): such a directory
 // is moved into the store as a snapshot and replaced by the symlink in
 // one atomic exchange. Anything else is refused with ErrNotDataset; a
 // dataset another process holds, with ErrLocked naming it. Close the
@@ -209,6 +254,12 @@ func onlyOurs(dir string) (string, bool) {
 	extra := manifest(dir)
 	for _, e := range entries {
 		name := e.Name()
+		if e.IsDir() && tableDirs[name] {
+			if _, _, foreign := tableTree(filepath.Join(dir, name)); foreign != "" {
+				return foreign, false
+			}
+			continue
+		}
 		if !e.Type().IsRegular() || !datasetFiles[name] && !leftover(name) && !extra[name] && name != manifestName {
 			return name, false
 		}
@@ -308,6 +359,12 @@ func removeSnapshot(p string) error {
 	extra := manifest(p)
 	for _, e := range entries {
 		name := e.Name()
+		if e.IsDir() && tableDirs[name] {
+			if err := removeTable(filepath.Join(p, name)); err != nil {
+				return err
+			}
+			continue
+		}
 		if e.Type().IsRegular() && (datasetFiles[name] || leftover(name) || extra[name]) {
 			f := filepath.Join(p, name)
 			if err := op("remove "+f, func() error { return os.Remove(f) }); err != nil {
@@ -328,6 +385,26 @@ func removeSnapshot(p string) error {
 		}
 	}
 	return err
+}
+
+// removeTable removes the partition files of a table directory of a
+// snapshot, then the directories left empty.
+func removeTable(dir string) error {
+	files, dirs, _ := tableTree(dir)
+	for _, f := range files {
+		if err := op("remove "+f, func() error { return os.Remove(f) }); err != nil {
+			return err
+		}
+	}
+	for _, d := range dirs {
+		if left, err := os.ReadDir(d); err == nil && len(left) > 0 {
+			continue // something of the user's
+		}
+		if err := op("remove "+d, func() error { return os.Remove(d) }); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // adopt moves the directory of an older nianbao at DIR into the store as
@@ -381,7 +458,7 @@ func (ds *Dataset) unique(prefix string) string {
 
 // Create starts the run's dataset in a new staging directory of the
 // store. Only one writer at a time: commit or abort it before the next.
-func (ds *Dataset) Create() (*Writer, error) {
+func (ds *Dataset) Create(o Options) (*Writer, error) {
 	if ds.closed {
 		return nil, errors.New("output: Create on a closed dataset")
 	}
@@ -392,7 +469,7 @@ func (ds *Dataset) Create() (*Writer, error) {
 	if err := op("mkdir "+stage, func() error { return os.Mkdir(stage, 0o777) }); err != nil {
 		return nil, fmt.Errorf("output: %w", err)
 	}
-	w, err := newWriter(stage)
+	w, err := newWriter(stage, o)
 	if err != nil {
 		op("remove "+stage, func() error { return os.RemoveAll(stage) })
 		return nil, err
@@ -449,7 +526,6 @@ func (ds *Dataset) discard() error {
 	return op("remove "+w.dir, func() error { return os.RemoveAll(w.dir) })
 }
 
-// Close releases the lock, first removing the staging directory of a
 // StateDir returns the directory named name in the dataset's hidden
 // store, creating it: state that outlives snapshots (a crawl's database
 // and archive, a cache of parsed reports) lives there, beside the
@@ -466,6 +542,7 @@ func (ds *Dataset) StateDir(name string) (string, error) {
 	return p, nil
 }
 
+// Close releases the lock, first removing the staging directory of a
 // writer not committed. DIR stays as the last commit left it.
 func (ds *Dataset) Close() error {
 	if ds == nil || ds.closed {
@@ -526,7 +603,7 @@ func validExtraName(name string) error {
 	switch {
 	case name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, "."):
 		return fmt.Errorf("output: %q: want a plain file name, not hidden", name)
-	case datasetFiles[name]:
+	case datasetFiles[name] || tableDirs[name]:
 		return fmt.Errorf("output: %s is written by the dataset itself", name)
 	case !utf8.ValidString(name):
 		return fmt.Errorf("output: %q: file name is not UTF-8", name)

@@ -71,7 +71,7 @@ func writeDataset(dir string, ids []string, summary bool) error {
 		return err
 	}
 	defer ds.Close()
-	w, err := ds.Create()
+	w, err := ds.Create(Options{})
 	if err != nil {
 		return err
 	}
@@ -91,24 +91,38 @@ func writeDataset(dir string, ids []string, summary bool) error {
 	return ds.Close()
 }
 
+// idRow reads the report_id of a row of any of the dataset's files, of
+// this schema or the first.
+type idRow struct {
+	ReportID string `parquet:"report_id"`
+}
+
 // readDataset reads every Parquet file of the dataset at dir back
 // completely and returns its report ids, failing the test if the files
-// do not all hold the same reports (a mix of two runs).
+// do not all hold the same reports (a mix of two runs). A dataset of
+// schema 1 (an older nianbao's directory, adopted) has flat files.
 func readDataset(t *testing.T, dir string) []string {
 	t.Helper()
-	reports, err := parquet.ReadFile[ReportRow](filepath.Join(dir, "reports.parquet"))
+	reports, err := parquet.ReadFile[idRow](filepath.Join(dir, ReportsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cells, err := parquet.ReadFile[CellRow](filepath.Join(dir, "cells.parquet"))
-	if err != nil {
-		t.Fatal(err)
+	var cells, checks []idRow
+	if _, err := os.Stat(filepath.Join(dir, "cells.parquet")); err == nil {
+		if cells, err = parquet.ReadFile[idRow](filepath.Join(dir, "cells.parquet")); err != nil {
+			t.Fatal(err)
+		}
+		if checks, err = parquet.ReadFile[idRow](filepath.Join(dir, "checks.parquet")); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		cells, _ = readTable[idRow](t, dir, CellsDir)
+		checks, _ = readTable[idRow](t, dir, ChecksDir)
+		if _, err := os.Stat(filepath.Join(dir, DictionaryCSVFile)); err != nil {
+			t.Fatal(err)
+		}
 	}
-	checks, err := parquet.ReadFile[CheckRow](filepath.Join(dir, "checks.parquet"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "dictionary.md")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, DictionaryFile)); err != nil {
 		t.Fatal(err)
 	}
 	ids := func(id func(int) string, n int) []string {
@@ -173,13 +187,23 @@ func checkClean(t *testing.T, root string) {
 }
 
 // legacyFiles are the files of a dataset as an older nianbao wrote them
-// into a plain directory, with temporary files of a killed run.
+// into a plain directory (schema 1), with temporary files of a killed run.
 func legacyFiles(t *testing.T, ids []string) map[string][]byte {
 	t.Helper()
-	src := filepath.Join(t.TempDir(), "data")
-	if err := writeDataset(src, ids, false); err != nil {
+	src := t.TempDir()
+	lw, err := newLegacyWriter(src)
+	if err != nil {
 		t.Fatal(err)
 	}
+	for _, id := range ids {
+		if err := lw.write(report(id, 4)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := lw.close(); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(src, "dictionary.md"), []byte("## Data dictionary\n"), 0o666)
 	files := map[string][]byte{".cells.parquet.tmp-1234": []byte("PAR1"), ".dictionary.md.tmp-99": nil}
 	for _, name := range []string{"reports.parquet", "cells.parquet", "checks.parquet", "dictionary.md"} {
 		b, err := os.ReadFile(filepath.Join(src, name))
@@ -278,7 +302,7 @@ func TestSecondWriterFailsAtOnce(t *testing.T) {
 	if !errors.Is(err, ErrLocked) || !strings.HasPrefix(fmt.Sprint(err), want) {
 		t.Fatalf("second OpenDataset: %v; want %q…", err, want)
 	}
-	if _, err := Create(dir); !errors.Is(err, ErrLocked) {
+	if _, err := Create(dir, Options{}); !errors.Is(err, ErrLocked) {
 		t.Fatalf("Create while locked: %v", err)
 	}
 	if err := ds.Close(); err != nil {
@@ -346,6 +370,64 @@ func TestAdoptsAnOlderNianbaosDirectory(t *testing.T) {
 	checkClean(t, root)
 }
 
+// TestAdoptsACopyOfASnapshot: a plain directory holding a copy of a
+// snapshot (partition directories and all) is a dataset too, and its
+// tables go with its snapshot, but for a file of the user's among them.
+func TestAdoptsACopyOfASnapshot(t *testing.T) {
+	root := t.TempDir()
+	src := filepath.Join(root, "src")
+	if err := writeDataset(src, oldIDs, false); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "data")
+	if out, err := exec.Command("cp", "-rL", src, dir).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+	if got := readDataset(t, dir); !slices.Equal(got, oldIDs) {
+		t.Fatalf("copy holds %v", got)
+	}
+	mine := filepath.Join(dir, CellsDir, "notes.txt")
+	os.WriteFile(mine, []byte("mine"), 0o666)
+	if _, err := OpenDataset(dir); !errors.Is(err, ErrNotDataset) || !strings.Contains(err.Error(), "holds cells/notes.txt") {
+		t.Fatalf("OpenDataset of a copy with a file of the user's in cells/: %v", err)
+	}
+	os.Remove(mine)
+	if err := writeDataset(dir, newIDs, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := readDataset(t, dir); !slices.Equal(got, newIDs) {
+		t.Fatalf("dataset holds %v", got)
+	}
+	// The adopted copy is now the previous snapshot; a user's file saved in
+	// its cells/ survives the next run's clean-up, the rest does not.
+	var adopted string
+	entries, _ := os.ReadDir(filepath.Join(root, ".data.nianbao"))
+	for _, e := range entries {
+		if target, _ := os.Readlink(dir); strings.HasPrefix(e.Name(), snapPrefix) && filepath.Base(target) != e.Name() {
+			adopted = filepath.Join(root, ".data.nianbao", e.Name())
+		}
+	}
+	if adopted == "" {
+		t.Fatal("no previous snapshot")
+	}
+	mine = filepath.Join(adopted, CellsDir, "notes.txt")
+	os.WriteFile(mine, []byte("mine"), 0o666)
+	if err := writeDataset(dir, thirdIDs, false); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	filepath.Walk(adopted, func(p string, fi os.FileInfo, err error) error {
+		if err == nil {
+			rel, _ := filepath.Rel(adopted, p)
+			left = append(left, rel)
+		}
+		return nil
+	})
+	if !slices.Equal(left, []string{".", "cells", "cells/notes.txt"}) {
+		t.Errorf("the removed snapshot left %v", left)
+	}
+}
+
 // TestSnapshots checks that the snapshot a commit replaces stays for
 // readers until the next run opens the dataset, that an uncommitted run
 // leaves nothing, and that a file a user saved in a snapshot survives.
@@ -377,7 +459,7 @@ func TestSnapshots(t *testing.T) {
 	if _, err := os.Stat(resolved); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the snapshot before the previous one was not removed: %v", err)
 	}
-	w, _ := ds.Create()
+	w, _ := ds.Create(Options{})
 	w.Write(report("x", 2))
 	w.WriteFile("summary.json", []byte("{}"))
 	if err := ds.Close(); err != nil {
@@ -406,12 +488,12 @@ func TestSnapshots(t *testing.T) {
 }
 
 func TestWriteFileNames(t *testing.T) {
-	w, err := Create(filepath.Join(t.TempDir(), "data"))
+	w, err := Create(filepath.Join(t.TempDir(), "data"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Abort()
-	for _, bad := range []string{"", ".hidden", "a/b", "..", "reports.parquet", "dictionary.md", "\xff.json"} {
+	for _, bad := range []string{"", ".hidden", "a/b", "..", "reports.parquet", "dictionary.md", "dictionary.csv", "cells", "checks", "cells.parquet", "\xff.json"} {
 		if err := w.WriteFile(bad, nil); err == nil {
 			t.Errorf("WriteFile(%q) accepted", bad)
 		}
@@ -431,7 +513,7 @@ func TestInvalidUTF8Replaced(t *testing.T) {
 	r.Title = "某县\xff年报"
 	r.Warnings = append(r.Warnings, parse.Warning{Code: parse.CodePDFFont, Message: "font \xc0\xc1SimSun not understood"})
 	r.Cells[1].Label = "规章\xfe"
-	w, err := Create(dir)
+	w, err := Create(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -451,20 +533,14 @@ func TestInvalidUTF8Replaced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cells, err := parquet.ReadFile[CellRow](filepath.Join(dir, "cells.parquet"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checks, err := parquet.ReadFile[CheckRow](filepath.Join(dir, "checks.parquet"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cells, _ := readTable[CellRow](t, dir, CellsDir)
+	checks, _ := readTable[CheckRow](t, dir, ChecksDir)
 	allValid(t, reports)
 	allValid(t, cells)
 	allValid(t, checks)
 	got := reports[0]
-	if got.Source != "年报/\uFFFD.html" || got.Title != "某县\uFFFD年报" || cells[1].Label != "规章\uFFFD" {
-		t.Errorf("replaced strings: source %q, title %q, label %q", got.Source, got.Title, cells[1].Label)
+	if got.Source != "年报/\uFFFD.html" || *got.Title != "某县\uFFFD年报" || cells[1].Label != "规章\uFFFD" {
+		t.Errorf("replaced strings: source %q, title %q, label %q", got.Source, *got.Title, cells[1].Label)
 	}
 	var codes []string
 	for _, wn := range got.Warnings {
@@ -493,7 +569,7 @@ func TestDocumentsInvalidUTF8Replaced(t *testing.T) {
 		{URL: "https://\xe4\xb8.gov.cn/b.htm", Title: "年报\xff", Status: "failed", Error: "dial tcp: lookup \xe4\xb8.gov.cn"},
 		{URL: "https://example.gov.cn/c.pdf", Agency: "\xc4\xea", Status: "fetched"},
 	}
-	if err := WriteDocuments(dir, rows); err != nil {
+	if err := WriteDocuments(dir, rows, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := parquet.ReadFile[DocumentRow](filepath.Join(dir, DocumentsFile))
@@ -526,7 +602,7 @@ func TestWriteDocumentsLeavesNoTemporaryFile(t *testing.T) {
 	stale := filepath.Join(dir, ".documents-123.parquet") // a killed run's
 	os.WriteFile(stale, nil, 0o666)
 	os.WriteFile(filepath.Join(dir, ".documents.parquet.tmp-1-a"), nil, 0o666)
-	if err := WriteDocuments(dir, []DocumentRow{{URL: "u"}}); err != nil {
+	if err := WriteDocuments(dir, []DocumentRow{{URL: "u"}}, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 || entries[0].Name() != DocumentsFile {
@@ -534,7 +610,7 @@ func TestWriteDocumentsLeavesNoTemporaryFile(t *testing.T) {
 	}
 	// A directory that cannot be written: an error, and nothing left.
 	ro := filepath.Join(dir, "gone")
-	if err := WriteDocuments(ro, []DocumentRow{{URL: "u"}}); err == nil {
+	if err := WriteDocuments(ro, []DocumentRow{{URL: "u"}}, Options{}); err == nil {
 		t.Error("WriteDocuments into a missing directory succeeded")
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
@@ -555,7 +631,7 @@ func TestFileModes(t *testing.T) {
 			if err := writeDataset(dir, newIDs, true); err != nil {
 				t.Fatal(err)
 			}
-			if err := WriteDocuments(root, []DocumentRow{{URL: "u"}}); err != nil {
+			if err := WriteDocuments(root, []DocumentRow{{URL: "u"}}, Options{}); err != nil {
 				t.Fatal(err)
 			}
 			if err := WriteFileAtomic(filepath.Join(root, "x.md"), []byte("x")); err != nil {

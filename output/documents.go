@@ -7,14 +7,17 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 )
 
 // DocumentsFile is the name of the crawl's dataset in an output directory.
 const DocumentsFile = "documents.parquet"
 
-// DocumentRow is one row of documents.parquet: one version (revision) of a
-// report page or attachment the crawler fetched, or tried to.
+// DocumentRow is what a crawl recorded of one version (revision) of a
+// report page or attachment it fetched, or tried to: one row of
+// documents.parquet. A string field that is "" and a number that is 0
+// (a zero FetchedAt) mean not known, and are written as NULL; so is Size
+// when no body was fetched (SHA256 ""). Reading the file back into a
+// DocumentRow turns them into "" and 0 again.
 type DocumentRow struct {
 	URL         string    `parquet:"url"`
 	Site        string    `parquet:"site"`
@@ -34,6 +37,48 @@ type DocumentRow struct {
 	Revision    int32     `parquet:"revision"`
 }
 
+// documentRecord is the schema of documents.parquet: a DocumentRow with
+// NULL for what is not known.
+type documentRecord struct {
+	URL         string     `parquet:"url"`
+	Site        string     `parquet:"site,dict"`
+	Agency      *string    `parquet:"agency,optional,dict"`
+	Kind        string     `parquet:"kind,dict"`
+	PageURL     *string    `parquet:"page_url,optional"`
+	Title       *string    `parquet:"title,optional"`
+	Year        *int32     `parquet:"year,optional"`
+	PublishDate *int32     `parquet:"publish_date,optional,date"`
+	SHA256      *string    `parquet:"sha256,optional"`
+	Size        *int64     `parquet:"size,optional"`
+	ContentType *string    `parquet:"content_type,optional,dict"`
+	Status      string     `parquet:"status,dict"`
+	HTTPStatus  *int32     `parquet:"http_status,optional,dict"`
+	Error       *string    `parquet:"error,optional"`
+	FetchedAt   *time.Time `parquet:"fetched_at,optional,timestamp(millisecond)"`
+	Revision    *int32     `parquet:"revision,optional"`
+}
+
+func orNull[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
+}
+
+func (r *DocumentRow) record() documentRecord {
+	d := documentRecord{URL: r.URL, Site: r.Site, Agency: orNull(r.Agency), Kind: r.Kind, PageURL: orNull(r.PageURL),
+		Title: orNull(r.Title), Year: r.Year, PublishDate: r.PublishDate, SHA256: orNull(r.SHA256), ContentType: orNull(r.ContentType),
+		Status: r.Status, HTTPStatus: orNull(r.HTTPStatus), Error: orNull(r.Error), Revision: orNull(r.Revision)}
+	if r.SHA256 != "" {
+		d.Size = &r.Size
+	}
+	if !r.FetchedAt.IsZero() {
+		d.FetchedAt = &r.FetchedAt
+	}
+	return d
+}
+
 // Date returns the Parquet DATE value (days since 1970-01-01) of the
 // calendar day t falls on, for DocumentRow.PublishDate.
 func Date(t time.Time) *int32 {
@@ -41,13 +86,14 @@ func Date(t time.Time) *int32 {
 	return &d
 }
 
-// WriteDocuments writes rows to dir/documents.parquet (zstd-compressed)
-// through a temporary file renamed over it once complete and synced:
+// WriteDocuments writes rows to dir/documents.parquet (zstd-compressed,
+// with o's version in its metadata) through a temporary file renamed over
+// it once complete and synced:
 // readers see the old file or the new one, and no temporary file is left
 // behind on an error; those of a killed earlier call are removed first.
 // Strings that are not valid UTF-8 are written with their bad bytes
 // replaced by U+FFFD, and the row's error says in which fields.
-func WriteDocuments(dir string, rows []DocumentRow) error {
+func WriteDocuments(dir string, rows []DocumentRow, o Options) error {
 	final := filepath.Join(dir, DocumentsFile)
 	if entries, err := os.ReadDir(dir); err == nil {
 		for _, e := range entries {
@@ -58,9 +104,15 @@ func WriteDocuments(dir string, rows []DocumentRow) error {
 	}
 	rows = validDocuments(rows)
 	return writeAtomic(final, func(f *os.File) error {
-		w := parquet.NewGenericWriter[DocumentRow](f, parquet.Compression(&zstd.Codec{}))
-		if _, err := w.Write(rows); err != nil {
-			return err
+		w := parquet.NewGenericWriter[documentRecord](f, writerOptions(o)...)
+		batch := make([]documentRecord, 0, min(len(rows), 1024))
+		for i := range rows {
+			if batch = append(batch, rows[i].record()); len(batch) == cap(batch) || i == len(rows)-1 {
+				if _, err := w.Write(batch); err != nil {
+					return err
+				}
+				batch = batch[:0]
+			}
 		}
 		return w.Close()
 	})
@@ -69,7 +121,7 @@ func WriteDocuments(dir string, rows []DocumentRow) error {
 // WriteDocuments adds documents.parquet, the crawl's records, to the
 // dataset being written.
 func (w *Writer) WriteDocuments(rows []DocumentRow) error {
-	return WriteDocuments(w.dir, rows)
+	return WriteDocuments(w.dir, rows, w.opts)
 }
 
 // validDocuments returns rows with every string valid UTF-8, copying only

@@ -20,7 +20,7 @@ func TestWriteDocumentsRoundTrip(t *testing.T) {
 		{URL: "https://example.gov.cn/nb/a.pdf", Site: "s", Kind: "attachment", PageURL: "https://example.gov.cn/nb/t1.htm", Status: "failed",
 			HTTPStatus: 404, Error: "Not Found", FetchedAt: fetched},
 	}
-	if err := WriteDocuments(dir, rows); err != nil {
+	if err := WriteDocuments(dir, rows, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := parquet.ReadFile[DocumentRow](filepath.Join(dir, DocumentsFile))

@@ -1,18 +1,24 @@
 // Package output writes the pipeline's datasets as Parquet files.
 //
-// A parse run writes three files (reports, cells, checks) that DuckDB,
-// pandas and polars read directly, plus the data dictionary, as one
-// Dataset: a directory replaced as a whole and atomically by each run, so
-// that no crash, kill or second run ever leaves a dataset whose files
-// come from different runs (see Dataset). A crawl writes
-// documents.parquet, replaced atomically on its own (WriteDocuments).
-// Every string is written as valid UTF-8, and files get the modes the
-// umask gives.
+// A parse run writes reports.parquet, the cells and checks tables
+// partitioned by the reports' year (cells/year=2023/part-0.parquet, Hive
+// style) and the data dictionary (dictionary.md, dictionary.csv), all of
+// which DuckDB, pandas and polars read directly, as one Dataset: a
+// directory replaced as a whole and atomically by each run, so that no
+// crash, kill or second run ever leaves a dataset whose files come from
+// different runs (see Dataset). A crawl writes documents.parquet, replaced
+// atomically on its own (WriteDocuments).
+//
+// Every Parquet file carries SchemaVersion and the nianbao version in its
+// key-value metadata. Unknown values are NULL, never an empty string or
+// an empty list. Every string is written as valid UTF-8, and files get
+// the modes the umask gives.
 package output
 
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -28,54 +34,116 @@ import (
 	"github.com/opengov-cn/nianbao/parse"
 )
 
-// ReportRow is one row of reports.parquet.
+// SchemaVersion is the version of the dataset's layout and columns,
+// written into every Parquet file's key-value metadata under
+// MetaSchemaVersion. Version 1 (no such key) had flat cells.parquet and
+// checks.parquet files and the columns table, row and col; 2 has the
+// year partitions and the columns of the dictionary's Columns section.
+const SchemaVersion = "2"
+
+// The key-value metadata of every Parquet file nianbao writes.
+const (
+	MetaSchemaVersion = "nianbao.schema_version"
+	MetaVersion       = "nianbao.version" // the nianbao that wrote the file, Options.Version
+)
+
+// Options are the settings of a dataset's writer.
+type Options struct {
+	// Version is the version of the nianbao writing the files, recorded
+	// in their metadata (MetaVersion); "" records "unknown".
+	Version string
+}
+
+func (o Options) version() string {
+	if o.Version == "" {
+		return "unknown"
+	}
+	return o.Version
+}
+
+// The files and directories of a dataset.
+const (
+	ReportsFile       = "reports.parquet"
+	CellsDir          = "cells"  // cells/year=Y/part-0.parquet
+	ChecksDir         = "checks" // checks/year=Y/part-0.parquet
+	DictionaryFile    = "dictionary.md"
+	DictionaryCSVFile = "dictionary.csv"
+	// UnknownYear is the partition of the reports whose year is not
+	// known: year=__HIVE_DEFAULT_PARTITION__, which DuckDB, Spark, pyarrow
+	// and polars read back as a NULL year.
+	UnknownYear = "__HIVE_DEFAULT_PARTITION__"
+	partFile    = "part-0.parquet"
+)
+
+// ReportRow is one row of reports.parquet. The dictionary's Columns
+// section says what each column holds.
 type ReportRow struct {
 	ReportID     string   `parquet:"report_id"`
 	Source       string   `parquet:"source"`
 	Revision     *int32   `parquet:"revision,optional"`
 	SHA256       string   `parquet:"sha256"`
-	Format       string   `parquet:"format"`
-	Template     string   `parquet:"template"`
+	Format       string   `parquet:"format,dict"`
+	Template     string   `parquet:"template,dict"`
 	Year         *int32   `parquet:"year,optional"`
-	Agency       string   `parquet:"agency"`
-	Title        string   `parquet:"title"`
-	ParseStatus  string   `parquet:"parse_status"`
+	Agency       *string  `parquet:"agency,optional,dict"`
+	Title        *string  `parquet:"title,optional"`
+	ParseStatus  string   `parquet:"parse_status,dict"`
 	IsCurrent    bool     `parquet:"is_current"`
 	SupersededBy *string  `parquet:"superseded_by,optional"`
-	Warnings     []string `parquet:"warnings,list"`
-	Cells        int32    `parquet:"cells"`
+	Warnings     []string `parquet:"warnings,list,dict"`
+	CellCount    int32    `parquet:"cell_count"`
 	ChecksFailed int32    `parquet:"checks_failed"`
 }
 
-// CellRow is one row of cells.parquet.
+// CellRow is one row of the cells table. Its year is the partition's
+// (cells/year=Y/), not a column of the file. Positions are 1-based, NULL
+// where unknown.
 type CellRow struct {
-	ReportID   string    `parquet:"report_id"`
-	Table      string    `parquet:"table"`
-	Row        string    `parquet:"row"`
-	Col        string    `parquet:"col"`
-	Key        string    `parquet:"key"`
-	Value      *float64  `parquet:"value,optional"`
-	Raw        string    `parquet:"raw"`
-	Label      string    `parquet:"label"`
-	Line       *int32    `parquet:"line,optional"`
-	Page       *int32    `parquet:"page,optional"`
-	TableIndex int32     `parquet:"table_index"`
-	GridRow    int32     `parquet:"grid_row"`
-	GridCol    int32     `parquet:"grid_col"`
-	BBox       []float64 `parquet:"bbox,list"`
+	ReportID   string    `parquet:"report_id,dict"`
+	TableID    string    `parquet:"table_id,dict"`
+	RowKey     string    `parquet:"row_key,dict"`
+	ColKey     string    `parquet:"col_key,dict"`
+	Key        string    `parquet:"key,dict"`
+	Value      *float64  `parquet:"value,optional,dict"`
+	Raw        string    `parquet:"raw,dict"`
+	Label      string    `parquet:"label,dict"`
+	Line       *int32    `parquet:"line,optional,dict"`
+	Page       *int32    `parquet:"page,optional,dict"`
+	TableIndex *int32    `parquet:"table_index,optional,dict"`
+	GridRow    *int32    `parquet:"grid_row,optional,dict"`
+	GridCol    *int32    `parquet:"grid_col,optional,dict"`
+	BBox       []float64 `parquet:"bbox,optional,list,dict"`
 }
 
-// CheckRow is one row of checks.parquet.
+// CheckRow is one row of the checks table, partitioned like the cells.
 type CheckRow struct {
-	ReportID string   `parquet:"report_id"`
-	CheckID  string   `parquet:"check_id"`
-	Identity string   `parquet:"identity"`
-	Status   string   `parquet:"status"`
+	ReportID string   `parquet:"report_id,dict"`
+	CheckID  string   `parquet:"check_id,dict"`
+	Identity string   `parquet:"identity,dict"`
+	Status   string   `parquet:"status,dict"`
 	LHS      *float64 `parquet:"lhs,optional"`
 	RHS      *float64 `parquet:"rhs,optional"`
 	Delta    *float64 `parquet:"delta,optional"`
-	Cells    []string `parquet:"cells,list"`
+	CellKeys []string `parquet:"cell_keys,list,dict"`
 	Message  string   `parquet:"message"`
+}
+
+// compareCells orders each partition of the cells by key, then report:
+// a filter on key (or key and report_id) reads the few row groups whose
+// statistics admit it and skips the rest.
+func compareCells(a, b *CellRow) int {
+	if c := strings.Compare(a.Key, b.Key); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ReportID, b.ReportID)
+}
+
+// compareChecks orders the checks by check_id, then report.
+func compareChecks(a, b *CheckRow) int {
+	if c := strings.Compare(a.CheckID, b.CheckID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ReportID, b.ReportID)
 }
 
 // CodeInvalidUTF8 is the warning added to a report's warnings column when
@@ -103,6 +171,15 @@ func (u *utf8Fixer) str(field, s string) string {
 	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
+// optStr is str for a column that is NULL when the value is unknown ("").
+func (u *utf8Fixer) optStr(field, s string) *string {
+	if s == "" {
+		return nil
+	}
+	s = u.str(field, s)
+	return &s
+}
+
 // strs fixes a list, copying it rather than changing the caller's.
 func (u *utf8Fixer) strs(field string, ss []string) []string {
 	for i, s := range ss {
@@ -117,32 +194,64 @@ func (u *utf8Fixer) strs(field string, ss []string) []string {
 	return ss
 }
 
+// rowGroupRows is the number of rows of a row group of every file. The
+// writers hold one row group at a time, so memory stays flat however many
+// reports a national batch writes; and a filter on a sorted column skips
+// the groups its statistics rule out, so smaller groups skip more.
+const rowGroupRows = 64 << 10
+
+// reportRowGroupRows is the row group of reports.parquet: its rows are
+// larger (a source, a title, warnings) and a national batch has tens of
+// thousands, which a writer holding one group of 64k would all buffer.
+const reportRowGroupRows = 8 << 10
+
+// dictionaryMaxBytes caps a column's dictionary in a row group: a column
+// that turns out to have more distinct values than a dictionary is worth
+// falls back to plain encoding there.
+const dictionaryMaxBytes = 1 << 20
+
+// codec compresses every Parquet file: one for all, for each keeps a pool
+// of encoders that hold a window of history (megabytes) each.
+var codec = &zstd.Codec{}
+
+// writerOptions are the options of every Parquet file of the dataset.
+func writerOptions(o Options, extra ...parquet.WriterOption) []parquet.WriterOption {
+	return append([]parquet.WriterOption{
+		parquet.Compression(codec),
+		parquet.MaxRowsPerRowGroup(rowGroupRows),
+		parquet.DictionaryMaxBytes(dictionaryMaxBytes),
+		parquet.KeyValueMetadata(MetaSchemaVersion, SchemaVersion),
+		parquet.KeyValueMetadata(MetaVersion, o.version()),
+	}, extra...)
+}
+
 // Writer streams reports into the staging directory of a Dataset.
 type Writer struct {
 	ds       *Dataset
 	own      bool   // made by Create(dir): Close commits and closes ds too
 	dir      string // the staging directory
-	files    []*os.File
-	names    []string // files of the dataset, in the order written
-	extra    []string // added by WriteFile
+	opts     Options
+	file     *os.File // reports.parquet
 	reports  *parquet.GenericWriter[ReportRow]
-	cells    *parquet.GenericWriter[CellRow]
-	checks   *parquet.GenericWriter[CheckRow]
+	cells    *table[CellRow]
+	checks   *table[CheckRow]
+	extra    []string // added by WriteFile
 	cellBuf  []CellRow
+	checkBuf []CheckRow
+	keys     map[[3]string]string // see key
+	a        slabs
 	finished bool
 }
-
-const rowGroupRows = 64 << 10
 
 // Create opens the dataset at dir and starts writing it: a shorthand for
 // OpenDataset and Dataset.Create for a run with one writer, whose Close
 // commits and unlocks and whose Abort discards and unlocks.
-func Create(dir string) (*Writer, error) {
+func Create(dir string, o Options) (*Writer, error) {
 	ds, err := OpenDataset(dir)
 	if err != nil {
 		return nil, err
 	}
-	w, err := ds.Create()
+	w, err := ds.Create(o)
 	if err != nil {
 		ds.Close()
 		return nil, err
@@ -151,35 +260,29 @@ func Create(dir string) (*Writer, error) {
 	return w, nil
 }
 
-func newWriter(dir string) (*Writer, error) {
-	w := &Writer{dir: dir}
-	open := func(name string) (*os.File, error) {
-		f, err := createFile(filepath.Join(dir, name))
-		if err != nil {
-			w.closeFiles()
-			return nil, fmt.Errorf("output: %w", err)
-		}
-		w.files = append(w.files, f)
-		w.names = append(w.names, name)
-		return f, nil
-	}
-	// Row groups of bounded size keep memory flat however many reports a
-	// national batch writes: the writer holds one group at a time.
-	opts := []parquet.WriterOption{parquet.Compression(&zstd.Codec{}), parquet.MaxRowsPerRowGroup(rowGroupRows)}
-	f, err := open("reports.parquet")
+func newWriter(dir string, o Options) (*Writer, error) {
+	w := &Writer{dir: dir, opts: o}
+	f, err := createFile(filepath.Join(dir, ReportsFile))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("output: %w", err)
 	}
-	w.reports = parquet.NewGenericWriter[ReportRow](f, opts...)
-	if f, err = open("cells.parquet"); err != nil {
-		return nil, err
-	}
-	w.cells = parquet.NewGenericWriter[CellRow](f, opts...)
-	if f, err = open("checks.parquet"); err != nil {
-		return nil, err
-	}
-	w.checks = parquet.NewGenericWriter[CheckRow](f, opts...)
+	w.file = f
+	w.reports = parquet.NewGenericWriter[ReportRow](f, writerOptions(o, parquet.MaxRowsPerRowGroup(reportRowGroupRows))...)
+	w.cells = newTable(dir, CellsDir, sortRunRows, compareCells, putCell, getCell,
+		writerOptions(o, parquet.SortingWriterConfig(parquet.SortingColumns(parquet.Ascending("key"), parquet.Ascending("report_id"))))...)
+	w.checks = newTable(dir, ChecksDir, checkRunRows, compareChecks, putCheck, getCheck,
+		writerOptions(o, parquet.SortingWriterConfig(parquet.SortingColumns(parquet.Ascending("check_id"), parquet.Ascending("report_id"))))...)
 	return w, nil
+}
+
+// partitionName is the directory of the partition of the reports of
+// year: year=2023, or year=__HIVE_DEFAULT_PARTITION__ when it is not
+// known.
+func partitionName(year int) string {
+	if year <= 0 {
+		return "year=" + UnknownYear
+	}
+	return "year=" + strconv.Itoa(year)
 }
 
 // Write appends one report with its cells and checks. A string that is
@@ -194,8 +297,8 @@ func (w *Writer) Write(r *normalize.Report) error {
 	id := u.str("report_id", r.ID)
 	rr := ReportRow{
 		ReportID: id, Source: u.str("source", r.Source), SHA256: u.str("sha256", r.SHA256), Format: u.str("format", r.Format),
-		Template: u.str("template", r.Template), Agency: u.str("agency", r.Agency), Title: u.str("title", r.Title),
-		ParseStatus: u.str("parse_status", string(r.Status)), Cells: int32(len(r.Cells)),
+		Template: u.str("template", r.Template), Agency: u.optStr("agency", r.Agency), Title: u.optStr("title", r.Title),
+		ParseStatus: u.str("parse_status", string(r.Status)), CellCount: int32(len(r.Cells)),
 	}
 	if r.Year > 0 {
 		y := int32(r.Year)
@@ -213,50 +316,124 @@ func (w *Writer) Write(r *normalize.Report) error {
 	for _, wn := range r.Warnings {
 		rr.Warnings = append(rr.Warnings, u.str("warnings", wn.String()))
 	}
-	var checks []CheckRow
+	w.checkBuf = w.checkBuf[:0]
 	for _, c := range r.Checks {
 		if c.Status == normalize.CheckFail {
 			rr.ChecksFailed++
 		}
-		checks = append(checks, CheckRow{ReportID: id, CheckID: u.str("checks.check_id", c.ID), Identity: u.str("checks.identity", c.Identity),
+		w.checkBuf = append(w.checkBuf, CheckRow{ReportID: id, CheckID: u.str("checks.check_id", c.ID), Identity: u.str("checks.identity", c.Identity),
 			Status: u.str("checks.status", string(c.Status)), LHS: c.LHS, RHS: c.RHS, Delta: c.Delta,
-			Cells: u.strs("checks.cells", c.Cells), Message: u.str("checks.message", c.Message)})
+			CellKeys: u.strs("checks.cell_keys", c.Cells), Message: u.str("checks.message", c.Message)})
 	}
 	w.cellBuf = w.cellBuf[:0]
-	for _, c := range r.Cells {
-		w.cellBuf = append(w.cellBuf, cellRow(&u, id, c))
+	for i := range r.Cells {
+		w.cellBuf = append(w.cellBuf, w.cellRow(&u, id, &r.Cells[i]))
 	}
 	for _, f := range u.fields {
 		rr.Warnings = append(rr.Warnings, parse.Warning{Code: CodeInvalidUTF8, Message: "invalid UTF-8 replaced in " + f}.String())
 	}
+	part := partitionName(r.Year)
 	return op("write report "+id, func() error {
 		if _, err := w.reports.Write([]ReportRow{rr}); err != nil {
 			return fmt.Errorf("output: report %s: %w", rr.Source, err)
 		}
-		if _, err := w.cells.Write(w.cellBuf); err != nil {
+		if err := w.cells.add(part, w.cellBuf); err != nil {
 			return fmt.Errorf("output: cells of %s: %w", rr.Source, err)
 		}
-		if _, err := w.checks.Write(checks); err != nil {
+		if err := w.checks.add(part, w.checkBuf); err != nil {
 			return fmt.Errorf("output: checks of %s: %w", rr.Source, err)
 		}
 		return nil
 	})
 }
 
-func cellRow(u *utf8Fixer, id string, c normalize.Cell) CellRow {
-	row := CellRow{ReportID: id, Table: u.str("cells.table", string(c.Table)), Row: u.str("cells.row", c.Row), Col: u.str("cells.col", c.Col),
-		Key: u.str("cells.key", c.Key()), Value: c.Value, Raw: u.str("cells.raw", c.Raw), Label: u.str("cells.label", c.Label),
-		TableIndex: int32(c.Loc.Table - 1), GridRow: int32(c.Loc.Row - 1), GridCol: int32(c.Loc.Col - 1)}
-	if c.Loc.Line > 0 {
-		l := int32(c.Loc.Line)
-		row.Line = &l
-	}
-	if c.Loc.Page > 0 {
-		p := int32(c.Loc.Page)
-		row.Page = &p
-		row.BBox = c.Loc.BBox[:]
+// cellRow makes the row of a cell. The values its pointers point to come
+// from slabs (a, shared by the rows of many reports), and its key from a
+// table of the keys seen: a row the writer holds for sorting costs little
+// more than its own fields.
+func (w *Writer) cellRow(u *utf8Fixer, id string, c *normalize.Cell) CellRow {
+	row := CellRow{ReportID: id, TableID: u.str("cells.table_id", string(c.Table)), RowKey: u.str("cells.row_key", c.Row), ColKey: u.str("cells.col_key", c.Col),
+		Key: u.str("cells.key", w.key(c)), Value: c.Value, Raw: u.str("cells.raw", c.Raw), Label: u.str("cells.label", c.Label),
+		Line: w.a.position(c.Loc.Line), Page: w.a.position(c.Loc.Page),
+		TableIndex: w.a.position(c.Loc.Table), GridRow: w.a.position(c.Loc.Row), GridCol: w.a.position(c.Loc.Col)}
+	if c.Loc.Page > 0 && c.Loc.BBox != [4]float64{} {
+		row.BBox = w.a.bbox(c.Loc.BBox)
 	}
 	return row
+}
+
+// maxKeys caps the table of cell keys the writer keeps (the template's are
+// some 300; local sub-rows add more).
+const maxKeys = 1 << 14
+
+// key returns c.Key(), the same string for the same key.
+func (w *Writer) key(c *normalize.Cell) string {
+	k := [3]string{string(c.Table), c.Row, c.Col}
+	if s, ok := w.keys[k]; ok {
+		return s
+	}
+	s := c.Key()
+	if len(w.keys) < maxKeys {
+		if w.keys == nil {
+			w.keys = map[[3]string]string{}
+		}
+		w.keys[k] = s
+	}
+	return s
+}
+
+// slabs hands out the values of the rows' pointers and lists from chunks
+// rather than one allocation each.
+type slabs struct {
+	ints []int32
+	fs   []float64
+}
+
+const slabSize = 4096
+
+func (a *slabs) int(v int32) *int32 {
+	if len(a.ints) == cap(a.ints) {
+		a.ints = make([]int32, 0, slabSize) // the rows still using the old one keep it
+	}
+	a.ints = append(a.ints, v)
+	return &a.ints[len(a.ints)-1]
+}
+
+func (a *slabs) float(v float64) *float64 {
+	p := a.floats(1)
+	p[0] = v
+	return &p[0]
+}
+
+// floats returns n zeros, a slice of full capacity.
+func (a *slabs) floats(n int) []float64 {
+	if n > slabSize/4 {
+		return make([]float64, n)
+	}
+	if len(a.fs)+n > cap(a.fs) {
+		a.fs = make([]float64, 0, slabSize)
+	}
+	i := len(a.fs)
+	a.fs = a.fs[:i+n]
+	return a.fs[i : i+n : i+n]
+}
+
+// position is a 1-based position of parse.Loc, NULL when unknown (0).
+func (a *slabs) position(n int) *int32 {
+	if n <= 0 {
+		return nil
+	}
+	return a.int(int32(n))
+}
+
+// bbox is b rounded to 1/100 pt: finer is noise of the layout's arithmetic,
+// and the values repeat, which a dictionary encodes in a few bits.
+func (a *slabs) bbox(b [4]float64) []float64 {
+	out := a.floats(4)
+	for i, v := range b {
+		out[i] = math.Round(v*100) / 100
+	}
+	return out
 }
 
 // WriteFile adds a file of the caller's to the dataset, e.g. a JSON
@@ -277,23 +454,27 @@ func (w *Writer) WriteFile(name string, data []byte) error {
 	return nil
 }
 
-// finish flushes and syncs every file, writes the data dictionary, and
-// syncs the staging directory: what Commit publishes is complete.
+// finish flushes and syncs every file, sorting and writing the partitions
+// of the cells and checks, writes the data dictionary, and syncs the
+// staging directory: what Commit publishes is complete.
 func (w *Writer) finish() error {
 	w.finished = true
-	pws := []interface{ Close() error }{w.reports, w.cells, w.checks}
-	var errs []error
-	for i, pw := range pws {
-		errs = append(errs, op("close writer "+w.names[i], pw.Close)) // writes the footer
+	err := errors.Join(op("close writer "+ReportsFile, w.reports.Close), // writes the footer
+		op("fsync "+ReportsFile, w.file.Sync), op("close "+ReportsFile, w.file.Close))
+	w.file = nil
+	if err == nil {
+		err = w.cells.finish()
 	}
-	for i, f := range w.files {
-		errs = append(errs, op("fsync "+w.names[i], f.Sync), op("close "+w.names[i], f.Close))
+	if err == nil {
+		err = w.checks.finish()
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err != nil {
 		return fmt.Errorf("output: %w", err)
 	}
-	w.files = nil
-	if err := writeNew(filepath.Join(w.dir, "dictionary.md"), []byte(Dictionary())); err != nil {
+	if err := writeNew(filepath.Join(w.dir, DictionaryFile), []byte(Dictionary())); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	if err := writeNew(filepath.Join(w.dir, DictionaryCSVFile), DictionaryCSV()); err != nil {
 		return fmt.Errorf("output: %w", err)
 	}
 	if len(w.extra) > 0 {
@@ -307,11 +488,12 @@ func (w *Writer) finish() error {
 	return nil
 }
 
+// closeFiles closes what the writer has open, for a dataset discarded.
 func (w *Writer) closeFiles() {
-	for _, f := range w.files {
-		f.Close()
+	if w.file != nil {
+		w.file.Close()
+		w.file = nil
 	}
-	w.files = nil
 }
 
 // Close commits the dataset (Dataset.Commit); a writer made by Create(dir)
@@ -382,46 +564,4 @@ func writeAtomic(path string, write func(*os.File) error) error {
 		return fmt.Errorf("output: %w", err)
 	}
 	return nil
-}
-
-// Dictionary renders the data dictionary: every key with its Chinese
-// label and an English description, and every check family, all from
-// normalize's template.
-func Dictionary() string {
-	var b strings.Builder
-	b.WriteString("## Data dictionary\n\n")
-	b.WriteString("Cells are addressed `<table>/<row>/<col>`. `value` is a number, or null where the report prints the cell blank (blank is never 0). Money (`*_wan`) is in 万元. Local sub-rows printed under a template row keep the parent key with the printed label in brackets, e.g. `art20_5.other_services[行政检查]`.\n\n")
-	for _, t := range normalize.Tables {
-		fmt.Fprintf(&b, "### %s — %s、%s (%s)\n\n| kind | key | 中文 | English | template |\n|---|---|---|---|---|\n", t.ID, t.Number, t.Title, t.English)
-		for _, r := range normalize.Rows {
-			if r.Table == t.ID {
-				fmt.Fprintf(&b, "| row | `%s` | %s | %s | %s |\n", r.Key, r.Label, r.English, both(r.Templates))
-			}
-		}
-		for _, c := range normalize.Cols {
-			if c.Table == t.ID {
-				fmt.Fprintf(&b, "| col | `%s` | %s | %s | %s |\n", c.Key, c.Label, c.English, both(c.Templates))
-			}
-		}
-		b.WriteString("\n")
-	}
-	fmt.Fprintf(&b, "### Checks\n\nEach check has status `%s`, `%s` or `%s` (a side of the identity has no printed number). Blank cells count as absent.\n\n| check_id | identity |\n|---|---|\n",
-		normalize.CheckPass, normalize.CheckFail, normalize.CheckNotAssessable)
-	for _, f := range normalize.CheckFamilies {
-		fmt.Fprintf(&b, "| `%s` | %s (%s) |\n", f.ID, f.Identity, f.Note)
-	}
-	b.WriteString("\n### Warning codes\n\nEvery warning in `reports.warnings` starts with its code and ends with the place in the document it is about.\n\n| code | meaning |\n|---|---|\n")
-	for _, list := range [][]parse.CodeDoc{parse.ReaderCodes, normalize.MappingCodes, WriterCodes} {
-		for _, c := range list {
-			fmt.Fprintf(&b, "| `%s` | %s |\n", c.Code, c.Meaning)
-		}
-	}
-	return b.String()
-}
-
-func both(t string) string {
-	if t == "" {
-		return "2019, 2021"
-	}
-	return t
 }

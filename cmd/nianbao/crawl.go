@@ -124,7 +124,7 @@ func runCrawl(ctx context.Context, g *globals, o crawlOptions, set func(string) 
 	// everything fetched so far, and the next run resumes the crawl.
 	rows, err := documentRows(ctx, o.out)
 	if err == nil {
-		err = output.WriteDocuments(o.out, rows)
+		err = output.WriteDocuments(o.out, rows, output.Options{Version: nianbaoVersion()})
 	}
 	if err != nil {
 		return failedf("%w", errors.Join(err, runErr))

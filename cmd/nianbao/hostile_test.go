@@ -79,7 +79,7 @@ func TestHostileBatch(t *testing.T) {
 			t.Errorf("good report %s: %s %v", r.Source, r.ParseStatus, r.Warnings)
 		}
 		if hostileFile {
-			t.Logf("%s: %s, %d cells; %s", filepath.Base(r.Source), r.ParseStatus, r.Cells, firstWarning(r.Warnings))
+			t.Logf("%s: %s, %d cells; %s", filepath.Base(r.Source), r.ParseStatus, r.CellCount, firstWarning(r.Warnings))
 		}
 	}
 }

@@ -105,7 +105,7 @@ func runParse(ctx context.Context, g *globals, o parseOptions, paths []string) e
 	if len(inputs) == 0 {
 		return failedf("no documents found in %v", paths)
 	}
-	w, err := ds.Create()
+	w, err := ds.Create(output.Options{Version: nianbaoVersion()})
 	if err != nil {
 		return failedf("%v", err)
 	}

@@ -72,8 +72,8 @@ func TestParseCrawled(t *testing.T) {
 		switch {
 		case !ok:
 			t.Errorf("%s not parsed; reports: %v", path, got)
-		case r.ParseStatus != "ok" || r.Cells != wantCells || r.Revision == nil || *r.Revision != 1:
-			t.Errorf("%s: status %s, %d cells, revision %v; want ok, %d cells, revision 1", path, r.ParseStatus, r.Cells, r.Revision, wantCells)
+		case r.ParseStatus != "ok" || r.CellCount != wantCells || r.Revision == nil || *r.Revision != 1:
+			t.Errorf("%s: status %s, %d cells, revision %v; want ok, %d cells, revision 1", path, r.ParseStatus, r.CellCount, r.Revision, wantCells)
 		}
 	}
 	// The page that only links to the PDF has no tables of its own.

@@ -1,0 +1,199 @@
+package output
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"strings"
+
+	"github.com/opengov-cn/nianbao/normalize"
+	"github.com/opengov-cn/nianbao/parse"
+)
+
+// ColumnDoc documents one column of one table of the dataset.
+type ColumnDoc struct {
+	Table   string // reports, cells, checks or documents
+	Name    string
+	Type    string // as DuckDB reads it
+	Meaning string
+}
+
+// The tables of a dataset, as the dictionary names them.
+const (
+	TableReports   = "reports"
+	TableCells     = "cells"
+	TableChecks    = "checks"
+	TableDocuments = "documents"
+)
+
+// yearPartition is the meaning of the year of the partitioned tables.
+const yearPartition = "the report's year, from the partition directory `year=Y` (read with `hive_partitioning = true`); NULL when not known (`year=" + UnknownYear + "`)"
+
+// Columns documents every column of every table of the dataset, in the
+// order of the files; a test holds it to the Parquet schemas.
+var Columns = []ColumnDoc{
+	{TableReports, "report_id", "VARCHAR", "first 16 hex digits of the document's sha256; joins cells and checks"},
+	{TableReports, "source", "VARCHAR", "the path or URL the document was read from"},
+	{TableReports, "revision", "INTEGER", "crawled documents: 1 for the first version fetched, +1 per change; NULL for files parsed from disk"},
+	{TableReports, "sha256", "VARCHAR", "of the document's bytes; joins documents"},
+	{TableReports, "format", "VARCHAR", "`html`, `txt`, `pdf`, `doc` or `unknown`, from the bytes, not the file name"},
+	{TableReports, "template", "VARCHAR", "`2019`, `2021` or `unknown`: detected from the tables' labels, never from the year"},
+	{TableReports, "year", "INTEGER", "the year the report covers; NULL when not found"},
+	{TableReports, "agency", "VARCHAR", "the agency that published it; NULL when not found"},
+	{TableReports, "title", "VARCHAR", "NULL when not found"},
+	{TableReports, "parse_status", "VARCHAR", "`ok`, `partial`, `failed`, `unsupported`, `needs_ocr`, `garbled` or `encrypted` (see the README)"},
+	{TableReports, "is_current", "BOOLEAN", "false for an earlier version of a document that was revised"},
+	{TableReports, "superseded_by", "VARCHAR", "the report_id of the version that replaced it; NULL for a current report"},
+	{TableReports, "warnings", "VARCHAR[]", "each warning: its code (see Warning codes), the message, the place in the document; [] when none"},
+	{TableReports, "cell_count", "INTEGER", "the report's rows in cells"},
+	{TableReports, "checks_failed", "INTEGER", "the report's rows in checks with status `fail`"},
+
+	{TableCells, "report_id", "VARCHAR", "the report (reports.report_id)"},
+	{TableCells, "table_id", "VARCHAR", "`t2`, `t3` or `t4`"},
+	{TableCells, "row_key", "VARCHAR", "the template row (see the tables below); a local sub-row as parent[printed label]"},
+	{TableCells, "col_key", "VARCHAR", "the template column"},
+	{TableCells, "key", "VARCHAR", "`table_id/row_key/col_key`, e.g. `t3/new_received/total`; the files are sorted by it"},
+	{TableCells, "value", "DOUBLE", "the number; NULL where the report prints the cell blank (blank is never 0); money in 万元"},
+	{TableCells, "raw", "VARCHAR", "the text as printed ('' for a blank cell)"},
+	{TableCells, "label", "VARCHAR", "the row label as printed"},
+	{TableCells, "line", "INTEGER", "line of the source (HTML, text), from 1; NULL otherwise"},
+	{TableCells, "page", "INTEGER", "page (PDF), from 1; NULL otherwise"},
+	{TableCells, "table_index", "INTEGER", "the table among the document's tables, from 1; NULL when not known"},
+	{TableCells, "grid_row", "INTEGER", "row within that table, from 1; NULL when not known"},
+	{TableCells, "grid_col", "INTEGER", "grid column within the row, from 1; NULL when not known"},
+	{TableCells, "bbox", "DOUBLE[]", "[x0, y0, x1, y1] in PDF points; NULL off PDFs"},
+	{TableCells, "year", "BIGINT", yearPartition},
+
+	{TableChecks, "report_id", "VARCHAR", "the report (reports.report_id)"},
+	{TableChecks, "check_id", "VARCHAR", "the check family's id with its row or column, e.g. `t3.balance.total` (see Checks); the files are sorted by it"},
+	{TableChecks, "identity", "VARCHAR", "the identity in words"},
+	{TableChecks, "status", "VARCHAR", "`pass`, `fail`, `not_assessable`, or `hint` (a soft flag of a check across reports)"},
+	{TableChecks, "lhs", "DOUBLE", "the sum side as printed (blank addends skipped); NULL when it has no number"},
+	{TableChecks, "rhs", "DOUBLE", "the total side; NULL when it has no number"},
+	{TableChecks, "delta", "DOUBLE", "lhs − rhs; NULL unless both are numbers"},
+	{TableChecks, "cell_keys", "VARCHAR[]", "the keys of the cells involved; `<report_id>:<key>` for the checks across reports (`x.*`)"},
+	{TableChecks, "message", "VARCHAR", "the outcome in words"},
+	{TableChecks, "year", "BIGINT", yearPartition},
+
+	{TableDocuments, "url", "VARCHAR", "the URL fetched"},
+	{TableDocuments, "site", "VARCHAR", "the registry's name for the site"},
+	{TableDocuments, "agency", "VARCHAR", "the agency the registry names for the site; NULL when none"},
+	{TableDocuments, "kind", "VARCHAR", "`report` (an HTML page) or `attachment`"},
+	{TableDocuments, "page_url", "VARCHAR", "attachments: the page linking to them; NULL for pages"},
+	{TableDocuments, "title", "VARCHAR", "as the list or the page gave it; NULL when none"},
+	{TableDocuments, "year", "INTEGER", "the year the title or list names; NULL when none"},
+	{TableDocuments, "publish_date", "DATE", "as the site gave it; NULL when none"},
+	{TableDocuments, "sha256", "VARCHAR", "of the body; joins reports; NULL when no body was fetched"},
+	{TableDocuments, "size", "BIGINT", "bytes of the body; NULL when no body was fetched"},
+	{TableDocuments, "content_type", "VARCHAR", "as the server sent it; NULL when none"},
+	{TableDocuments, "status", "VARCHAR", "`new`, `changed`, `unchanged`, `failed`, `blocked`, `truncated` or `superseded`"},
+	{TableDocuments, "http_status", "INTEGER", "NULL when no response came"},
+	{TableDocuments, "error", "VARCHAR", "why the fetch failed; NULL when it did not"},
+	{TableDocuments, "fetched_at", "TIMESTAMP WITH TIME ZONE", "when this version was fetched; NULL when never"},
+	{TableDocuments, "revision", "INTEGER", "1 for the first version fetched, +1 per change; NULL when never fetched"},
+}
+
+// tableFiles says where each table is, for the dictionary.
+var tableFiles = []struct{ table, files, rows string }{
+	{TableReports, "`reports.parquet`", "one row per document"},
+	{TableCells, "`cells/year=*/part-0.parquet`", "one row per printed cell, partitioned by the report's year and sorted by `key`"},
+	{TableChecks, "`checks/year=*/part-0.parquet`", "one row per identity per report, partitioned by the report's year and sorted by `check_id`"},
+	{TableDocuments, "`documents.parquet`", "one row per version of each page or attachment a crawl fetched or tried to (datasets of `nianbao run`)"},
+}
+
+// Dictionary renders the data dictionary: every column of every table,
+// every key with its Chinese label and an English description, every
+// check family and every warning code, all from normalize's template and
+// the lists of codes.
+func Dictionary() string {
+	var b strings.Builder
+	b.WriteString("## Data dictionary\n\n")
+	b.WriteString("Cells are addressed `<table_id>/<row_key>/<col_key>`. `value` is a number, or null where the report prints the cell blank (blank is never 0). Money (`*_wan`) is in 万元. Local sub-rows printed under a template row keep the parent key with the printed label in brackets, e.g. `art20_5.other_services[行政检查]`. `dictionary.csv` beside the data holds this dictionary as a table (`kind`, `table`, `key`, `label_zh`, `description_en`, `unit`, `templates`, `type`).\n\n")
+	b.WriteString("### Columns\n\nNULL means not known or not applicable, never '' or []; positions count from 1.\n\n")
+	for _, tf := range tableFiles {
+		fmt.Fprintf(&b, "#### %s\n\n%s: %s.\n\n| column | type | meaning |\n|---|---|---|\n", tf.table, tf.files, tf.rows)
+		for _, c := range Columns {
+			if c.Table == tf.table {
+				fmt.Fprintf(&b, "| `%s` | %s | %s |\n", c.Name, c.Type, c.Meaning)
+			}
+		}
+		b.WriteString("\n")
+	}
+	for _, t := range normalize.Tables {
+		fmt.Fprintf(&b, "### %s — %s、%s (%s)\n\n| kind | key | 中文 | English | template |\n|---|---|---|---|---|\n", t.ID, t.Number, t.Title, t.English)
+		for _, r := range normalize.Rows {
+			if r.Table == t.ID {
+				fmt.Fprintf(&b, "| row | `%s` | %s | %s | %s |\n", r.Key, r.Label, r.English, both(r.Templates))
+			}
+		}
+		for _, c := range normalize.Cols {
+			if c.Table == t.ID {
+				fmt.Fprintf(&b, "| col | `%s` | %s | %s | %s |\n", c.Key, c.Label, c.English, both(c.Templates))
+			}
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "### Checks\n\nEach check has status `%s`, `%s` or `%s` (a side of the identity has no printed number); the checks across reports (`x.*`) may also say `%s`, a soft flag. Blank cells count as absent.\n\n| check_id | identity |\n|---|---|\n",
+		normalize.CheckPass, normalize.CheckFail, normalize.CheckNotAssessable, normalize.CheckHint)
+	for _, f := range normalize.CheckFamilies {
+		fmt.Fprintf(&b, "| `%s` | %s (%s) |\n", f.ID, f.Identity, f.Note)
+	}
+	b.WriteString("\n### Warning codes\n\nEvery warning in `reports.warnings` starts with its code and ends with the place in the document it is about.\n\n| code | meaning |\n|---|---|\n")
+	for _, list := range [][]parse.CodeDoc{parse.ReaderCodes, normalize.MappingCodes, WriterCodes} {
+		for _, c := range list {
+			fmt.Fprintf(&b, "| `%s` | %s |\n", c.Code, c.Meaning)
+		}
+	}
+	return b.String()
+}
+
+// DictionaryHeader is the header of dictionary.csv.
+var DictionaryHeader = []string{"kind", "table", "key", "label_zh", "description_en", "unit", "templates", "type"}
+
+// DictionaryCSV renders the data dictionary as the rows of
+// dictionary.csv (UTF-8, without a byte-order mark): one per column of
+// the dataset (kind column: table is the table, type its DuckDB type),
+// per template table (table), row and column (row, col: table is t2, t3
+// or t4, unit that of the column's values), check family (check) and
+// warning code (warning).
+func DictionaryCSV() []byte {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(DictionaryHeader)
+	for _, c := range Columns {
+		w.Write([]string{"column", c.Table, c.Name, "", plain(c.Meaning), "", "", c.Type})
+	}
+	for _, t := range normalize.Tables {
+		w.Write([]string{"table", string(t.ID), string(t.ID), t.Number + "、" + t.Title, t.English, "", "", ""})
+	}
+	for _, r := range normalize.Rows {
+		w.Write([]string{"row", string(r.Table), r.Key, r.Label, r.English, "", both(r.Templates), ""})
+	}
+	for _, c := range normalize.Cols {
+		unit := "count"
+		if c.Money {
+			unit = "万元"
+		}
+		w.Write([]string{"col", string(c.Table), c.Key, c.Label, c.English, unit, both(c.Templates), ""})
+	}
+	for _, f := range normalize.CheckFamilies {
+		w.Write([]string{"check", string(f.Table), f.ID, "", plain(f.Identity + " (" + f.Note + ")"), "", "", ""})
+	}
+	for _, list := range [][]parse.CodeDoc{parse.ReaderCodes, normalize.MappingCodes, WriterCodes} {
+		for _, c := range list {
+			w.Write([]string{"warning", "", string(c.Code), "", c.Meaning, "", "", ""})
+		}
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+// plain drops the Markdown code quotes of a description.
+func plain(s string) string { return strings.ReplaceAll(s, "`", "") }
+
+func both(t string) string {
+	if t == "" {
+		return "2019, 2021"
+	}
+	return t
+}
