@@ -17,6 +17,13 @@ import (
 // caller's context allows more.
 var PDFTimeLimit = 60 * time.Second
 
+// maxPDFCells is the most table cells kept of one PDF, all its tables
+// together. A report's tables hold a few hundred cells and a county's
+// volume of reports tens of thousands; half a million is ten times that
+// and about 100 MB. Without it one content stream drawing a dense grid,
+// shared by thousands of pages, would make cells without end.
+const maxPDFCells = 1 << 19
+
 // Thresholds for judging a text layer.
 const (
 	garbledShare = 0.25 // share of undecodable characters that makes text garbled
@@ -29,24 +36,55 @@ const (
 // whose cells sit in the grid columns of their rulings. A document that
 // cannot be read comes back with a non-OK Status and a warning; ParsePDF
 // itself returns an error only when ctx is done before it starts.
+//
+// The reading looks at its context in every loop that grows with the
+// file, so once the time is up (or the caller's context is done) it ends
+// within milliseconds; what the PDF library does between two looks (a
+// stream decoded, an object parsed) is bounded by the sizes handed to it,
+// and a worker process (internal/workers) kills whatever still runs.
 func ParsePDF(ctx context.Context, data []byte) (*Document, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, PDFTimeLimit)
+	limited, cancel := context.WithTimeout(ctx, PDFTimeLimit)
 	defer cancel()
 	done := make(chan *Document, 1)
 	go func() {
 		// The work runs apart from the caller so that a loop deep in the
 		// PDF library cannot hold the caller past its deadline.
-		done <- parsePDFSafe(ctx, data)
+		done <- parsePDFSafe(docContext{Context: limited, caller: ctx}, data)
 	}()
 	select {
 	case doc := <-done:
 		return doc, nil
-	case <-ctx.Done():
-		return failed(StatusFailed, CodePDFTimeout, fmt.Sprintf("parsing stopped before the end (time limit %v): %v", PDFTimeLimit, context.Cause(ctx))), nil
+	case <-limited.Done():
+		return failed(StatusFailed, CodePDFTimeout, fmt.Sprintf("parsing stopped before the end (time limit %v): %v", PDFTimeLimit, context.Cause(limited))), nil
 	}
+}
+
+// docContext is the context a document is read under: done when its time
+// limit is, or when the caller's context is. The caller's is asked
+// directly too, so that a context that tells its end by Err alone (one
+// that counts the work it allows, say) stops the reading as well.
+type docContext struct {
+	context.Context // the caller's, with the time limit
+	caller          context.Context
+}
+
+func (c docContext) Err() error {
+	if err := c.caller.Err(); err != nil {
+		return err
+	}
+	return c.Context.Err()
+}
+
+// timedOut marks doc failed because ctx is done before page n was read:
+// the blocks read so far are dropped, the warnings kept.
+func timedOut(ctx context.Context, doc *Document, n int) *Document {
+	doc.Status, doc.Blocks, doc.PositionsReliable = StatusFailed, nil, false
+	doc.Warnings = append(doc.Warnings, Warning{Code: CodePDFTimeout,
+		Message: fmt.Sprintf("page %d: reading stopped before the end: %v", n, ctx.Err()), Loc: Loc{Page: n}})
+	return doc
 }
 
 func failed(st Status, code Code, msg string) *Document {
@@ -71,10 +109,12 @@ func parsePDFSafe(ctx context.Context, data []byte) (doc *Document) {
 // encodings from readable text.
 type pdfStats struct {
 	runes, bad int
+	bytes      int // of text, for the cap MaxTextBytes
 }
 
 func (s *pdfStats) add(p *pdflayout.Page) (runes, bad int) {
 	for _, g := range p.Glyphs {
+		s.bytes += len(g.Text)
 		for _, r := range g.Text {
 			if unicode.IsSpace(r) {
 				continue
@@ -112,13 +152,20 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 		doc.Meta[strings.ToLower(k)] = v
 	}
 	doc.warnLayout(d.Warnings)
-	r := &pdfReader{doc: doc, blocks: &blockBuilder{doc: doc}}
+	r := &pdfReader{doc: doc, blocks: &blockBuilder{doc: doc}, damaged: d.Rebuilt}
 	for n := 1; n <= d.NumPages(); n++ {
 		if ctx.Err() != nil {
-			return failed(StatusFailed, CodePDFTimeout, fmt.Sprintf("page %d: gave up after the time limit", n))
+			return timedOut(ctx, doc, n)
+		}
+		if r.capped(n) {
+			break
 		}
 		r.page(ctx, d, n)
 	}
+	if ctx.Err() != nil {
+		return timedOut(ctx, doc, d.NumPages())
+	}
+	r.blocks.finish()
 	if !r.judge() {
 		doc.Blocks = nil
 		return doc
@@ -139,6 +186,23 @@ type pdfReader struct {
 	st                   pdfStats
 	imageOnly            []int // pages with images and next to no text
 	pagesRead, textPages int
+	damaged              bool // the file's cross-reference table was rebuilt
+}
+
+// capped reports whether the document has reached a cap on what it may
+// make the reader build, before page n, and says so.
+func (r *pdfReader) capped(n int) bool {
+	switch {
+	case r.st.bytes >= MaxTextBytes:
+		r.doc.Warnings = append(r.doc.Warnings, limitWarning("the size of the PDF's text in bytes", MaxTextBytes, Loc{Page: n}))
+	case len(r.doc.Blocks) >= MaxBlocks:
+		r.doc.Warnings = append(r.doc.Warnings, limitWarning("the number of the PDF's paragraphs and tables", MaxBlocks, Loc{Page: n}))
+	case r.blocks.full:
+		r.doc.Warnings = append(r.doc.Warnings, limitWarning("the number of the PDF's table cells", maxPDFCells, Loc{Page: n - 1}))
+	default:
+		return false
+	}
+	return true
 }
 
 // page reads page n and adds its blocks, unless it is a scan or its text
@@ -146,9 +210,12 @@ type pdfReader struct {
 func (r *pdfReader) page(ctx context.Context, d *pdflayout.Doc, n int) {
 	p, err := d.Page(ctx, n)
 	loc := Loc{Page: n}
+	if ctx.Err() != nil {
+		return // the caller says why
+	}
 	if err != nil {
 		r.doc.warn(CodePDFPage, err.Error(), loc)
-		if p == nil || ctx.Err() != nil {
+		if p == nil {
 			return
 		}
 	} else {
@@ -167,7 +234,10 @@ func (r *pdfReader) page(ctx context.Context, d *pdflayout.Doc, n int) {
 		r.doc.warn(CodePDFGarbled, fmt.Sprintf("%d of %d characters do not decode to text; page skipped", bad, runes), loc)
 		return
 	}
-	blocks, err := safeLayout(p, r.blocks.carry())
+	blocks, err := safeLayout(ctx, p, r.blocks.carry())
+	if ctx.Err() != nil {
+		return
+	}
 	if err != nil {
 		r.doc.warn(CodePDFLayout, err.Error(), loc)
 		return
@@ -183,6 +253,10 @@ func (r *pdfReader) judge() bool {
 	case r.pagesRead == 0 && st.runes < minTextRunes:
 		doc.Status = StatusFailed
 		doc.warn(CodePDFCorrupt, "no page could be read", Loc{})
+	case r.damaged && st.runes < minTextRunes && len(r.imageOnly) == 0:
+		// a file cut short is not a scan: OCR would find nothing
+		doc.Status = StatusFailed
+		doc.warn(CodePDFCorrupt, "the file is damaged (its cross-reference table had to be rebuilt) and no text could be read from it", Loc{})
 	case st.runes < minTextRunes || r.textPages == 0:
 		doc.Status = StatusNeedsOCR
 		pages := r.imageOnly
@@ -215,19 +289,23 @@ func layoutCode(k pdflayout.WarnKind) Code {
 		return CodePDFStructure
 	case pdflayout.WarnFont, pdflayout.WarnCMap:
 		return CodePDFFont
+	case pdflayout.WarnLimit:
+		return CodeLimit
+	case pdflayout.WarnRepair:
+		return CodePDFRepaired
 	}
 	return CodePDFPage
 }
 
 // safeLayout lays a page out, turning a panic into an error for that page
 // alone.
-func safeLayout(p *pdflayout.Page, prev *pdflayout.Table) (blocks []pdflayout.Block, err error) {
+func safeLayout(ctx context.Context, p *pdflayout.Page, prev *pdflayout.Table) (blocks []pdflayout.Block, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			blocks, err = nil, fmt.Errorf("page %d: layout failed: %v", p.Number, r)
 		}
 	}()
-	return pdflayout.Layout(p, prev), nil
+	return pdflayout.LayoutContext(ctx, p, prev)
 }
 
 func (doc *Document) warn(code Code, msg string, loc Loc) {
@@ -242,10 +320,31 @@ type blockBuilder struct {
 	doc     *Document
 	tables  int
 	last    *pdflayout.Table // last table seen
-	lastIdx int              // its block index
 	between []Block          // page furniture seen since the last table
 	sizes   []float64        // font size of each block: 0 for tables and page furniture
 	unruled bool             // some table's columns come from text alignment
+	// the tables, made into blocks by finish once no page adds rows to
+	// them (a table continued on every page would be made again at each)
+	pending []pendingTable
+	cells   int  // in the tables kept
+	full    bool // a table did not fit in maxPDFCells: no more are read
+}
+
+// pendingTable is a layout table and the block that it becomes.
+type pendingTable struct {
+	block  int
+	table  *pdflayout.Table
+	index  int
+	cells  int
+	capped bool // more rows than MaxTableCells cells continued it: they are dropped
+}
+
+func countCells(t *pdflayout.Table) int {
+	n := 0
+	for _, r := range t.Rows {
+		n += len(r.Cells)
+	}
+	return n
 }
 
 // pageFurniture matches lines such as "-3-", "— 3 —", "第3页", "3/5".
@@ -268,19 +367,49 @@ func (b *blockBuilder) page(n int, blocks []pdflayout.Block) {
 		for i := range lb.Table.Rows {
 			lb.Table.Rows[i].Page = n
 		}
+		cells := countCells(lb.Table)
+		if b.cells+cells > maxPDFCells {
+			b.full = true
+			return
+		}
 		b.unruled = b.unruled || !lb.Table.Ruled
 		if b.last != nil && b.lastPage(n-1) && pdflayout.Continues(b.last, lb.Table) {
-			b.last.Append(lb.Table)
-			b.doc.Blocks[b.lastIdx] = b.tableBlock(b.last, b.doc.Blocks[b.lastIdx].Table.Index)
+			b.appendRows(n, lb.Table, cells)
 			continue
 		}
+		b.cells += cells
 		b.flushBetween()
 		b.last = lb.Table
-		b.lastIdx = len(b.doc.Blocks)
-		b.doc.Blocks = append(b.doc.Blocks, b.tableBlock(lb.Table, b.tables))
+		b.pending = append(b.pending, pendingTable{block: len(b.doc.Blocks), table: lb.Table, index: b.tables, cells: cells})
+		b.doc.Blocks = append(b.doc.Blocks, Block{Table: &Table{Index: b.tables}, Loc: Loc{Page: n}})
 		b.sizes = append(b.sizes, 0)
 		b.tables++
 	}
+}
+
+// appendRows adds the rows of t, found on page n, to the last table,
+// which they continue, unless it would have more than MaxTableCells.
+func (b *blockBuilder) appendRows(n int, t *pdflayout.Table, cells int) {
+	p := &b.pending[len(b.pending)-1]
+	if p.capped {
+		return
+	}
+	if p.cells+cells > MaxTableCells {
+		p.capped = true
+		b.doc.Warnings = append(b.doc.Warnings, limitWarning(fmt.Sprintf("the cell count of table %d", p.index+1), MaxTableCells, Loc{Page: n}))
+		return
+	}
+	p.cells += cells
+	b.cells += cells
+	b.last.Append(t)
+}
+
+// finish makes the blocks of the tables, once every page is read.
+func (b *blockBuilder) finish() {
+	for _, p := range b.pending {
+		b.doc.Blocks[p.block] = b.tableBlock(p.table, p.index)
+	}
+	b.pending = nil
 }
 
 // carry returns the table that ended the previous page, for a table on
@@ -308,10 +437,16 @@ func (b *blockBuilder) flushBetween() {
 
 func bbox(r pdflayout.Rect) [4]float64 { return [4]float64{r.X0, r.Y0, r.X1, r.Y1} }
 
-// tableBlock converts a layout table to a document table with provenance.
+// tableBlock converts a layout table to a document table with provenance,
+// up to MaxTableCells cells.
 func (b *blockBuilder) tableBlock(t *pdflayout.Table, index int) Block {
 	out := &Table{Index: index}
+	cells := 0
 	for ri, r := range t.Rows {
+		if cells += len(r.Cells); cells > MaxTableCells {
+			b.doc.Warnings = append(b.doc.Warnings, limitWarning(fmt.Sprintf("the cell count of table %d", index+1), MaxTableCells, Loc{Page: r.Page}))
+			break
+		}
 		loc := GridLoc(index, ri, -1)
 		loc.Page, loc.BBox = r.Page, bbox(r.BBox)
 		row := Row{Loc: loc}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/opengov-cn/nianbao/testdata/hostile"
 )
 
 const corpusPDF = "../../shared/corpus/huaian-hongze-2023/report.pdf"
@@ -345,6 +347,13 @@ func FuzzParsePDF(f *testing.F) {
 		flip := append([]byte(nil), data...)
 		flip[len(flip)/3] ^= 0x10
 		f.Add(flip)
+	}
+	text := hostile.TextPDF()
+	for _, data := range [][]byte{text, hostile.DeepArray(1000), hostile.DeepXrefIndex(1000), hostile.DeepDict(100),
+		hostile.HugeString(70_000), hostile.HugeWidths(100), hostile.HugeToUnicode(100), hostile.ManyPages(20),
+		hostile.DenseGrid(2, 20), hostile.JunkBefore(text, 500), hostile.JunkAfter(text, 50), hostile.Version(text, "2.0"),
+		hostile.BrokenXref(text)} {
+		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := ParsePDF(context.Background(), data)

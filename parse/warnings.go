@@ -31,6 +31,7 @@ const (
 	CodePDFTimeout        Code = "pdf.timeout"
 	CodePDFPanic          Code = "pdf.panic"
 	CodePDFEncrypted      Code = "pdf.encrypted"
+	CodePDFRepaired       Code = "pdf.repaired"
 )
 
 // ReaderCodes lists the codes of this package, in the order the README
@@ -45,6 +46,7 @@ var ReaderCodes = []CodeDoc{
 	{CodeCharsetMixed, "the file mixes encodings (or is UTF-8 with damaged bytes): each line was read in its own, bad bytes replaced"},
 	{CodeCharsetNUL, "NUL bytes in a text or HTML file were removed"},
 	{CodePDFStructure, "the PDF's object structure is damaged (page tree, xref); what could be read was"},
+	{CodePDFRepaired, "the PDF was repaired to be read, as other readers repair it: junk before its header or after its end dropped, an unknown header version read as 1.7, or its cross-reference table rebuilt by scanning for objects; the message says which"},
 	{CodePDFPage, "a page could not be read, or something on it was not understood (rotation, content stream, form XObject)"},
 	{CodePDFFont, "a font or CMap of a page was not understood: some of its characters may be missing or replaced"},
 	{CodePDFGarbled, "text that does not decode to characters: a page skipped, or the whole text layer"},

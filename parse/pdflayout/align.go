@@ -154,10 +154,10 @@ type alignRegion struct {
 // lines, takes in the header lines just above it and the label lines
 // between its data lines, and ends at a line that reaches into its value
 // columns without being a data line.
-func findAlignRegions(ls []tline, pageWidth float64) []alignRegion {
+func findAlignRegions(ls []tline, pageWidth float64, st *stopper) []alignRegion {
 	var out []alignRegion
 	used := 0 // lines before this index belong to earlier regions
-	for i := 0; i < len(ls); i++ {
+	for i := 0; i < len(ls) && !st.steps(len(ls)); i++ {
 		if !ls[i].data || i < used {
 			continue
 		}
@@ -167,7 +167,9 @@ func findAlignRegions(ls []tline, pageWidth float64) []alignRegion {
 		cols := valueCols(ls[i : i+1])
 		for j := i + 1; j < len(ls); j++ {
 			if ls[j].data {
-				cols = valueCols(append(append([]tline{}, ls[i:j]...), ls[j]))
+				// the columns of lines i to j: merging is associative,
+				// so those of i to end are merged with the lines since
+				cols = mergeIntervals(append(cols, wordIntervals(ls[end+1:j+1])...), colSlack)
 				end = j
 				continue
 			}
@@ -240,13 +242,18 @@ func reaches(l tline, cols []interval) bool {
 // valueCols merges the x extents of the numbers of data lines (all but a
 // line's first word) into column intervals, left to right.
 func valueCols(ls []tline) []interval {
+	return mergeIntervals(wordIntervals(ls), colSlack)
+}
+
+// wordIntervals lists the x extents of the numbers of data lines.
+func wordIntervals(ls []tline) []interval {
 	var ivs []interval
 	for _, l := range ls {
 		for _, w := range valueWords(l.words) {
 			ivs = append(ivs, interval{w.box.X0, w.box.X1})
 		}
 	}
-	return mergeIntervals(ivs, colSlack)
+	return ivs
 }
 
 func mergeIntervals(ivs []interval, tol float64) []interval {

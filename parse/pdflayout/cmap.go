@@ -1,6 +1,7 @@
 package pdflayout
 
 import (
+	"sort"
 	"unicode/utf16"
 )
 
@@ -16,6 +17,7 @@ type cmap struct {
 	cidRanges []cidRange
 	useCMap   string // name of a predefined CMap named by usecmap
 	wmode     int
+	dropped   int // entries not kept: past maxCMapCodes, or ranges past maxCMapRanges
 }
 
 // codeSpace is one codespace range: codes of n bytes whose every byte lies
@@ -40,10 +42,17 @@ type cidRange struct {
 }
 
 // Limits on what one CMap may expand to, so that a hostile map cannot
-// exhaust memory.
+// exhaust memory or make every lookup slow.
 const (
-	maxExpand    = 1 << 16 // a range longer than this is kept as a range
-	maxCMapItems = 1 << 20 // entries in total
+	maxExpand = 1 << 16 // a range longer than this is kept as a range
+	// maxCMapCodes is the most codes the entries of one CMap may expand
+	// to: a CID font has at most 65,536 two-byte codes and 256 one-byte
+	// ones, and twice that leaves room for maps that define codes twice.
+	// It costs about 10 MB. Ranges past it are kept as ranges.
+	maxCMapCodes = 2 << 16
+	// maxCMapRanges is the most ranges kept as ranges; a lookup searches
+	// them by halves.
+	maxCMapRanges = 4096
 )
 
 func key(n int, code uint32) uint64 { return uint64(n)<<32 | uint64(code) }
@@ -73,15 +82,18 @@ func utf16Text(s string) []rune {
 }
 
 // parseCMap parses a CMap program. It never fails: whatever it cannot
-// understand is skipped.
-func parseCMap(data []byte) *cmap {
+// understand is skipped, and what the caps leave out is counted in
+// dropped. It stops early, keeping what it read, when st says so.
+func parseCMap(data []byte, st *stopper) *cmap {
 	m := &cmap{uni: map[uint64]string{}, cid: map[uint64]uint32{}}
-	lx := &lexer{b: data}
+	lx := &lexer{b: data, st: st}
 	var prev []token // operands since the last operator
 	items := 0
 	for {
 		t := lx.next()
 		if t.kind == tokEOF {
+			m.uniRanges = disjointUni(m.uniRanges)
+			m.cidRanges = disjointCID(m.cidRanges)
 			return m
 		}
 		if t.kind != tokOp {
@@ -94,13 +106,13 @@ func parseCMap(data []byte) *cmap {
 		case "begincodespacerange":
 			m.readCodeSpace(lx)
 		case "beginbfchar":
-			items += m.readBFChar(lx, maxCMapItems-items)
+			items += m.readBFChar(lx, maxCMapCodes-items)
 		case "beginbfrange":
-			items += m.readBFRange(lx, maxCMapItems-items)
+			items += m.readBFRange(lx, maxCMapCodes-items)
 		case "begincidchar":
-			items += m.readCIDChar(lx, maxCMapItems-items)
+			items += m.readCIDChar(lx, maxCMapCodes-items)
 		case "begincidrange":
-			items += m.readCIDRange(lx, maxCMapItems-items)
+			m.readCIDRange(lx)
 		case "usecmap":
 			if len(prev) > 0 && prev[len(prev)-1].kind == tokName {
 				m.useCMap = prev[len(prev)-1].s
@@ -124,11 +136,15 @@ func section(lx *lexer, per int, fn func(ops []token)) {
 		case tokEOF, tokOp:
 			return
 		case tokArrOpen:
+			// an array of strings; nested arrays and dictionaries are not
+			// recursed into, and an operator ends an unclosed array and
+			// the section with it
 			arr := token{kind: tokArrOpen}
 			var elems []string
+			var end tokKind
 			for {
 				e := lx.next()
-				if e.kind == tokArrClose || e.kind == tokEOF || e.kind == tokOp {
+				if end = e.kind; end == tokArrClose || end == tokEOF || end == tokOp {
 					break
 				}
 				if e.kind == tokStr && len(elems) < maxExpand {
@@ -137,6 +153,12 @@ func section(lx *lexer, per int, fn func(ops []token)) {
 			}
 			arr.s = joinElems(elems)
 			ops = append(ops, arr)
+			if end != tokArrClose {
+				if len(ops) == per {
+					fn(ops)
+				}
+				return
+			}
 		default:
 			ops = append(ops, t)
 		}
@@ -193,7 +215,11 @@ func (m *cmap) readCodeSpace(lx *lexer) {
 func (m *cmap) readBFChar(lx *lexer, budget int) int {
 	n := 0
 	section(lx, 2, func(ops []token) {
-		if n >= budget || ops[0].kind != tokStr || len(ops[0].s) == 0 {
+		if ops[0].kind != tokStr || len(ops[0].s) == 0 {
+			return
+		}
+		if n >= budget {
+			m.dropped++
 			return
 		}
 		code, nb := bytesToCode(ops[0].s)
@@ -246,9 +272,10 @@ func (m *cmap) readBFRange(lx *lexer, budget int) int {
 			n += span
 			return
 		}
-		if len(m.uniRanges) < 4096 {
+		if len(m.uniRanges) < maxCMapRanges {
 			m.uniRanges = append(m.uniRanges, r)
-			n++
+		} else {
+			m.dropped++
 		}
 	})
 	return n
@@ -263,6 +290,9 @@ func (r *uniRange) text(code uint32) (string, bool) {
 		}
 		return string(utf16Text(r.arr[off])), true
 	}
+	if len(r.dst) == 1 {
+		return string(r.dst[0] + rune(off)), true
+	}
 	d := make([]rune, len(r.dst))
 	copy(d, r.dst)
 	d[len(d)-1] += rune(off)
@@ -272,7 +302,11 @@ func (r *uniRange) text(code uint32) (string, bool) {
 func (m *cmap) readCIDChar(lx *lexer, budget int) int {
 	n := 0
 	section(lx, 2, func(ops []token) {
-		if n >= budget || ops[0].kind != tokStr || ops[1].kind != tokNum || len(ops[0].s) == 0 {
+		if ops[0].kind != tokStr || ops[1].kind != tokNum || len(ops[0].s) == 0 {
+			return
+		}
+		if n >= budget {
+			m.dropped++
 			return
 		}
 		code, nb := bytesToCode(ops[0].s)
@@ -282,21 +316,22 @@ func (m *cmap) readCIDChar(lx *lexer, budget int) int {
 	return n
 }
 
-func (m *cmap) readCIDRange(lx *lexer, budget int) int {
-	n := 0
+func (m *cmap) readCIDRange(lx *lexer) {
 	section(lx, 3, func(ops []token) {
 		if ops[0].kind != tokStr || ops[1].kind != tokStr || ops[2].kind != tokNum || len(ops[0].s) == 0 {
 			return
 		}
 		lo, nb := bytesToCode(ops[0].s)
 		hi, _ := bytesToCode(ops[1].s)
-		if hi < lo || len(m.cidRanges) >= 4096 {
+		if hi < lo {
+			return
+		}
+		if len(m.cidRanges) >= maxCMapRanges {
+			m.dropped++
 			return
 		}
 		m.cidRanges = append(m.cidRanges, cidRange{n: nb, lo: lo, hi: hi, cid: uint32(ops[2].num)})
-		n++
 	})
-	return n
 }
 
 // lookupText maps a code of nb bytes to text.
@@ -304,11 +339,10 @@ func (m *cmap) lookupText(code uint32, nb int) (string, bool) {
 	if t, ok := m.uni[key(nb, code)]; ok {
 		return t, true
 	}
-	for i := range m.uniRanges {
-		r := &m.uniRanges[i]
-		if r.n == nb && code >= r.lo && code <= r.hi {
-			return r.text(code)
-		}
+	rs := m.uniRanges
+	i := sort.Search(len(rs), func(i int) bool { return rs[i].n > nb || rs[i].n == nb && rs[i].hi >= code })
+	if i < len(rs) && rs[i].n == nb && rs[i].lo <= code {
+		return rs[i].text(code)
 	}
 	return "", false
 }
@@ -318,12 +352,60 @@ func (m *cmap) lookupCID(code uint32, nb int) (uint32, bool) {
 	if c, ok := m.cid[key(nb, code)]; ok {
 		return c, true
 	}
-	for _, r := range m.cidRanges {
-		if r.n == nb && code >= r.lo && code <= r.hi {
-			return r.cid + (code - r.lo), true
-		}
+	rs := m.cidRanges
+	i := sort.Search(len(rs), func(i int) bool { return rs[i].n > nb || rs[i].n == nb && rs[i].hi >= code })
+	if i < len(rs) && rs[i].n == nb && rs[i].lo <= code {
+		return rs[i].cid + (code - rs[i].lo), true
 	}
 	return 0, false
+}
+
+// disjointUni sorts ranges by code length and first code, and cuts from
+// each range the codes an earlier one in that order covers, so that a
+// lookup can search them by halves. Real maps have no overlapping ranges.
+func disjointUni(rs []uniRange) []uniRange {
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].n < rs[j].n || rs[i].n == rs[j].n && rs[i].lo < rs[j].lo })
+	out := rs[:0]
+	for _, r := range rs {
+		if k := len(out); k > 0 && out[k-1].n == r.n && out[k-1].hi >= r.lo {
+			if out[k-1].hi >= r.hi {
+				continue
+			}
+			r.from(out[k-1].hi + 1)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// from drops the codes of the range below lo.
+func (r *uniRange) from(lo uint32) {
+	off := lo - r.lo
+	if r.hasArr {
+		r.arr = r.arr[min(int(off), len(r.arr)):]
+	} else {
+		r.dst = append([]rune(nil), r.dst...)
+		r.dst[len(r.dst)-1] += rune(off)
+	}
+	r.lo = lo
+}
+
+// disjointCID is disjointUni for CID ranges.
+func disjointCID(rs []cidRange) []cidRange {
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].n < rs[j].n || rs[i].n == rs[j].n && rs[i].lo < rs[j].lo })
+	out := rs[:0]
+	for _, r := range rs {
+		if k := len(out); k > 0 && out[k-1].n == r.n && out[k-1].hi >= r.lo {
+			if out[k-1].hi >= r.hi {
+				continue
+			}
+			lo := out[k-1].hi + 1
+			r.cid += lo - r.lo
+			r.lo = lo
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // nextCode splits the next character code off s using the codespace

@@ -23,7 +23,7 @@ end
 end`
 
 func TestParseCMapToUnicode(t *testing.T) {
-	m := parseCMap([]byte(toUnicodeCrossing))
+	m := parseCMap([]byte(toUnicodeCrossing), nil)
 	tests := []struct {
 		code uint32
 		want string
@@ -58,7 +58,7 @@ func TestParseCMapCIDAndMixedCodespace(t *testing.T) {
 1 begincidrange <8140> <81FE> 1000 endcidrange
 1 begincidchar <41> 34 endcidchar
 /Registry (Adobe) def endcmap`
-	m := parseCMap([]byte(src))
+	m := parseCMap([]byte(src), nil)
 	if m.wmode != 1 {
 		t.Errorf("wmode = %d, want 1", m.wmode)
 	}
@@ -87,7 +87,7 @@ func TestParseCMapCIDAndMixedCodespace(t *testing.T) {
 
 func TestParseCMapHostile(t *testing.T) {
 	// A range of 2^32 codes must not be expanded, and garbage must not panic.
-	m := parseCMap([]byte("1 beginbfrange <00000000> <FFFFFFFF> <0041> endbfrange begincodespacerange <00> endcodespacerange ((( <<"))
+	m := parseCMap([]byte("1 beginbfrange <00000000> <FFFFFFFF> <0041> endbfrange begincodespacerange <00> endcodespacerange ((( <<"), nil)
 	if len(m.uni) != 0 || len(m.uniRanges) != 1 {
 		t.Fatalf("uni = %d entries, ranges = %d; want the range kept unexpanded", len(m.uni), len(m.uniRanges))
 	}
@@ -112,7 +112,7 @@ func TestPredefinedCMaps(t *testing.T) {
 		f := &font{composite: true, dw: 1000, scale: 0.001}
 		f.setPredef(tt.cmap, warn)
 		var got string
-		for _, g := range f.decodeString(tt.in, nil) {
+		for _, g := range decoded(f, tt.in) {
 			got += g.text
 		}
 		if got != tt.want {
@@ -125,9 +125,9 @@ func TestToUnicodeCodeLengthMismatch(t *testing.T) {
 	// A two-byte Identity-H font whose ToUnicode map writes one-byte codes.
 	f := &font{composite: true, dw: 1000, scale: 0.001}
 	f.setPredef("Identity-H", func(WarnKind, string) {})
-	f.toUni = parseCMap([]byte("2 beginbfchar <41> <4E00> <0102> <4E8C> endbfchar"))
+	f.toUni = parseCMap([]byte("2 beginbfchar <41> <4E00> <0102> <4E8C> endbfchar"), nil)
 	var got string
-	for _, g := range f.decodeString("\x00\x41\x01\x02\x00\x42", nil) {
+	for _, g := range decoded(f, "\x00\x41\x01\x02\x00\x42") {
 		got += g.text
 	}
 	if want := "一二\uFFFD"; got != want {
@@ -146,10 +146,16 @@ func TestAdobeGB1(t *testing.T) {
 	f := &font{composite: true, dw: 1000, scale: 0.001, gb1: true}
 	f.setPredef("Identity-H", func(WarnKind, string) {})
 	var got string
-	for _, g := range f.decodeString("\x00\x12\x00\x11\x00\x0f\x0f\xa0\x11\x9f\xff\xf0", nil) {
+	for _, g := range decoded(f, "\x00\x12\x00\x11\x00\x0f\x0f\xa0\x11\x9f\xff\xf0") {
 		got += g.text
 	}
 	if want := "10.姓政\uFFFD"; got != want {
 		t.Errorf("decoded %q, want %q", got, want)
 	}
+}
+
+// decoded decodes a whole string with font f.
+func decoded(f *font, s string) []glyph {
+	gl, _ := f.decodeString(s, nil, len(s))
+	return gl
 }

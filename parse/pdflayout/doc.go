@@ -29,10 +29,23 @@
 //     object streams, read from the file's bytes; bounded stream sizes;
 //     recovered panics); stream.go also keys the caches by object content,
 //     the library giving no object identity.
+//   - repair.go: tolerant opening, as poppler's: junk before the header
+//     or after %%EOF, header versions the library refuses, and a damaged
+//     or missing cross-reference table, rebuilt by scanning for objects
+//     (in object streams too) into a copy of the file.
+//   - stop.go: the stopper, with which every loop that grows with the
+//     input looks at the context.
 //   - warning.go: what was not understood, by kind and page.
 //
 // Every entry point recovers from panics in the library and checks a
-// context, so a corrupt or hostile file costs an error, not a crash.
+// context, so a corrupt or hostile file costs an error, not a crash. No
+// parsing recurses on the depth of the input: nested arrays and
+// dictionaries are counted, not recursed into, and what does recurse
+// (form XObjects, the page tree, the library's objects) has a depth cap.
+// What one file may make the layer build is capped by what it expands to
+// (glyphs per string and page, width and CMap codes, pages), each cap a
+// named constant with its reason; a file that reaches one is read up to
+// it, with a WarnLimit warning.
 // Coordinates are in points from the top-left corner of the page as a
 // reader sees it (after /Rotate), like pdftotext -bbox.
 package pdflayout
@@ -65,16 +78,30 @@ type Doc struct {
 	order []*font          // the same fonts, in the order they were loaded
 	byRes map[objKey]*font // by /Font dictionary and name
 	fb    *font
-	Info  map[string]string // document information dictionary (Title, Author, …)
-	// Warnings from opening the document (page tree problems and the like).
+	// trimmed: the page tree has more pages than MaxPages; deep: it has
+	// nodes below maxTreeDepth
+	trimmed, deep bool
+
+	Info map[string]string // document information dictionary (Title, Author, …)
+	// Warnings from opening the document (page tree problems, repairs and
+	// the like).
 	Warnings []Warning
+	// Rebuilt reports that the file's cross-reference table was rebuilt by
+	// scanning: the file is damaged, and may be cut short.
+	Rebuilt bool
 }
 
-// maxPages bounds the number of pages read from a page tree.
-const maxPages = 5000
+// MaxPages is the most pages read from a page tree. A report has tens of
+// pages and a county's volume of reports a few hundred; at the 2 ms a
+// real page takes, 5,000 pages fill a sixth of the per-document time, and
+// their page objects a few MB. Pages past it are not read, with a warning.
+const MaxPages = 5000
 
 // Open parses the file structure of a PDF held in memory. The empty user
-// password is tried for encrypted files.
+// password is tried for encrypted files. A file the library cannot read as
+// it is (junk around it, a header version it does not know, a damaged or
+// missing cross-reference table) is repaired in a copy first, with a
+// warning saying what was repaired.
 func Open(ctx context.Context, data []byte) (d *Doc, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -85,7 +112,38 @@ func Open(ctx context.Context, data []byte) (d *Doc, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := precheck(data); err != nil {
+	st := &stopper{ctx: ctx}
+	fixed, notes := tidy(data)
+	d, err = open(ctx, fixed, precheck, st)
+	if err == nil || errors.Is(err, ErrEncrypted) || errors.Is(err, errTooDeep) || st.now() {
+		if d != nil {
+			d.repaired(notes)
+		}
+		return d, err
+	}
+	whole, n, rerr := rebuild(fixed, st)
+	if rerr != nil {
+		return nil, err
+	}
+	d, rerr = open(ctx, whole, precheckRebuilt, st)
+	if rerr != nil {
+		return nil, err
+	}
+	d.Rebuilt = true
+	d.repaired(append(notes, fmt.Sprintf("cross-reference table rebuilt from the %d objects found by scanning the file (it could not be read: %v)", n, err)))
+	return d, nil
+}
+
+// open opens data as it is, after checking it with check; a file without
+// pages is an error.
+func open(ctx context.Context, data []byte, check func([]byte, *stopper) error, st *stopper) (d *Doc, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			rethrowOwn(r)
+			d, err = nil, fmt.Errorf("pdf: malformed file: %v", r)
+		}
+	}()
+	if err := check(data, st); err != nil {
 		return nil, err
 	}
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
@@ -100,11 +158,32 @@ func Open(ctx context.Context, data []byte) (d *Doc, err error) {
 	}
 	d = &Doc{r: r, fonts: map[objKey]*font{}, byRes: map[objKey]*font{}, Info: map[string]string{}}
 	d.readInfo()
-	d.collectPages(ctx, r.Trailer().Key("Root").Key("Pages"), pageRef{}, 0, map[objKey]bool{})
+	pages := r.Trailer().Key("Root").Key("Pages")
+	d.collectPages(ctx, pages, pageRef{}, 0, map[objKey]bool{})
+	if len(d.pages) == 0 && d.deep {
+		return nil, errTooDeep
+	}
 	if len(d.pages) == 0 {
 		return nil, errors.New("pdf: no pages found")
 	}
+	if d.deep {
+		d.Warnings = append(d.Warnings, Warning{Kind: WarnStructure, Msg: fmt.Sprintf("page tree deeper than %d levels: the pages below are not read", maxTreeDepth)})
+	}
+	if d.trimmed {
+		msg := fmt.Sprintf("more pages than the cap of %d: the rest are not read", MaxPages)
+		if n := pages.Key("Count").Int64(); n > MaxPages {
+			msg = fmt.Sprintf("%d pages, more than the cap of %d: the rest are not read", n, MaxPages)
+		}
+		d.Warnings = append(d.Warnings, Warning{Kind: WarnLimit, Msg: msg})
+	}
 	return d, nil
+}
+
+// repaired notes the repairs made to open the file.
+func (d *Doc) repaired(notes []string) {
+	for _, n := range notes {
+		d.Warnings = append(d.Warnings, Warning{Kind: WarnRepair, Msg: n})
+	}
 }
 
 func (d *Doc) readInfo() {
@@ -144,12 +223,22 @@ func (r pageRef) inherit(node pdf.Value) pageRef {
 // levels deep.
 const maxTreeDepth = 64
 
+var errTooDeep = fmt.Errorf("pdf: no pages found: the page tree is deeper than %d levels", maxTreeDepth)
+
 // collectPages walks the page tree depth first, guarding against cycles
 // and absurd depth, and records each leaf with its inherited attributes.
 // Only nodes with kids can close a cycle, so only they are checked: two
 // leaves alike to the byte (blank pages sharing resources) are two pages.
 func (d *Doc) collectPages(ctx context.Context, node pdf.Value, up pageRef, depth int, seen map[objKey]bool) {
-	if depth > maxTreeDepth || len(d.pages) >= maxPages || ctx.Err() != nil {
+	if len(d.pages) >= MaxPages {
+		d.trimmed = true
+		return
+	}
+	if depth > maxTreeDepth {
+		d.deep = true
+		return
+	}
+	if ctx.Err() != nil {
 		return
 	}
 	kids := node.Key("Kids")
@@ -165,7 +254,7 @@ func (d *Doc) collectPages(ctx context.Context, node pdf.Value, up pageRef, dept
 		return
 	}
 	seen[k] = true
-	for i := 0; i < kids.Len() && len(d.pages) < maxPages; i++ {
+	for i := 0; i < kids.Len() && !d.trimmed; i++ {
 		d.collectPages(ctx, kids.Index(i), ref, depth+1, seen)
 	}
 }
@@ -190,6 +279,9 @@ func (d *Doc) Page(ctx context.Context, n int) (p *Page, err error) {
 	box := ref.box()
 	p.Width, p.Height = box[2]-box[0], box[3]-box[1]
 	in := &interp{ctx: ctx, doc: d, page: p}
+	if in.stopper().now() {
+		return p, fmt.Errorf("page %d: %w", n, in.st.err)
+	}
 	in.toPage = matrix{1, 0, 0, -1, -box[0], box[3]}
 	in.gs = gstate{ctm: identity, th: 1}
 	rot := int(ref.rotate.Int64() % 360)
@@ -211,7 +303,9 @@ func (d *Doc) Page(ctx context.Context, n int) (p *Page, err error) {
 	if rerr != nil {
 		p.warn(WarnContent, fmt.Sprintf("content stream: %v", rerr))
 	}
-	if err := in.run(content, ref.resources); err != nil {
+	err = in.run(content, ref.resources)
+	in.reportCuts()
+	if err != nil {
 		return p, fmt.Errorf("page %d: %w", n, err)
 	}
 	for _, f := range in.usedFonts() {
@@ -252,11 +346,11 @@ const maxCached = 4096
 // resourceFont returns the font called name in the /Font dictionary of a
 // page's resources, k being that entry's key. Pages often share one /Font
 // dictionary: a name is looked up in it once per document.
-func (d *Doc) resourceFont(dict pdf.Value, k objKey, name string, warn warnFunc) *font {
+func (d *Doc) resourceFont(dict pdf.Value, k objKey, name string, warn warnFunc, st *stopper) *font {
 	if f, ok := d.byRes[k]; ok {
 		return f
 	}
-	f := d.font(dict.Key(name), warn)
+	f := d.font(dict.Key(name), warn, st)
 	if len(d.byRes) < maxCached {
 		d.byRes[k] = f
 	}
@@ -265,7 +359,7 @@ func (d *Doc) resourceFont(dict pdf.Value, k objKey, name string, warn warnFunc)
 
 // font returns the decoder for a font dictionary, cached by content: a font
 // object is loaded once however many resource dictionaries name it.
-func (d *Doc) font(v pdf.Value, warn warnFunc) *font {
+func (d *Doc) font(v pdf.Value, warn warnFunc, st *stopper) *font {
 	if v.Kind() != pdf.Dict {
 		warn(WarnFont, "font resource missing")
 		return d.fallbackFont()
@@ -274,7 +368,10 @@ func (d *Doc) font(v pdf.Value, warn warnFunc) *font {
 	if f, ok := d.fonts[k]; ok {
 		return f
 	}
-	f := loadFont(v, warn)
+	f := loadFont(v, warn, st)
+	if st.err != nil {
+		return f // cut short: not to be reused
+	}
 	if len(d.fonts) < maxCached {
 		d.fonts[k] = f
 		d.order = append(d.order, f)

@@ -1,6 +1,7 @@
 package pdflayout
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -72,8 +73,9 @@ func newFont(name string) *font {
 }
 
 // loadFont builds a font from its dictionary. It never panics on odd
-// dictionaries; unknown encodings leave codes unmapped.
-func loadFont(v pdf.Value, warn warnFunc) *font {
+// dictionaries; unknown encodings leave codes unmapped. It stops early,
+// keeping what it read, when st says so.
+func loadFont(v pdf.Value, warn warnFunc, st *stopper) *font {
 	f := newFont(v.Key("BaseFont").Name())
 	sub := v.Key("Subtype").Name()
 	desc := v.Key("FontDescriptor")
@@ -81,14 +83,14 @@ func loadFont(v pdf.Value, warn warnFunc) *font {
 		f.composite = true
 		df := v.Key("DescendantFonts").Index(0)
 		desc = df.Key("FontDescriptor")
-		f.loadCIDWidths(df)
+		f.loadCIDWidths(df, warn, st)
 		f.gb1 = df.Key("CIDSystemInfo").Key("Ordering").Text() == "GB1"
-		f.loadEncodingCMap(v.Key("Encoding"), warn)
+		f.loadEncodingCMap(v.Key("Encoding"), warn, st)
 		if df.Key("CIDToGIDMap").Kind() != pdf.Stream && f.isIdentity() {
 			f.fontFile = desc.Key("FontFile2") // read only if a code lacks a ToUnicode entry
 		}
 	} else {
-		f.loadSimple(v, sub)
+		f.loadSimple(v, sub, warn)
 	}
 	f.loadMetrics(desc)
 	if tu := v.Key("ToUnicode"); tu.Kind() == pdf.Stream {
@@ -96,10 +98,27 @@ func loadFont(v pdf.Value, warn warnFunc) *font {
 		if err != nil {
 			warn(WarnCMap, "font "+f.name+": ToUnicode: "+err.Error())
 		}
-		f.toUni = parseCMap(data)
+		f.toUni = parseCMap(data, st)
+		f.warnDropped(warn, "ToUnicode", f.toUni)
 	}
 	return f
 }
+
+// warnDropped says how many entries of a CMap its caps left out.
+func (f *font) warnDropped(warn warnFunc, what string, m *cmap) {
+	if m.dropped > 0 {
+		warn(WarnLimit, fmt.Sprintf("font %s: %s CMap: %d entries past the caps of %d codes and %d ranges are not read", f.name, what, m.dropped, maxCMapCodes, maxCMapRanges))
+	}
+}
+
+// Caps on what a font's metrics may expand to, counted in the codes they
+// give a width. CIDs run from 0 to 65,535 (the limit of PDF's Annex C), so
+// a real /W or /W2 covers at most 65,536 codes; twice that leaves room
+// for entries that repeat. Codes past the cap take the default width.
+const (
+	maxCID        = 0xFFFF
+	maxWidthCodes = 2 << 16
+)
 
 func (f *font) isIdentity() bool {
 	return f.predef == "Identity-H" || f.predef == "Identity-V"
@@ -115,57 +134,108 @@ func (f *font) loadMetrics(desc pdf.Value) {
 	}
 }
 
-func (f *font) loadCIDWidths(df pdf.Value) {
+func (f *font) loadCIDWidths(df pdf.Value, warn warnFunc, st *stopper) {
 	if dw := df.Key("DW"); dw.Kind() == pdf.Integer || dw.Kind() == pdf.Real {
 		f.dw = dw.Float64()
 	}
-	w := df.Key("W")
-	for i := 0; i < w.Len() && len(f.cidW) < maxExpand; {
-		first := w.Index(i)
-		next := w.Index(i + 1)
-		if next.Kind() == pdf.Array {
-			r := widthRange{lo: uint32(max(first.Int64(), 0))}
-			for j := 0; j < next.Len() && j < maxExpand; j++ {
-				r.ws = append(r.ws, next.Index(j).Float64())
-			}
-			if len(r.ws) > 0 {
-				r.hi = r.lo + uint32(len(r.ws)) - 1
-				f.cidW = append(f.cidW, r)
-			}
-			i += 2
-			continue
-		}
-		lo, hi := first.Int64(), next.Int64()
-		if lo >= 0 && hi >= lo && hi < 1<<32 {
-			f.cidW = append(f.cidW, widthRange{lo: uint32(lo), hi: uint32(hi), w: w.Index(i + 2).Float64()})
-		}
-		i += 3
-	}
-	sort.Slice(f.cidW, func(i, j int) bool { return f.cidW[i].lo < f.cidW[j].lo })
+	f.cidW = readW(df.Key("W"), func() {
+		warn(WarnLimit, fmt.Sprintf("font %s: /W gives widths to more than the cap of %d codes: the rest take the default width", f.name, maxWidthCodes))
+	}, st)
 	if dw2 := df.Key("DW2"); dw2.Len() == 2 {
 		f.dw2 = [2]float64{dw2.Index(0).Float64(), dw2.Index(1).Float64()}
 	}
-	w2 := df.Key("W2")
-	if w2.Len() > 0 {
-		f.w2 = map[uint32][3]float64{}
+	f.w2 = readW2(df.Key("W2"), func() {
+		warn(WarnLimit, fmt.Sprintf("font %s: /W2 gives metrics to more than the cap of %d codes: the rest take the default", f.name, maxWidthCodes))
+	}, st)
+}
+
+// cidSpan clamps the CIDs first..last of a /W or /W2 entry to the CID
+// space and to the budget of codes left, reporting false for an entry
+// that gives none, and whether the budget cut it.
+func cidSpan(first, last int64, budget int) (lo, hi int64, ok, cut bool) {
+	if first < 0 || last < first || first > maxCID {
+		return 0, 0, false, false
 	}
-	for i := 0; i < w2.Len() && len(f.w2) < maxExpand*4; {
-		first, next := w2.Index(i), w2.Index(i+1)
+	last = min(last, maxCID)
+	if n := last - first + 1; n > int64(budget) {
+		return first, first + int64(budget) - 1, budget > 0, true
+	}
+	return first, last, true, false
+}
+
+// readW reads a /W array into ranges sorted and disjoint, calling cut if
+// it gives more than maxWidthCodes codes a width.
+func readW(w pdf.Value, cut func(), st *stopper) widthTable {
+	var t widthTable
+	budget := maxWidthCodes
+	for i := 0; i < w.Len() && !st.stop(); {
+		first, next := w.Index(i), w.Index(i+1)
+		var lo, hi int64
+		var ok, over bool
 		if next.Kind() == pdf.Array {
-			c := uint32(first.Int64())
-			for j := 0; j+2 < next.Len() && j < 3*maxExpand; j += 3 {
-				f.w2[c+uint32(j/3)] = [3]float64{next.Index(j).Float64(), next.Index(j + 1).Float64(), next.Index(j + 2).Float64()}
-			}
 			i += 2
-			continue
+			lo, hi, ok, over = cidSpan(first.Int64(), first.Int64()+int64(next.Len())-1, budget)
+			if ok {
+				r := widthRange{lo: uint32(lo), hi: uint32(hi), ws: make([]float64, hi-lo+1)}
+				for j := range r.ws {
+					r.ws[j] = next.Index(j).Float64()
+				}
+				t = append(t, r)
+			}
+		} else {
+			i += 3
+			lo, hi, ok, over = cidSpan(first.Int64(), next.Int64(), budget)
+			if ok {
+				t = append(t, widthRange{lo: uint32(lo), hi: uint32(hi), w: w.Index(i - 1).Float64()})
+			}
 		}
-		lo, hi := first.Int64(), next.Int64()
-		e := [3]float64{w2.Index(i + 2).Float64(), w2.Index(i + 3).Float64(), w2.Index(i + 4).Float64()}
-		for c := lo; c <= hi && c-lo < maxExpand && c >= 0; c++ {
-			f.w2[uint32(c)] = e
+		if ok {
+			budget -= int(hi - lo + 1)
 		}
-		i += 5
+		if over {
+			cut()
+			break
+		}
 	}
+	return t.disjoint()
+}
+
+// readW2 reads a /W2 array of vertical metrics, calling cut if it gives
+// more than maxWidthCodes codes metrics.
+func readW2(w2 pdf.Value, cut func(), st *stopper) map[uint32][3]float64 {
+	if w2.Len() == 0 {
+		return nil
+	}
+	m := map[uint32][3]float64{}
+	budget := maxWidthCodes
+	for i := 0; i < w2.Len() && !st.stop(); {
+		first, next := w2.Index(i), w2.Index(i+1)
+		var lo, hi int64
+		var ok, over bool
+		if next.Kind() == pdf.Array {
+			i += 2
+			lo, hi, ok, over = cidSpan(first.Int64(), first.Int64()+int64(next.Len()/3)-1, budget)
+			for c := lo; ok && c <= hi; c++ {
+				j := int(c-lo) * 3
+				m[uint32(c)] = [3]float64{next.Index(j).Float64(), next.Index(j + 1).Float64(), next.Index(j + 2).Float64()}
+			}
+		} else {
+			i += 5
+			lo, hi, ok, over = cidSpan(first.Int64(), next.Int64(), budget)
+			e := [3]float64{w2.Index(i - 3).Float64(), w2.Index(i - 2).Float64(), w2.Index(i - 1).Float64()}
+			for c := lo; ok && c <= hi; c++ {
+				m[uint32(c)] = e
+			}
+		}
+		if ok {
+			budget -= int(hi - lo + 1)
+		}
+		if over {
+			cut()
+			break
+		}
+	}
+	return m
 }
 
 // Predefined CMaps this package understands by name. Their codespaces are
@@ -197,7 +267,7 @@ func predefBase(name string) (base string, vertical, ok bool) {
 	return base, vertical, ok
 }
 
-func (f *font) loadEncodingCMap(enc pdf.Value, warn warnFunc) {
+func (f *font) loadEncodingCMap(enc pdf.Value, warn warnFunc, st *stopper) {
 	switch enc.Kind() {
 	case pdf.Name:
 		f.setPredef(enc.Name(), warn)
@@ -206,7 +276,8 @@ func (f *font) loadEncodingCMap(enc pdf.Value, warn warnFunc) {
 		if err != nil {
 			warn(WarnCMap, "font "+f.name+": encoding CMap: "+err.Error())
 		}
-		m := parseCMap(data)
+		m := parseCMap(data, st)
+		f.warnDropped(warn, "encoding", m)
 		f.encCMap = m
 		f.space = m.space
 		f.vertical = m.wmode == 1 || enc.Key("WMode").Int64() == 1
@@ -229,10 +300,21 @@ func (f *font) setPredef(name string, warn warnFunc) {
 	f.space = predefSpace[base]
 }
 
-func (f *font) loadSimple(v pdf.Value, sub string) {
+// Most entries read of a simple font's /Widths (one per one-byte code)
+// and /Differences (codes and names, each code at most once in a real
+// font).
+const (
+	maxSimpleWidths = 256
+	maxDifferences  = 1024
+)
+
+func (f *font) loadSimple(v pdf.Value, sub string, warn warnFunc) {
 	f.firstChar = int(v.Key("FirstChar").Int64())
 	w := v.Key("Widths")
-	n := min(w.Len(), 256)
+	if w.Len() > maxSimpleWidths {
+		warn(WarnLimit, fmt.Sprintf("font %s: /Widths has %d entries, more than the %d codes of a simple font: the rest are not read", f.name, w.Len(), maxSimpleWidths))
+	}
+	n := min(w.Len(), maxSimpleWidths)
 	f.widths = make([]float64, n)
 	for i := 0; i < n; i++ {
 		f.widths[i] = w.Index(i).Float64()
@@ -249,8 +331,11 @@ func (f *font) loadSimple(v pdf.Value, sub string) {
 	case pdf.Dict:
 		f.base = enc.Key("BaseEncoding").Name()
 		d := enc.Key("Differences")
+		if d.Len() > maxDifferences {
+			warn(WarnLimit, fmt.Sprintf("font %s: /Differences has %d entries, more than the cap of %d: the rest are not read", f.name, d.Len(), maxDifferences))
+		}
 		code := 0
-		for i := 0; i < d.Len() && i < 1024; i++ {
+		for i := 0; i < d.Len() && i < maxDifferences; i++ {
 			e := d.Index(i)
 			switch e.Kind() {
 			case pdf.Integer:
@@ -265,9 +350,13 @@ func (f *font) loadSimple(v pdf.Value, sub string) {
 	}
 }
 
-// decodeString splits a shown string into glyphs.
-func (f *font) decodeString(s string, out []glyph) []glyph {
-	for len(s) > 0 {
+// decodeString splits a shown string into glyphs, at most limit of them,
+// and reports whether codes were left undecoded past the limit.
+func (f *font) decodeString(s string, out []glyph, limit int) ([]glyph, bool) {
+	for k := 0; len(s) > 0; k++ {
+		if k >= limit {
+			return out, true
+		}
 		var code uint32
 		var n int
 		if f.composite {
@@ -281,7 +370,7 @@ func (f *font) decodeString(s string, out []glyph) []glyph {
 		out = append(out, f.glyph(code, n))
 		s = s[n:]
 	}
-	return out
+	return out, false
 }
 
 func (f *font) glyph(code uint32, n int) glyph {
@@ -474,14 +563,33 @@ type widthTable []widthRange
 
 func (t widthTable) lookup(cid uint32) (float64, bool) {
 	i := sort.Search(len(t), func(i int) bool { return t[i].hi >= cid })
-	for ; i < len(t) && t[i].lo <= cid; i++ {
-		if cid > t[i].hi {
-			continue
-		}
-		if t[i].ws != nil {
-			return t[i].ws[cid-t[i].lo], true
-		}
-		return t[i].w, true
+	if i == len(t) || t[i].lo > cid {
+		return 0, false
 	}
-	return 0, false
+	if t[i].ws != nil {
+		return t[i].ws[cid-t[i].lo], true
+	}
+	return t[i].w, true
+}
+
+// disjoint sorts the ranges by first CID and cuts from each the CIDs an
+// earlier one in that order gives a width, so that lookup can search by
+// halves. Real fonts have no overlapping entries.
+func (t widthTable) disjoint() widthTable {
+	sort.SliceStable(t, func(i, j int) bool { return t[i].lo < t[j].lo })
+	out := t[:0]
+	for _, r := range t {
+		if k := len(out); k > 0 && out[k-1].hi >= r.lo {
+			if out[k-1].hi >= r.hi {
+				continue
+			}
+			lo := out[k-1].hi + 1
+			if r.ws != nil {
+				r.ws = r.ws[lo-r.lo:]
+			}
+			r.lo = lo
+		}
+		out = append(out, r)
+	}
+	return out
 }

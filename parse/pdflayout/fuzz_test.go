@@ -10,6 +10,8 @@ import (
 	"runtime/debug"
 	"testing"
 	"time"
+
+	"github.com/opengov-cn/nianbao/testdata/hostile"
 )
 
 // corpusPDF is the real report of the shared corpus, read relative to this
@@ -66,7 +68,8 @@ func parseAll(data []byte) {
 			continue
 		}
 		var tail *Table
-		for i, b := range Layout(p, last) {
+		blocks, _ := LayoutContext(ctx, p, last)
+		for i, b := range blocks {
 			if b.Table == nil {
 				continue
 			}
@@ -81,6 +84,32 @@ func parseAll(data []byte) {
 	}
 }
 
+// hostileSeeds returns small variants of the hostile files of package
+// hostile, each well under 100 KB.
+func hostileSeeds() [][]byte {
+	text := hostile.TextPDF()
+	return [][]byte{
+		text,
+		hostile.DeepArray(1000),
+		hostile.DeepXrefIndex(1000),
+		hostile.DeepDict(100),
+		hostile.DeepForms(20),
+		hostile.DeepPageTree(70),
+		hostile.DeepContents(100),
+		hostile.HugeString(70_000),
+		hostile.HugeWidths(100),
+		hostile.HugeW2(100),
+		hostile.HugeToUnicode(100),
+		hostile.ManyPages(20),
+		hostile.DenseGrid(2, 20),
+		hostile.JunkBefore(text, 500),
+		hostile.JunkAfter(text, 50),
+		hostile.Version(text, "2.0"),
+		hostile.BrokenXref(text),
+		hostile.BrokenXref(hostile.JunkBefore(text, 100))[:len(text)-40],
+	}
+}
+
 func FuzzParsePDF(f *testing.F) {
 	// object streams and cross-reference streams, which the fixtures lack
 	streams := [][]byte{xrefStreamPDF(flateXref, xsection{}), xrefStreamPDF(pngUpXref, xsection{})}
@@ -89,6 +118,9 @@ func FuzzParsePDF(f *testing.F) {
 		for _, m := range mutations(data, int64(i)) {
 			f.Add(m)
 		}
+	}
+	for _, data := range hostileSeeds() {
+		f.Add(data)
 	}
 	strictPanics = true
 	defer func() { strictPanics = false }()

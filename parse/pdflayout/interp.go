@@ -40,13 +40,21 @@ type gstate struct {
 
 // Limits per page that bound the time and memory a hostile page can take.
 const (
-	maxOps       = 4 << 20
-	maxGlyphs    = 1 << 20
-	maxRules     = 1 << 18
-	maxOperands  = 1 << 12
-	maxFormDepth = 12
-	maxSaveDepth = 1024      // q without Q: graphics states saved
-	maxPageBytes = 256 << 20 // content (forms drawn repeatedly count each time)
+	maxOps = 4 << 20
+	// maxGlyphs is the most glyphs kept per page. A dense page of 6 pt
+	// text holds about 20,000, fake bold drawn four times over 80,000;
+	// 262,144 glyphs cost about 20 MB. Codes past it are not decoded.
+	maxGlyphs = 1 << 18
+	// maxStringGlyphs is the most glyphs one string shows. A string is
+	// drawn along one line: even at 1 pt a line across an A0 sheet holds
+	// a few thousand glyphs. Codes past it are not decoded at all, so a
+	// string of 60 MB costs no more than one of 65,536 codes.
+	maxStringGlyphs = 1 << 16
+	maxRules        = 1 << 18
+	maxOperands     = 1 << 12
+	maxFormDepth    = 12
+	maxSaveDepth    = 1024      // q without Q: graphics states saved
+	maxPageBytes    = 256 << 20 // content (forms drawn repeatedly count each time)
 )
 
 var errLimit = errors.New("page exceeds the layout layer's limits")
@@ -66,6 +74,9 @@ type interp struct {
 	forms  map[objKey]bool   // form XObjects on the current Do chain
 	cache  map[objKey][]byte // decoded form XObjects, by XObject dictionary entry
 	depth  int
+	st     *stopper // the page's context, looked at as tokens are read
+	// what the limits cut, reported once per page
+	cutStrings, cutGlyphs int
 	// current path
 	path    []pathSeg
 	sub     int // subpaths begun so far
@@ -92,20 +103,16 @@ func (in *interp) run(content []byte, res pdf.Value) error {
 		return errLimit
 	}
 	rs := &resources{v: res}
-	lx := &lexer{b: content}
+	lx := &lexer{b: content, st: in.stopper()}
+	defer func() { in.cutStrings += lx.cut }()
 	in.operand = in.operand[:0]
 	for {
 		t := lx.next()
 		switch t.kind {
 		case tokEOF:
-			return nil
+			return in.st.err
 		case tokOp:
 			in.ops++
-			if in.ops&1023 == 0 {
-				if err := in.ctx.Err(); err != nil {
-					return err
-				}
-			}
 			if in.ops > maxOps {
 				return errLimit
 			}
@@ -120,9 +127,17 @@ func (in *interp) run(content []byte, res pdf.Value) error {
 			}
 			in.operand = in.operand[:0]
 		case tokArrOpen:
-			in.push(operand{token: token{kind: tokArrOpen}, arr: readArray(lx)})
+			at := lx.pos
+			arr, closed := readArray(lx)
+			if !closed && in.st.err == nil {
+				in.warn(WarnContent, fmt.Sprintf("content stream ends inside the array opened at byte %d: the rest is not read", at-1))
+			}
+			in.push(operand{token: token{kind: tokArrOpen}, arr: arr})
 		case tokDictOpen:
-			skipDict(lx)
+			at := lx.pos
+			if !skipDict(lx) && in.st.err == nil {
+				in.warn(WarnContent, fmt.Sprintf("content stream ends inside the dictionary opened at byte %d: the rest is not read", at-2))
+			}
 			in.push(operand{token: token{kind: tokDictOpen}})
 		case tokArrClose, tokDictClose:
 			// stray closer: ignore
@@ -132,26 +147,57 @@ func (in *interp) run(content []byte, res pdf.Value) error {
 	}
 }
 
+// stopper returns the stopper of the page's context, made at first use.
+func (in *interp) stopper() *stopper {
+	if in.st == nil {
+		in.st = &stopper{ctx: in.ctx}
+	}
+	return in.st
+}
+
+// reportCuts warns about what the limits on strings and glyphs cut.
+func (in *interp) reportCuts() {
+	if n := max(in.cutStrings, in.cutGlyphs); n > 0 {
+		in.warn(WarnLimit, fmt.Sprintf("%d strings longer than the cap of %d character codes: the rest of each is not read", n, maxStringGlyphs))
+	}
+	if len(in.page.Glyphs) >= maxGlyphs {
+		in.warn(WarnLimit, fmt.Sprintf("more than the cap of %d glyphs on the page: the rest are not read", maxGlyphs))
+	}
+}
+
 func (in *interp) push(op operand) {
 	if len(in.operand) < maxOperands {
 		in.operand = append(in.operand, op)
 	}
 }
 
+// maxArrayItems is the most elements kept of one array of a content
+// stream: a TJ array holds a line's strings and kerning numbers, a dash
+// pattern or colour a few numbers.
+const maxArrayItems = 1 << 16
+
 // readArray reads array elements up to the closing bracket; nested arrays
 // and dictionaries are skipped (counted, not recursed into, so that a
-// stream of brackets cannot exhaust the stack).
-func readArray(lx *lexer) []token {
-	var out []token
+// stream of brackets cannot exhaust the stack). Elements past
+// maxArrayItems are skipped, and the array counted among those cut. It
+// reports false if the input ends before the array does.
+func readArray(lx *lexer) (out []token, closed bool) {
 	nested := 0
+	full := false
 	for {
 		t := lx.next()
 		switch t.kind {
 		case tokEOF:
-			return out
+			if full {
+				lx.cut++
+			}
+			return out, false
 		case tokArrClose:
 			if nested == 0 {
-				return out
+				if full {
+					lx.cut++
+				}
+				return out, true
 			}
 			nested--
 		case tokArrOpen:
@@ -159,24 +205,33 @@ func readArray(lx *lexer) []token {
 		case tokDictOpen:
 			skipDict(lx)
 		default:
-			if nested == 0 && len(out) < 1<<16 {
+			if nested > 0 {
+				continue
+			}
+			if len(out) < maxArrayItems {
 				out = append(out, t)
+			} else {
+				full = true
 			}
 		}
 	}
 }
 
-func skipDict(lx *lexer) {
+// skipDict skips a dictionary whose "<<" lx has just read, counting the
+// dictionaries inside it rather than recursing into them. It reports
+// false if the input ends before the dictionary does.
+func skipDict(lx *lexer) bool {
 	for depth := 1; depth > 0; {
 		switch lx.next().kind {
 		case tokEOF:
-			return
+			return false
 		case tokDictOpen:
 			depth++
 		case tokDictClose:
 			depth--
 		}
 	}
+	return true
 }
 
 // nums returns the last n operands as numbers, or false if there are fewer
@@ -354,7 +409,7 @@ func (in *interp) font(name string, res *resources) *font {
 		res.dict = res.v.Key("Font")
 		res.key = contentKey(res.dict)
 	}
-	f := in.doc.resourceFont(res.dict, entryKey(res.key, name), name, in.warn)
+	f := in.doc.resourceFont(res.dict, entryKey(res.key, name), name, in.warn, in.stopper())
 	res.fonts[name] = f
 	return f
 }
@@ -406,8 +461,15 @@ func (in *interp) show(s string) {
 	if f == nil {
 		f = in.doc.fallbackFont()
 	}
+	room := maxGlyphs - len(in.page.Glyphs)
+	if room <= 0 {
+		return // the page is full; reportCuts says so
+	}
 	var buf [64]glyph
-	gl := f.decodeString(s, buf[:0])
+	gl, cut := f.decodeString(s, buf[:0], min(room, maxStringGlyphs))
+	if cut && room > maxStringGlyphs {
+		in.cutGlyphs++
+	}
 	fs, th := in.gs.fs, in.hscale()
 	for _, g := range gl {
 		trm := matrix{fs * th, 0, 0, fs, 0, in.gs.rise}.mul(in.tm).mul(in.gs.ctm)
@@ -606,7 +668,7 @@ func (in *interp) doXObject(name string, res pdf.Value) error {
 		return nil
 	}
 	if in.depth >= maxFormDepth {
-		in.warn(WarnXObject, fmt.Sprintf("form XObject %s: recursion", name))
+		in.warn(WarnLimit, fmt.Sprintf("form XObject %s: forms nested deeper than the cap of %d are not drawn", name, maxFormDepth))
 		return nil
 	}
 	data, rerr := in.formData(entryKey(contentKey(xobjects), name), xo)

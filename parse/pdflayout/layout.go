@@ -1,6 +1,7 @@
 package pdflayout
 
 import (
+	"context"
 	"math"
 	"sort"
 )
@@ -20,10 +21,31 @@ type Block struct {
 // that ended the page before: a table that opens this page without a
 // header of its own may continue it and keep its columns.
 func Layout(p *Page, prev *Table) []Block {
-	blocks, rest := ruledTables(p)
+	blocks, _ := LayoutContext(context.Background(), p, prev)
+	return blocks
+}
+
+// LayoutContext is Layout for a page whose time may run out: once ctx is
+// done it stops building tables and returns the page's lines of text as
+// blocks, with ctx's error.
+func LayoutContext(ctx context.Context, p *Page, prev *Table) ([]Block, error) {
+	st := &stopper{ctx: ctx}
+	if st.now() {
+		return nil, st.err
+	}
+	blocks, rest := ruledTables(p, st)
+	if st.err != nil {
+		blocks, rest = nil, p.Glyphs
+	}
 	tl := prepare(groupLines(rest))
 	inTable := make([]bool, len(tl))
-	blocks = append(blocks, alignTables(tl, prev, p.Width, inTable)...)
+	if st.err == nil {
+		blocks = append(blocks, alignTables(tl, prev, p.Width, inTable, st)...)
+	}
+	if st.err != nil {
+		blocks = nil
+		clear(inTable)
+	}
 	for i, l := range tl {
 		if inTable[i] {
 			continue
@@ -33,20 +55,20 @@ func Layout(p *Page, prev *Table) []Block {
 		}
 	}
 	sort.SliceStable(blocks, func(i, j int) bool { return blocks[i].BBox.Y0 < blocks[j].BBox.Y0 })
-	return blocks
+	return blocks, st.err
 }
 
 // ruledTables builds the tables drawn with ruling lines, and returns them
 // with the glyphs outside them.
-func ruledTables(p *Page) ([]Block, []Glyph) {
+func ruledTables(p *Page, st *stopper) ([]Block, []Glyph) {
 	var blocks []Block
 	rest := p.Glyphs
 	rules := p.Rules
 	if len(rules) > maxLayoutRules {
 		rules = nil // a page drawn with this many lines is artwork, not a table
 	}
-	for _, g := range findGrids(rules) {
-		cg := g.build()
+	for _, g := range findGrids(rules, st) {
+		cg := g.build(st)
 		if cg == nil || len(cg.groups) < 2 || cg.cols() < 2 {
 			// a frame, or rules between rows only: the columns, if any,
 			// come from the alignment of the text
@@ -82,10 +104,10 @@ func splitGlyphs(gs []Glyph, box Rect) (inside, outside []Glyph) {
 
 // alignTables builds the tables that lines tl print without rulings, and
 // marks the lines they take in inTable. prev is as for Layout.
-func alignTables(tl []tline, prev *Table, pageWidth float64, inTable []bool) []Block {
+func alignTables(tl []tline, prev *Table, pageWidth float64, inTable []bool, st *stopper) []Block {
 	var regions []alignRegion
 	if len(tl) <= maxLayoutLines {
-		regions = findAlignRegions(tl, pageWidth)
+		regions = findAlignRegions(tl, pageWidth, st)
 	}
 	var blocks []Block
 	for _, r := range regions {

@@ -28,10 +28,29 @@ type token struct {
 
 // lexer splits a content stream or CMap program into tokens. It never
 // panics and never reads past its input; malformed bytes are skipped.
+// With a stopper it ends its input early, as if at its end, once the
+// stopper says so: every loop over its tokens then ends.
 type lexer struct {
-	b   []byte
-	pos int
+	b    []byte
+	pos  int
+	st   *stopper
+	win  []byte // b up to where the stopper is asked next
+	cut  int    // strings longer than maxStringBytes, cut to it
+	full bool   // the string being read is cut
 }
+
+// lexWindow is how much input the lexer reads between two questions to its
+// stopper: 64 KiB are some ten thousand tokens, a fraction of a
+// millisecond. Tokens start within the window, and the lexer asks where
+// the window ends, where it looks for the end of its input anyway: the
+// question costs nothing per token.
+const lexWindow = 64 << 10
+
+// maxStringBytes is the most of one string token that is kept: four bytes
+// (the longest character code) for each of the maxStringGlyphs glyphs a
+// string may show. The rest of a longer string is skipped unread, so a
+// string of 60 MB costs 256 KiB.
+const maxStringBytes = 4 * maxStringGlyphs
 
 func isWhite(c byte) bool {
 	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0
@@ -62,14 +81,36 @@ func (lx *lexer) skipSpace() {
 	}
 }
 
+// atEnd reports, at the end of a window, whether the input is at its
+// end (it is, too, once the stopper says to stop), and else moves the
+// window on.
+func (lx *lexer) atEnd() bool {
+	if lx.pos >= len(lx.b) {
+		return true
+	}
+	if lx.st == nil {
+		lx.win = lx.b
+		return false
+	}
+	if lx.st.steps(checkEvery) {
+		lx.pos = len(lx.b)
+		return true
+	}
+	lx.win = lx.b[:min(len(lx.b), lx.pos+lexWindow)]
+	return false
+}
+
 // next returns the next token; tokEOF at the end of input.
 func (lx *lexer) next() token {
 	for {
 		lx.skipSpace()
-		if lx.pos >= len(lx.b) {
-			return token{kind: tokEOF}
+		if lx.pos >= len(lx.win) {
+			if lx.atEnd() {
+				return token{kind: tokEOF}
+			}
+			continue
 		}
-		c := lx.b[lx.pos]
+		c := lx.win[lx.pos]
 		switch {
 		case c == '/':
 			lx.pos++
@@ -224,17 +265,46 @@ func (lx *lexer) hex() string {
 		if hi < 0 {
 			hi = v
 		} else {
-			out = append(out, byte(hi<<4|v))
+			out = lx.keep(out, byte(hi<<4|v))
 			hi = -1
 		}
 	}
 	if hi >= 0 {
-		out = append(out, byte(hi<<4))
+		out = lx.keep(out, byte(hi<<4))
+	}
+	return lx.done(out)
+}
+
+// keep appends c to the string being read unless it is full, in which
+// case the string is marked as cut.
+func (lx *lexer) keep(out []byte, c byte) []byte {
+	if len(out) < maxStringBytes {
+		return append(out, c)
+	}
+	lx.full = true
+	return out
+}
+
+// done ends the string being read, counting it if it was cut.
+func (lx *lexer) done(out []byte) string {
+	if lx.full {
+		lx.cut++
+		lx.full = false
 	}
 	return string(out)
 }
 
 func (lx *lexer) literal() string {
+	// most strings hold no escape and no parenthesis: one copy of them
+	for i := lx.pos; i < len(lx.b) && i-lx.pos <= maxStringBytes; i++ {
+		if c := lx.b[i]; c == ')' {
+			s := string(lx.b[lx.pos:i])
+			lx.pos = i + 1
+			return s
+		} else if c == '(' || c == '\\' {
+			break
+		}
+	}
 	out := make([]byte, 0, 16)
 	depth := 1
 	for lx.pos < len(lx.b) {
@@ -246,11 +316,11 @@ func (lx *lexer) literal() string {
 		case ')':
 			depth--
 			if depth == 0 {
-				return string(out)
+				return lx.done(out)
 			}
 		case '\\':
 			if lx.pos >= len(lx.b) {
-				return string(out)
+				return lx.done(out)
 			}
 			e := lx.b[lx.pos]
 			lx.pos++
@@ -285,9 +355,9 @@ func (lx *lexer) literal() string {
 				}
 			}
 		}
-		out = append(out, c)
+		out = lx.keep(out, c)
 	}
-	return string(out)
+	return lx.done(out)
 }
 
 // skipInlineImage moves past the data of an inline image, positioned just

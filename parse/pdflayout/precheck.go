@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sort"
 )
 
 var errMalformed = errors.New("pdf: malformed file")
@@ -13,21 +14,37 @@ var errMalformed = errors.New("pdf: malformed file")
 // without bound (an object count or subsection far beyond what the file
 // could hold), loop forever (a /Prev chain that comes back on itself) or
 // recurse without end (an object stream said to lie in an object stream).
-func precheck(data []byte) error {
-	limit := int64(len(data))/2 + 100000
-	if err := checkSizes(data, limit); err != nil {
-		return err
+// It stops, with the stopper's error, when st says so.
+func precheck(data []byte, st *stopper) error { return precheckWith(data, st, true) }
+
+// precheckRebuilt checks a copy whose cross-reference table rebuild wrote:
+// the table and its /Size are known to be sane, and the /Size entries of
+// the old ones, which the library no longer reads, are not checked.
+func precheckRebuilt(data []byte, st *stopper) error { return precheckWith(data, st, false) }
+
+func precheckWith(data []byte, st *stopper, sizes bool) error {
+	if st == nil {
+		st = &stopper{}
 	}
-	if err := checkExtends(data); err != nil {
+	limit := int64(len(data))/2 + 100000
+	if sizes {
+		if err := checkSizes(data, limit, st); err != nil {
+			return err
+		}
+	}
+	if err := checkExtends(data, st); err != nil {
 		return err
 	}
 	off, ok := startxref(data)
 	if !ok {
-		return nil // the library reports the missing startxref itself
+		return st.err // the library reports the missing startxref itself
 	}
 	var objs xrefTable
 	seen := map[int64]bool{}
 	for off >= 0 {
+		if st.now() {
+			return st.err
+		}
 		if off >= int64(len(data)) {
 			return nil
 		}
@@ -38,11 +55,14 @@ func precheck(data []byte) error {
 			return fmt.Errorf("%w: more than %d cross-reference sections", errMalformed, maxXrefSections)
 		}
 		seen[off] = true
-		next, err := checkSection(data[off:], limit, &objs)
+		next, err := checkSection(data[off:], limit, &objs, st)
 		if err != nil {
 			return err
 		}
 		off = next
+	}
+	if st.err != nil {
+		return st.err
 	}
 	return objs.checkNesting()
 }
@@ -83,11 +103,11 @@ func startxref(data []byte) (int64, bool) {
 func isEOL(c byte) bool { return c == '\n' || c == '\r' }
 
 // checkSizes rejects a /Size entry larger than the file allows.
-func checkSizes(data []byte, limit int64) error {
+func checkSizes(data []byte, limit int64, st *stopper) error {
 	for i := 0; ; {
 		j := bytes.Index(data[i:], []byte("/Size"))
-		if j < 0 {
-			return nil
+		if j < 0 || st.stop() {
+			return st.err
 		}
 		i += j + 5
 		k := i
@@ -110,8 +130,8 @@ func checkSizes(data []byte, limit int64) error {
 // checkSection checks one cross-reference section (a table with its
 // trailer, or a stream), adds the entries of a stream to objs, and returns
 // the section's /Prev offset, or -1.
-func checkSection(b []byte, limit int64, objs *xrefTable) (int64, error) {
-	lx := &lexer{b: b}
+func checkSection(b []byte, limit int64, objs *xrefTable, st *stopper) (int64, error) {
+	lx := &lexer{b: b, st: st}
 	t := lx.next()
 	if t.kind == tokOp && t.s == "xref" {
 		for {
@@ -140,7 +160,7 @@ func checkSection(b []byte, limit int64, objs *xrefTable) (int64, error) {
 	if err != nil {
 		return -1, err
 	}
-	if err := objs.add(b, lx, d); err != nil {
+	if err := objs.add(b, lx, d, st); err != nil {
 		return -1, err
 	}
 	return d.prev(), nil
@@ -170,10 +190,13 @@ func sectionDict(lx *lexer, limit int64) (pdict, error) {
 // checkExtends rejects object streams whose /Extends chain loops, which
 // would make the library search them forever. Object streams cannot be
 // compressed themselves, so their dictionaries can be read from the file
-// as it is: each /Extends belongs to the nearest "n g obj" before it.
-func checkExtends(data []byte) error {
+// as it is: each /Extends belongs to the nearest "n g obj" before it,
+// within 4 KiB.
+func checkExtends(data []byte, st *stopper) error {
+	const window = 4096
 	next := map[int64]int64{}
-	for i := 0; ; {
+	var heads []int // offsets of " obj", found at the first /Extends
+	for i := 0; !st.stop(); {
 		j := bytes.Index(data[i:], []byte("/Extends"))
 		if j < 0 {
 			break
@@ -185,26 +208,55 @@ func checkExtends(data []byte) error {
 		if t.kind != tokNum {
 			continue
 		}
-		k := bytes.LastIndex(data[max(0, at-4096):at], []byte(" obj"))
-		if k < 0 {
+		if heads == nil {
+			heads = objHeads(data, st)
+		}
+		// the last " obj" that ends before at
+		k := sort.Search(len(heads), func(k int) bool { return heads[k]+len(" obj") > at }) - 1
+		if k < 0 || heads[k] < at-window {
 			continue
 		}
-		k += max(0, at-4096)
-		id, ok := objNumberBefore(data, k)
+		id, ok := objNumberBefore(data, heads[k])
 		if ok {
 			next[id] = int64(t.num)
 		}
 	}
+	if st.err != nil {
+		return st.err
+	}
+	// walk each chain once: a node met again on the walk that reached it
+	// closes a loop; one met on an earlier walk leads nowhere new
+	const onWalk, walked = 1, 2
+	state := map[int64]int{}
 	for start := range next {
-		seen := map[int64]bool{}
-		for id, ok := start, true; ok; id, ok = next[id] {
-			if seen[id] {
-				return fmt.Errorf("%w: object stream %d: /Extends chain loops", errMalformed, start)
-			}
-			seen[id] = true
+		var path []int64
+		id, ok := start, true
+		for ; ok && state[id] == 0; id, ok = next[id] {
+			state[id] = onWalk
+			path = append(path, id)
+		}
+		if ok && state[id] == onWalk {
+			return fmt.Errorf("%w: object stream %d: /Extends chain loops", errMalformed, start)
+		}
+		for _, p := range path {
+			state[p] = walked
 		}
 	}
 	return nil
+}
+
+// objHeads returns the offsets of every " obj" in data, in order.
+func objHeads(data []byte, st *stopper) []int {
+	heads := []int{}
+	for i := 0; !st.stop(); {
+		j := bytes.Index(data[i:], []byte(" obj"))
+		if j < 0 {
+			break
+		}
+		heads = append(heads, i+j)
+		i += j + len(" obj")
+	}
+	return heads
 }
 
 // objNumberBefore reads the object number of the "n g obj" header whose

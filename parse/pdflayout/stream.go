@@ -13,6 +13,10 @@ import (
 // at most this much memory.
 const maxStreamBytes = 64 << 20
 
+// maxContentParts is the most streams read of a page's /Contents array;
+// producers split a page's content in a few.
+const maxContentParts = 4096
+
 // readStream returns the decoded data of stream v, at most limit bytes. A
 // stream the library cannot decode (unknown filter, corrupt data) yields
 // what could be read and an error; it never panics.
@@ -23,10 +27,19 @@ func readStream(v pdf.Value, limit int64) (data []byte, err error) {
 		}
 	}()
 	if v.Kind() == pdf.Array {
+		// the parts of a page's content, each a stream: an array inside is
+		// not read, so that nested arrays cannot make this recurse
 		var all []byte
 		var firstErr error
-		for i := 0; i < v.Len() && i < 4096; i++ {
-			d, err := readStream(v.Index(i), limit-int64(len(all)))
+		for i := 0; i < v.Len() && i < maxContentParts; i++ {
+			part := v.Index(i)
+			if part.Kind() != pdf.Stream {
+				if firstErr == nil {
+					firstErr = fmt.Errorf("part %d is not a stream (%v)", i, part.Kind())
+				}
+				continue
+			}
+			d, err := readStream(part, limit-int64(len(all)))
 			all = append(all, d...)
 			all = append(all, '\n')
 			if err != nil && firstErr == nil {
@@ -43,7 +56,10 @@ func readStream(v pdf.Value, limit int64) (data []byte, err error) {
 	}
 	rc := v.Reader()
 	defer rc.Close()
-	data, err = io.ReadAll(io.LimitReader(rc, limit+1))
+	data, err = io.ReadAll(io.LimitReader(rc, min(limit, bigStream)+1))
+	if int64(len(data)) > bigStream && err == nil {
+		data, err = readBig(v, rc, int64(len(data)), limit)
+	}
 	if int64(len(data)) > limit {
 		return data[:limit], fmt.Errorf("stream longer than %d bytes: truncated", limit)
 	}
@@ -51,6 +67,26 @@ func readStream(v pdf.Value, limit int64) (data []byte, err error) {
 		return data, fmt.Errorf("stream: %w", err)
 	}
 	return data, nil
+}
+
+// bigStream is the size past which a stream is decoded twice: once to
+// learn its length, once into a buffer of that length. Reading a stream
+// of unknown length into a growing buffer allocates two to three times
+// its size; a content stream of 60 MB would cost 150 MB.
+const bigStream = 4 << 20
+
+// readBig reads the stream v, of which rc has given the first n bytes,
+// at most limit+1 bytes, in a buffer of the size it turns out to have.
+func readBig(v pdf.Value, rc io.Reader, n, limit int64) ([]byte, error) {
+	rest, cerr := io.Copy(io.Discard, io.LimitReader(rc, limit+1-n))
+	again := v.Reader()
+	defer again.Close()
+	data := make([]byte, n+rest)
+	m, err := io.ReadFull(again, data)
+	if cerr != nil {
+		err = cerr // the data that could be read, and why it ends
+	}
+	return data[:m], err
 }
 
 // objKey identifies an object of the file by its content. The library

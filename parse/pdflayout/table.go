@@ -81,11 +81,14 @@ type grid struct {
 
 // findGrids groups the page's rulings into connected sets with at least
 // two horizontal and two vertical lines between them.
-func findGrids(rules []Rule) []grid {
+func findGrids(rules []Rule, st *stopper) []grid {
 	h, v := mergeRules(rules)
 	all := append(append([]Rule{}, h...), v...)
 	sets := newUnionFind(len(all))
 	for i := range h {
+		if st.steps(len(v)) {
+			return nil
+		}
 		for j := range v {
 			if touches(h[i], v[j]) {
 				sets.union(i, len(h)+j)
@@ -204,7 +207,7 @@ func (cg *cellGrid) cols() int { return len(cg.xs) - 1 }
 
 // build works out a grid's cells: two neighbouring positions belong to
 // one cell when no ruling separates them.
-func (g grid) build() *cellGrid {
+func (g grid) build(st *stopper) *cellGrid {
 	var xv, yv []float64
 	for _, r := range g.v {
 		xv = append(xv, r.X0)
@@ -221,6 +224,9 @@ func (g grid) build() *cellGrid {
 	}
 	cells := newUnionFind(R * C)
 	for r := 0; r < R; r++ {
+		if st.steps(C * (len(g.h) + len(g.v))) {
+			return nil
+		}
 		for c := 0; c < C; c++ {
 			if c+1 < C && !g.hasV(cg.xs[c+1], cg.ys[r], cg.ys[r+1]) {
 				cells.union(r*C+c, r*C+c+1)

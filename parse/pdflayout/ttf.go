@@ -51,13 +51,18 @@ func ttfCMap(data []byte) map[uint32]rune {
 		return nil
 	}
 	out := map[uint32]rune{}
-	add := func(r rune, gid uint32) {
-		if gid == 0 || len(out) >= maxExpand*2 {
-			return
+	budget := maxTTFCodes
+	add := func(r rune, gid uint32) bool {
+		if budget--; budget < 0 {
+			return false
+		}
+		if gid == 0 {
+			return true
 		}
 		if old, ok := out[gid]; !ok || r < old {
 			out[gid] = r
 		}
+		return true
 	}
 	switch binary.BigEndian.Uint16(best) {
 	case 4:
@@ -87,7 +92,12 @@ func ttTable(data []byte, tag string) []byte {
 	return nil
 }
 
-func parseFormat4(t []byte, add func(rune, uint32)) {
+// maxTTFCodes is the most codes read of a font's cmap table: a font has
+// at most 65,535 glyphs, and twice as many codes leave room for glyphs
+// that several codes show. Segments past it are not read.
+const maxTTFCodes = 2 << 16
+
+func parseFormat4(t []byte, add func(rune, uint32) bool) {
 	if len(t) < 14 {
 		return
 	}
@@ -120,12 +130,14 @@ func parseFormat4(t []byte, add func(rune, uint32)) {
 					gid = (gid + delta) & 0xffff
 				}
 			}
-			add(rune(c), uint32(gid))
+			if !add(rune(c), uint32(gid)) {
+				return
+			}
 		}
 	}
 }
 
-func parseFormat12(t []byte, add func(rune, uint32)) {
+func parseFormat12(t []byte, add func(rune, uint32) bool) {
 	if len(t) < 16 {
 		return
 	}
@@ -137,7 +149,9 @@ func parseFormat12(t []byte, add func(rune, uint32)) {
 			continue
 		}
 		for c := lo; c <= hi; c++ {
-			add(rune(c), gid+(c-lo))
+			if !add(rune(c), gid+(c-lo)) {
+				return
+			}
 		}
 	}
 }

@@ -11,6 +11,8 @@ const (
 	WarnRotation  WarnKind = "rotation"  // the page's /Rotate, or text drawn turned
 	WarnContent   WarnKind = "content"   // the page's content stream
 	WarnXObject   WarnKind = "xobject"   // a form XObject drawn on the page
+	WarnLimit     WarnKind = "limit"     // a cap on what one file may make the layer build: the rest not read
+	WarnRepair    WarnKind = "repair"    // the file was repaired to be read (junk around it, its header, its cross-reference table)
 )
 
 // Warning is something the layer met and did not understand, or chose to

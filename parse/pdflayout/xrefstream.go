@@ -160,7 +160,7 @@ const maxFieldWidth = 8
 // unknown filter, data cut short) adds nothing: the library then fails to
 // open the file. One whose entries precheck could not follow as the library
 // does is rejected.
-func (t *xrefTable) add(b []byte, lx *lexer, d pdict) error {
+func (t *xrefTable) add(b []byte, lx *lexer, d pdict, st *stopper) error {
 	first := !t.started
 	t.started = true
 	if d["Type"].name() != "XRef" {
@@ -202,7 +202,7 @@ func (t *xrefTable) add(b []byte, lx *lexer, d pdict) error {
 		return nil
 	}
 	if rd, ok := xrefData(raw, d["Filter"], d["DecodeParms"]); ok {
-		t.read(bufio.NewReader(rd), widths, objects)
+		t.read(bufio.NewReader(rd), widths, objects, st)
 	}
 	return nil
 }
@@ -243,7 +243,7 @@ func streamData(b []byte, lx *lexer, d pdict) ([]byte, bool) {
 
 // read reads the entries of one section from rd, each of the fields w,
 // for the object numbers of index (first, count pairs).
-func (t *xrefTable) read(rd *bufio.Reader, w []int, index []float64) {
+func (t *xrefTable) read(rd *bufio.Reader, w []int, index []float64, st *stopper) {
 	field := func(n int) (int, bool) {
 		x := 0
 		for range n {
@@ -262,6 +262,9 @@ func (t *xrefTable) read(rd *bufio.Reader, w []int, index []float64) {
 	for i := 0; i+1 < len(index); i += 2 {
 		first, count := int(index[i]), int(index[i+1])
 		for j := 0; j < count; j++ {
+			if st.stop() {
+				return
+			}
 			typ, ok1 := field(w[0])
 			f2, ok2 := field(w[1])
 			f3, ok3 := field(w[2])

@@ -53,9 +53,15 @@ func onePage(content []byte, fontDict string) []byte {
 
 const helvetica = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
 
-// TextPDF is a small valid one-page PDF with a line of text.
+// TextLine is the text of TextPDF's page.
+const TextLine = "2023 annual report on government information disclosure"
+
+// TextPDF is a small valid one-page PDF with a line of text in Helvetica,
+// a standard font with neither /Widths nor /Encoding. The line is long
+// enough for a text layer: readers take a document with fewer than 20
+// characters for a scan.
 func TextPDF() []byte {
-	return onePage([]byte("BT /F1 12 Tf 72 720 Td (2023 annual report) Tj ET"), helvetica)
+	return onePage([]byte("BT /F1 12 Tf 72 720 Td ("+TextLine+") Tj ET"), helvetica)
 }
 
 // DeepArray is a PDF whose content stream opens depth arrays ("[" × depth):
@@ -65,12 +71,12 @@ func DeepArray(depth int) []byte {
 	return onePage(bytes.Repeat([]byte("["), depth), helvetica)
 }
 
-// DeepXrefIndex is a PDF with a cross-reference stream whose /Index is
-// depth nested arrays.
+// DeepXrefIndex is TextPDF with, in place of its cross-reference table, a
+// cross-reference stream whose /Index is depth nested arrays.
 func DeepXrefIndex(depth int) []byte {
 	base := TextPDF()
-	i := bytes.LastIndex(base, []byte("xref\n"))
-	body := base[:i]
+	i := bytes.LastIndex(base, []byte("\nxref\n"))
+	body := base[:i+1]
 	idx := strings.Repeat("[", depth) + strings.Repeat("]", depth)
 	obj := fmt.Sprintf("6 0 obj\n%s\nendobj\n", stream("/Type /XRef /Size 7 /W [1 2 1] /Index "+idx+" /Root 1 0 R", []byte{1, 0, 0, 0}))
 	off := len(body)
@@ -130,10 +136,10 @@ func HugeToUnicode(n int) []byte {
 	)
 }
 
-// ManyPages is a PDF of n pages, each with a line of text.
+// ManyPages is a PDF of n pages, each with TextPDF's line of text.
 func ManyPages(n int) []byte {
 	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>", "", helvetica,
-		stream("", []byte("BT /F1 12 Tf 72 720 Td (page) Tj ET"))}
+		stream("", []byte("BT /F1 12 Tf 72 720 Td ("+TextLine+") Tj ET"))}
 	var kids strings.Builder
 	for i := range n {
 		fmt.Fprintf(&kids, "%d 0 R ", 5+i)
@@ -160,18 +166,139 @@ func Version(p []byte, v string) []byte {
 	return append([]byte("%PDF-"+v), p[i:]...)
 }
 
-// BrokenXref damages a PDF's cross-reference offsets, so that only a
-// reader that rebuilds the table by scanning finds the objects.
+// BrokenXref damages the offsets of a PDF's last cross-reference table
+// (the first digit after the leading zeros of each becomes a 9), so that
+// only a reader that rebuilds the table by scanning finds the objects.
 func BrokenXref(p []byte) []byte {
 	out := append([]byte(nil), p...)
-	i := bytes.LastIndex(out, []byte("xref\n"))
+	i := bytes.LastIndex(out, []byte("\nxref"))
 	if i < 0 {
 		return out
 	}
-	for j := i; j < len(out); j++ {
+	end := bytes.Index(out[i:], []byte("trailer"))
+	if end < 0 {
+		end = len(out) - i
+	}
+	for j := i; j < i+end; j++ {
 		if out[j] >= '1' && out[j] <= '9' && out[j-1] == '0' {
 			out[j] = '9'
 		}
 	}
 	return out
+}
+
+// DeepDict is a PDF whose content stream holds, as an operand and in an
+// inline image's dictionary, dictionaries inside arrays inside
+// dictionaries depth deep, and then shows TextPDF's line.
+func DeepDict(depth int) []byte {
+	nest := strings.Repeat("<< /A [ ", depth) + strings.Repeat("] >> ", depth)
+	c := "[ " + nest + "] n\nBI /W 1 /H 1 /D " + nest + "ID \x00 EI\n" +
+		"BT /F1 12 Tf 72 720 Td (" + TextLine + ") Tj ET"
+	return onePage([]byte(c), helvetica)
+}
+
+// DeepForms is a PDF whose page draws a form XObject that draws the next,
+// depth forms deep, the last showing TextPDF's line.
+func DeepForms(depth int) []byte {
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> /XObject << /X 5 0 R >> >> /Contents 6 0 R >>",
+		helvetica,
+	}
+	for i := range depth {
+		content := "/X Do"
+		res := fmt.Sprintf("<< /XObject << /X %d 0 R >> >>", 7+i)
+		if i == depth-1 {
+			content = "BT /F1 12 Tf 72 720 Td (" + TextLine + ") Tj ET"
+			res = "<< /Font << /F1 4 0 R >> >>"
+		}
+		form := stream("/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources "+res, []byte(content))
+		if i == 0 {
+			objs = append(objs, form, stream("", []byte("/X Do")))
+			continue
+		}
+		objs = append(objs, form)
+	}
+	return pdf(objs...)
+}
+
+// DeepPageTree is a PDF whose one page lies depth /Pages nodes down.
+func DeepPageTree(depth int) []byte {
+	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>"}
+	for i := range depth {
+		objs = append(objs, fmt.Sprintf("<< /Type /Pages /Kids [%d 0 R] /Count 1 >>", 3+i))
+	}
+	objs = append(objs,
+		fmt.Sprintf("<< /Type /Page /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>", depth+3, depth+4),
+		helvetica,
+		stream("", []byte("BT /F1 12 Tf 72 720 Td ("+TextLine+") Tj ET")))
+	return pdf(objs...)
+}
+
+// DeepContents is a PDF whose page's /Contents is depth nested arrays
+// around its content stream.
+func DeepContents(depth int) []byte {
+	return pdf(
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents "+strings.Repeat("[", depth)+"5 0 R"+strings.Repeat("]", depth)+" >>",
+		helvetica,
+		stream("", []byte("BT /F1 12 Tf 72 720 Td ("+TextLine+") Tj ET")),
+	)
+}
+
+// HugeW2 is a PDF whose vertical CID font's /W2 array has ranges ranges
+// of the form "first last w1y vx vy", each covering 65,536 codes.
+func HugeW2(ranges int) []byte {
+	var w strings.Builder
+	w.WriteString("[")
+	for range ranges {
+		w.WriteString(" 0 65535 -1000 500 880")
+	}
+	w.WriteString(" ]")
+	font := "<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-V /DescendantFonts [6 0 R] >>"
+	return pdf(
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		font,
+		stream("/Filter /FlateDecode", flate([]byte("BT /F1 12 Tf 72 720 Td <00410042> Tj ET"))),
+		"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 /W2 "+w.String()+" >>",
+	)
+}
+
+// DenseGrid is a PDF of pages pages, each drawing a ruled grid of lines
+// horizontal and as many vertical rulings, every one drawn thrice 1.1
+// points apart (too far apart to be joined into one, near enough to be
+// one grid line), with a number in each cell: a table builder that
+// compares every cell with every ruling does lines⁴ work per page.
+func DenseGrid(pages, lines int) []byte {
+	var c bytes.Buffer
+	const step = 12.0
+	top := 36 + step*float64(lines-1)
+	for i := range lines {
+		for k := range 3 {
+			y := 36 + step*float64(i) + 1.1*float64(k)
+			fmt.Fprintf(&c, "36 %.1f m %.1f %.1f l S\n", y, top, y)
+			fmt.Fprintf(&c, "%.1f 36 m %.1f %.1f l S\n", y, y, top)
+		}
+	}
+	c.WriteString("BT /F1 6 Tf\n")
+	for r := range lines - 1 {
+		for col := range lines - 1 {
+			fmt.Fprintf(&c, "1 0 0 1 %.1f %.1f Tm (%d) Tj\n", 40+step*float64(col), 40+step*float64(r), (r+col)%10)
+		}
+	}
+	c.WriteString("ET\n")
+	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>", "", helvetica,
+		stream("/Filter /FlateDecode", flate(c.Bytes()))}
+	var kids strings.Builder
+	size := fmt.Sprintf("%.0f", top+36)
+	for i := range pages {
+		fmt.Fprintf(&kids, "%d 0 R ", 5+i)
+		objs = append(objs, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 "+size+" "+size+"] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>")
+	}
+	objs[1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids.String(), pages)
+	return pdf(objs...)
 }
