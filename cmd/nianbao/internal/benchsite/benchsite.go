@@ -5,7 +5,7 @@
 // and made distinct per copy, so that every copy has its own sha256 and
 // must be fetched, archived and parsed: an HTML report has its place name
 // (in the agency, title and page furniture) and two numbers of its body
-// text changed; a PDF gets a comment line after its %%EOF. Even-numbered
+// text changed; a PDF gets a comment line before its startxref. Even-numbered
 // reports are HTML pages, odd-numbered ones PDF attachments linked from an
 // article page, as most sites publish them. The reports are split into
 // sites of PerSite reports, each a 年报 column of list pages that
@@ -155,7 +155,7 @@ func loadHTML(ctx context.Context, path string) (*HTMLFixture, error) {
 	if !bytes.Equal(f.encode(text), data) {
 		return nil, fmt.Errorf("%s: its bytes do not survive decoding and encoding again", name)
 	}
-	if i := strings.IndexAny(e.Agency, levels); i > 0 && strings.Count(text, e.Agency[:i]) > 0 {
+	if i := strings.IndexAny(e.Agency, levels); i > 0 && strings.Contains(text, e.Agency[:i]) {
 		f.place = e.Agency[:i]
 	}
 	orig := normalize.Process(ctx, normalize.Source{Path: path}, data)
@@ -197,7 +197,7 @@ func (f *HTMLFixture) encode(text string) []byte {
 	return append(out, b...)
 }
 
-// placeChars make the place names of copies: two of them, 576 names.
+// placeChars make the place names of copies, two characters each.
 var placeChars = []rune("安宁平和顺德兴华永丰长乐新泰嘉禾清河临江东阳西昌南城北海")
 
 func placeName(i int) string {
