@@ -7,7 +7,7 @@ CORPUS  ?= ../shared/corpus
 EVAL_MIN ?= 1
 FIXTURES := testdata/reports testdata/pdf
 
-.PHONY: all build run demo test unit vet eval eval-fixtures duckdb-check bench bench-pdf clean
+.PHONY: all build run demo sql-check test unit vet eval eval-fixtures duckdb-check bench bench-pdf clean
 
 all: build
 
@@ -23,7 +23,7 @@ run: build
 demo: build
 	$(BIN) demo -o ./demo-data
 
-test: vet unit eval eval-fixtures duckdb-check
+test: vet unit eval eval-fixtures duckdb-check sql-check
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -47,6 +47,13 @@ duckdb-check: build
 	rm -rf .tmp/duckdb-data
 	$(BIN) parse -q -o .tmp/duckdb-data $(wildcard $(CORPUS)) $(FIXTURES)
 	node scripts/duckdb/check.mjs --min $(EVAL_MIN) .tmp/duckdb-data $(wildcard $(CORPUS)) $(FIXTURES)
+
+# The README's questions in SQL, run by DuckDB on the demo's dataset.
+sql-check: build
+	cd scripts/duckdb && npm install --no-audit --no-fund --silent
+	rm -rf .tmp/sql && mkdir -p .tmp/sql
+	$(BIN) demo -q -o .tmp/sql/demo-data > /dev/null
+	node scripts/duckdb/questions.mjs README.md internal/demo/expected.json .tmp/sql
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./normalize/ ./parse/...
