@@ -24,19 +24,18 @@ import (
 //
 // Sorting a whole partition cannot hold it in memory: a national batch has
 // millions of cells a year. Sorting each row group alone would not do
-// either: a group of 64k rows holds every key of some two hundred reports,
-// so each group's key statistics would span nearly every key and skip
-// nothing. So the table sorts externally: it holds at most sortRunRows
-// (checkRunRows) rows over all its partitions, in one buffer; when it
-// would hold more it spills them, each partition's sorted to a run file of
-// its own in the staging directory, and at the end merges each
-// partition's runs (and its rows still in memory) into its Parquet file,
-// maxMergeRuns runs at a time.
-// Memory stays one run's rows plus a read buffer per run merged, however
-// many reports are written; the runs need temporary disk of about the
-// size of the rows uncompressed (less: repeated strings are written once
-// per run), and are removed once merged. Rows that compare equal keep the
-// order they were written in.
+// either: a group of 64k rows holds every key of some 300 reports, so each
+// group's key statistics would span nearly every key and skip nothing. So
+// the table sorts externally: it holds at most sortRunRows (checkRunRows)
+// rows over all its partitions, in one buffer; when it would hold more it
+// spills them, each partition's sorted, to a run file of that partition in
+// the staging directory; at the end it merges each partition's runs (and
+// its rows still in memory) into the partition's Parquet file,
+// maxMergeRuns runs at a time. Memory stays one buffer of rows plus a
+// read buffer per run merged, however many reports are written; the runs
+// need temporary disk of about the size of the rows uncompressed (less:
+// repeated strings are written once per run), and are removed once
+// merged. Rows that compare equal keep the order they were written in.
 type table[T any] struct {
 	stage   string // the staging directory
 	name    string // CellsDir or ChecksDir

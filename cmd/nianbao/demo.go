@@ -84,41 +84,25 @@ func runDemo(ctx context.Context, g *globals, o runOptions) error {
 func printDemoNext(g *globals, dir string) {
 	abs, _ := filepath.Abs(dir)
 	fmt.Fprintf(g.stdout, `
-The dataset is in %s (reports, cells, checks and documents as Parquet,
-dictionary.md, summary.json). Try it with DuckDB (duckdb.org):
+The dataset is in %s: reports.parquet, documents.parquet, cells/ and
+checks/ (Parquet, partitioned by year), dictionary.md, dictionary.csv,
+summary.json. Try it with DuckDB (duckdb.org); the README has more:
 
   -- requests received, per agency and year
-  SELECT agency, year, c.value AS requests
-  FROM '%[2]s/reports.parquet' r JOIN '%[2]s/cells.parquet' c USING (report_id)
-  WHERE r.is_current AND c.key = 't3/new_received/total' ORDER BY agency, year;
+  SELECT r.agency, r.year, c.value AS requests
+  FROM '%[2]s/reports.parquet' r
+  JOIN read_parquet('%[2]s/cells/*/*.parquet', hive_partitioning = true) c USING (report_id)
+  WHERE r.is_current AND c.key = 't3/new_received/total' ORDER BY r.agency, r.year;
 
-  -- reports whose own arithmetic does not add up, and where
-  SELECT r.agency, r.year, k.check_id, k.lhs, k.rhs
-  FROM '%[2]s/checks.parquet' k JOIN '%[2]s/reports.parquet' r USING (report_id)
-  WHERE r.is_current AND k.status = 'fail' ORDER BY r.agency, r.year;
+  -- reports whose arithmetic does not add up, the late one, broken carry-overs
+  SELECT r.agency, r.year, k.check_id, k.message
+  FROM '%[2]s/reports.parquet' r
+  JOIN read_parquet('%[2]s/checks/*/*.parquet', hive_partitioning = true) k USING (report_id)
+  WHERE r.is_current AND k.status = 'fail' ORDER BY r.agency, r.year, k.check_id;
 
   -- the revised report: both versions kept, one current
   SELECT source, revision, is_current, superseded_by, parse_status
   FROM '%[2]s/reports.parquet' WHERE source IN
     (SELECT source FROM '%[2]s/reports.parquet' GROUP BY source HAVING count(*) > 1);
 `, abs, dir)
-}
-
-// resetState empties the named state directories of the dataset in dir.
-func resetState(dir string, names ...string) error {
-	ds, err := output.OpenDataset(dir)
-	if err != nil {
-		return failedf("%v", err)
-	}
-	defer ds.Close()
-	for _, n := range names {
-		p, err := ds.StateDir(n)
-		if err == nil {
-			err = os.RemoveAll(p)
-		}
-		if err != nil {
-			return failedf("%v", err)
-		}
-	}
-	return nil
 }
