@@ -106,3 +106,22 @@ summary.json. Try it with DuckDB (duckdb.org); the README has more:
     (SELECT source FROM '%[2]s/reports.parquet' GROUP BY source HAVING count(*) > 1);
 `, abs, dir)
 }
+
+// resetState empties the named state directories of the dataset in dir.
+func resetState(dir string, names ...string) error {
+	ds, err := output.OpenDataset(dir)
+	if err != nil {
+		return failedf("%v", err)
+	}
+	defer ds.Close()
+	for _, n := range names {
+		p, err := ds.StateDir(n)
+		if err == nil {
+			err = os.RemoveAll(p)
+		}
+		if err != nil {
+			return failedf("%v", err)
+		}
+	}
+	return nil
+}
