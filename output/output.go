@@ -86,6 +86,9 @@ type ReportRow struct {
 	Template     string   `parquet:"template,dict"`
 	Year         *int32   `parquet:"year,optional"`
 	Agency       *string  `parquet:"agency,optional,dict"`
+	AgencyID     *string  `parquet:"agency_id,optional,dict"`
+	AgencyPrint  *string  `parquet:"agency_printed,optional,dict"`
+	AgencyReg    *string  `parquet:"agency_registry,optional,dict"`
 	Title        *string  `parquet:"title,optional"`
 	ParseStatus  string   `parquet:"parse_status,dict"`
 	IsCurrent    bool     `parquet:"is_current"`
@@ -298,6 +301,8 @@ func (w *Writer) Write(r *normalize.Report) error {
 	rr := ReportRow{
 		ReportID: id, Source: u.str("source", r.Source), SHA256: u.str("sha256", r.SHA256), Format: u.str("format", r.Format),
 		Template: u.str("template", r.Template), Agency: u.optStr("agency", r.Agency), Title: u.optStr("title", r.Title),
+		AgencyID: u.optStr("agency_id", r.AgencyID), AgencyPrint: u.optStr("agency_printed", r.AgencyPrinted),
+		AgencyReg:   u.optStr("agency_registry", r.AgencyRegistry),
 		ParseStatus: u.str("parse_status", string(r.Status)), CellCount: int32(len(r.Cells)),
 	}
 	if r.Year > 0 {

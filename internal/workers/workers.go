@@ -159,6 +159,12 @@ type worker struct {
 func start(argv []string, limits Limits) (*worker, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), MemoryEnv+"="+strconv.FormatUint(limits.Memory, 10))
+	if os.Getenv("GOMAXPROCS") == "" {
+		// A worker handles one job at a time: more Go threads only make
+		// its garbage collector compete with the other workers for cores
+		// (measured: one process does 650 reports/s with 1, 341-457 with 2).
+		cmd.Env = append(cmd.Env, "GOMAXPROCS=1")
+	}
 	// Its own process group, so that anything it starts dies with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdin, err := cmd.StdinPipe()
