@@ -157,7 +157,10 @@ func (in *interp) stopper() *stopper {
 
 // reportCuts warns about what the limits on strings and glyphs cut.
 func (in *interp) reportCuts() {
-	if n := max(in.cutStrings, in.cutGlyphs); n > 0 {
+	switch n := max(in.cutStrings, in.cutGlyphs); {
+	case n == 1:
+		in.warn(WarnLimit, fmt.Sprintf("a string longer than the cap of %d character codes: the rest of it is not read", maxStringGlyphs))
+	case n > 1:
 		in.warn(WarnLimit, fmt.Sprintf("%d strings longer than the cap of %d character codes: the rest of each is not read", n, maxStringGlyphs))
 	}
 	if len(in.page.Glyphs) >= maxGlyphs {
