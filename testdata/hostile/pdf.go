@@ -98,20 +98,26 @@ func HugeString(n int) []byte {
 // form "first last width", each covering 65,536 codes: capped by range it
 // is small, expanded it is ranges × 65,536 widths.
 func HugeWidths(ranges int) []byte {
+	return cidFontPDF("Identity-H", "/W", ranges, " 0 65535 500")
+}
+
+// cidFontPDF is a one-page PDF whose Type0 font (encoding enc) has a CID
+// font with the array key made of n copies of entry.
+func cidFontPDF(enc, key string, n int, entry string) []byte {
 	var w strings.Builder
 	w.WriteString("[")
-	for range ranges {
-		w.WriteString(" 0 65535 500")
+	for range n {
+		w.WriteString(entry)
 	}
 	w.WriteString(" ]")
-	font := "<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-H /DescendantFonts [6 0 R] >>"
+	font := "<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /" + enc + " /DescendantFonts [6 0 R] >>"
 	return pdf(
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
 		font,
 		stream("/Filter /FlateDecode", flate([]byte("BT /F1 12 Tf 72 720 Td <00410042> Tj ET"))),
-		"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 /W "+w.String()+" >>",
+		"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 "+key+" "+w.String()+" >>",
 	)
 }
 
@@ -251,21 +257,7 @@ func DeepContents(depth int) []byte {
 // HugeW2 is a PDF whose vertical CID font's /W2 array has ranges ranges
 // of the form "first last w1y vx vy", each covering 65,536 codes.
 func HugeW2(ranges int) []byte {
-	var w strings.Builder
-	w.WriteString("[")
-	for range ranges {
-		w.WriteString(" 0 65535 -1000 500 880")
-	}
-	w.WriteString(" ]")
-	font := "<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-V /DescendantFonts [6 0 R] >>"
-	return pdf(
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-		font,
-		stream("/Filter /FlateDecode", flate([]byte("BT /F1 12 Tf 72 720 Td <00410042> Tj ET"))),
-		"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 /W2 "+w.String()+" >>",
-	)
+	return cidFontPDF("Identity-V", "/W2", ranges, " 0 65535 -1000 500 880")
 }
 
 // DenseGrid is a PDF of pages pages, each drawing a ruled grid of lines
