@@ -29,6 +29,8 @@ type meter struct {
 	gauges []*gauge
 	stop   context.CancelFunc
 	done   chan struct{}
+
+	closeOnce sync.Once
 }
 
 // gauge is one quantity being counted towards a total.
@@ -134,8 +136,13 @@ func (m *meter) logProgress() {
 
 func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }
 
-// Close ends the bars (filling them) or the ticker.
+// Close ends the bars (filling them) or the ticker; closing again does
+// nothing.
 func (m *meter) Close() {
+	m.closeOnce.Do(m.close)
+}
+
+func (m *meter) close() {
 	m.stop()
 	<-m.done
 	if m.bars != nil {
