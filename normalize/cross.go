@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/opengov-cn/nianbao/parse"
 )
 
 // Cross-report checks: what one report cannot tell alone, checked over
@@ -203,9 +205,22 @@ func (x *cross) previous(e *crossEntry) (*Report, int) {
 		return n
 	}
 	best := slices.MinFunc(cands, func(a, b *Report) int {
-		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(len(b.Cells), len(a.Cells)), cmp.Compare(a.ID, b.ID))
+		// By the cells the checks read, so that a report and its digest
+		// rank alike.
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(crossCells(b), crossCells(a)), cmp.Compare(a.ID, b.ID))
 	})
 	return best, len(cands)
+}
+
+// crossCells counts the cells of r that the checks read.
+func crossCells(r *Report) int {
+	n := 0
+	for i := range r.Cells {
+		if readByCross(r.Cells[i].Key()) {
+			n++
+		}
+	}
+	return n
 }
 
 // cell is r's cell at key, nil when r does not print it.
@@ -584,6 +599,53 @@ func (x *cross) revised(out []Check, e *crossEntry) []Check {
 	return append(out, c)
 }
 
+// quoteKeys are the cells each kind of quote is held against.
+var quoteKeys = map[string][]string{
+	QuoteReceived:        {"t3/new_received/total"},
+	QuoteReconsideration: {"t4/reconsideration/total"},
+	QuoteLitigation:      {"t4/litigation_direct/total", "t4/litigation_after_reconsideration/total"},
+}
+
+// readByCross reports whether a check of CrossChecks other than x.revised
+// reads the cell at key (x.revised compares every cell of two versions).
+func readByCross(key string) bool {
+	if strings.HasPrefix(key, "t3/carried_over/") || strings.HasPrefix(key, "t3/carried_forward/") {
+		return true
+	}
+	for _, row := range stockRows {
+		if strings.HasPrefix(key, "t2/"+row+"/") {
+			return true
+		}
+	}
+	for _, row := range yoyRows {
+		if key == "t3/"+row+"/total" {
+			return true
+		}
+	}
+	for _, keys := range quoteKeys {
+		if slices.Contains(keys, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// CrossDigest is r as CrossChecks needs it when r has no other version
+// (no x.revised to compute): without its warnings, checks, and the cells
+// and text the checks do not read. A run over a national batch holds
+// digests, not reports. r is not changed.
+func CrossDigest(r *Report) *Report {
+	d := *r
+	d.Warnings, d.Checks, d.Cells = nil, nil, nil
+	for _, c := range r.Cells {
+		if readByCross(c.Key()) {
+			c.Raw, c.Label, c.Loc = "", "", parse.Loc{}
+			d.Cells = append(d.Cells, c)
+		}
+	}
+	return &d
+}
+
 // NarrativeChecks holds the counts r's text quotes (r.Quotes) against its
 // tables: one check per kind of quote the text has, failing where any
 // quote of the kind disagrees with the table (its sentence in the
@@ -604,15 +666,7 @@ func NarrativeChecks(r *Report) []Check {
 		}
 		id, words := family("x.narrative.<what>", what)
 		c := Check{ID: id, Identity: words}
-		var keys []string
-		switch what {
-		case QuoteReceived:
-			keys = []string{"t3/new_received/total"}
-		case QuoteReconsideration:
-			keys = []string{"t4/reconsideration/total"}
-		case QuoteLitigation:
-			keys = []string{"t4/litigation_direct/total", "t4/litigation_after_reconsideration/total"}
-		}
+		keys := quoteKeys[what]
 		table, numbers := 0.0, 0
 		var parts []string
 		for _, k := range keys {

@@ -1,6 +1,9 @@
 package normalize
 
 import (
+	"context"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -482,5 +485,44 @@ func TestCrossFamilies(t *testing.T) {
 		if strings.HasPrefix(x.ID, "x.") {
 			t.Errorf("Checks made cross check %s", x.ID)
 		}
+	}
+}
+
+// TestCrossDigest checks that CrossChecks finds the same over digests as
+// over whole reports, on the demo site's series of years (carry-over,
+// stock, year-on-year and narrative checks all apply there). The HTML
+// pages do not print their agency: the file name's stands in for the
+// registry's, as on the demo's crawl.
+func TestCrossDigest(t *testing.T) {
+	files, err := filepath.Glob("../internal/demo/site/*-20[0-9][0-9].*")
+	if err != nil || len(files) < 10 {
+		t.Fatalf("demo reports: %v (%d files)", err, len(files))
+	}
+	var whole, digests []ReportInfo
+	for _, f := range files {
+		r := ProcessFile(context.Background(), f)
+		IdentifyAgency(r, strings.Split(filepath.Base(f), "-2")[0])
+		whole = append(whole, ReportInfo{R: r})
+		d := CrossDigest(r)
+		if len(r.Cells) > 0 && len(d.Cells) >= len(r.Cells) || d.Warnings != nil || d.Checks != nil {
+			t.Errorf("%s: digest keeps %d of %d cells, %d warnings, %d checks", f, len(d.Cells), len(r.Cells), len(d.Warnings), len(d.Checks))
+		}
+		digests = append(digests, ReportInfo{R: d})
+	}
+	a, b := CrossChecks(whole), CrossChecks(digests)
+	n := 0
+	for i := range whole {
+		got, want := b[digests[i].R], a[whole[i].R]
+		for _, c := range want {
+			if c.Status == CheckPass || c.Status == CheckFail {
+				n++
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: over the digest\n%v\nover the report\n%v", files[i], got, want)
+		}
+	}
+	if n < 2*len(files) {
+		t.Errorf("only %d cross checks passed or failed over %d reports: the test compares too little", n, len(files))
 	}
 }

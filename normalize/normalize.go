@@ -53,9 +53,13 @@ func reportStatus(st parse.Status) Status {
 
 // Report is one normalized report.
 type Report struct {
-	ID       string // first 16 hex digits of SHA256
-	Source   string // path or URL it was read from
-	Revision int    // for crawled documents: 1 for the first version fetched, +1 per change
+	ID     string // first 16 hex digits of SHA256
+	Source string // path or URL it was read from
+	// Sources are every path or URL the same bytes were found at (a file
+	// given twice, an attachment under two URLs), Source first; nil when
+	// Source is the only one.
+	Sources  []string
+	Revision int // for crawled documents: 1 for the first version fetched, +1 per change
 	// SupersededBy is the ID of the report that replaced this one (a later
 	// revision of the same document); "" for a current report.
 	SupersededBy string

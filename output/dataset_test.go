@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -47,9 +48,9 @@ func killChild(dir string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 3
 	}
-	n := 0
+	var n atomic.Int64 // the tables write on goroutines of their own
 	step = func(name string) {
-		if n++; n == k {
+		if n.Add(1) == int64(k) {
 			syscall.Kill(os.Getpid(), syscall.SIGKILL)
 			for {
 				time.Sleep(time.Second) // until the signal lands

@@ -80,6 +80,7 @@ const (
 type ReportRow struct {
 	ReportID     string   `parquet:"report_id"`
 	Source       string   `parquet:"source"`
+	Sources      []string `parquet:"sources,list"`
 	Revision     *int32   `parquet:"revision,optional"`
 	SHA256       string   `parquet:"sha256"`
 	Format       string   `parquet:"format,dict"`
@@ -313,6 +314,10 @@ func (w *Writer) Write(r *normalize.Report) error {
 		v := int32(r.Revision)
 		rr.Revision = &v
 	}
+	rr.Sources = u.strs("sources", r.Sources)
+	if len(rr.Sources) == 0 {
+		rr.Sources = []string{rr.Source}
+	}
 	rr.IsCurrent = r.SupersededBy == ""
 	if !rr.IsCurrent {
 		by := u.str("superseded_by", r.SupersededBy)
@@ -468,10 +473,11 @@ func (w *Writer) finish() error {
 		op("fsync "+ReportsFile, w.file.Sync), op("close "+ReportsFile, w.file.Close))
 	w.file = nil
 	if err == nil {
-		err = w.cells.finish()
-	}
-	if err == nil {
-		err = w.checks.finish()
+		// The two tables' sorts and files are their own: on two cores,
+		// at once.
+		checks := make(chan error, 1)
+		go func() { checks <- w.checks.finish() }()
+		err = errors.Join(w.cells.finish(), <-checks)
 	}
 	if err != nil {
 		return fmt.Errorf("output: %w", err)
@@ -495,6 +501,14 @@ func (w *Writer) finish() error {
 
 // closeFiles closes what the writer has open, for a dataset discarded.
 func (w *Writer) closeFiles() {
+	// A spill still writing into the staging directory would race its
+	// removal.
+	if w.cells != nil {
+		w.cells.waitSpill()
+	}
+	if w.checks != nil {
+		w.checks.waitSpill()
+	}
 	if w.file != nil {
 		w.file.Close()
 		w.file = nil

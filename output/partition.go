@@ -50,6 +50,19 @@ type table[T any] struct {
 	maxFan  int                      // maxMergeRuns; smaller in tests
 	nruns   int                      // run files made, for their names
 	sortDir string                   // where the runs go, once made
+	// spilling is the spill running in the background, nil when none; spare
+	// the buffers of the last one, emptied, for the rows after the next.
+	spilling  chan spilled[T]
+	spareRows []T
+	spareOf   []*partition[T]
+}
+
+// spilled is what a spill in the background hands back: its buffers,
+// emptied, and its error.
+type spilled[T any] struct {
+	rows []T
+	of   []*partition[T]
+	err  error
 }
 
 // partition is a year of the table: its runs spilled.
@@ -118,24 +131,24 @@ func (t *table[T]) add(part string, rows []T) error {
 	return nil
 }
 
-// sorted returns the indexes of the rows in memory by partition, and in
-// each in order, equal rows in the order they came (sorting indexes moves
-// 4 bytes where sorting rows would move a whole row); and the partitions
-// in the order of their indexes.
-func (t *table[T]) sorted() ([]int32, []*partition[T]) {
-	idx := make([]int32, len(t.rows))
+// sorted returns the indexes of rows by partition (of), and in each in
+// order, equal rows in the order they came (sorting indexes moves 4 bytes
+// where sorting rows would move a whole row); and the partitions in the
+// order of their indexes.
+func (t *table[T]) sorted(rows []T, of []*partition[T]) ([]int32, []*partition[T]) {
+	idx := make([]int32, len(rows))
 	for i := range idx {
 		idx[i] = int32(i)
 	}
 	slices.SortStableFunc(idx, func(a, b int32) int {
-		if c := strings.Compare(t.of[a].name, t.of[b].name); c != 0 {
+		if c := strings.Compare(of[a].name, of[b].name); c != 0 {
 			return c
 		}
-		return t.compare(&t.rows[a], &t.rows[b])
+		return t.compare(&rows[a], &rows[b])
 	})
 	var parts []*partition[T]
 	for _, i := range idx {
-		if p := t.of[i]; len(parts) == 0 || parts[len(parts)-1] != p {
+		if p := of[i]; len(parts) == 0 || parts[len(parts)-1] != p {
 			parts = append(parts, p)
 		}
 	}
@@ -143,24 +156,56 @@ func (t *table[T]) sorted() ([]int32, []*partition[T]) {
 }
 
 // segment is the part of idx, sorted, of partition p.
-func (t *table[T]) segment(idx []int32, p *partition[T]) []int32 {
-	lo, _ := slices.BinarySearchFunc(idx, p.name, func(i int32, name string) int { return strings.Compare(t.of[i].name, name) })
+func segment[T any](idx []int32, of []*partition[T], p *partition[T]) []int32 {
+	lo, _ := slices.BinarySearchFunc(idx, p.name, func(i int32, name string) int { return strings.Compare(of[i].name, name) })
 	hi := lo
-	for hi < len(idx) && t.of[idx[hi]] == p {
+	for hi < len(idx) && of[idx[hi]] == p {
 		hi++
 	}
 	return idx[lo:hi]
 }
 
-// spill writes the rows in memory, sorted, to a run of each partition,
-// and empties the memory.
+// spill hands the rows in memory to a goroutine that writes them, sorted,
+// to a run of each partition, once the spill before has finished; the
+// table goes on with the other buffer. Only spills and finish touch the
+// partitions' runs, and each waits for the spill before.
 func (t *table[T]) spill() error {
-	idx, parts := t.sorted()
+	if err := t.waitSpill(); err != nil {
+		return err
+	}
+	rows, of := t.rows, t.of
+	t.rows, t.of, t.spareRows, t.spareOf = t.spareRows, t.spareOf, nil, nil
+	done := make(chan spilled[T], 1)
+	t.spilling = done
+	go func() {
+		err := t.writeRuns(rows, of)
+		clear(rows)
+		clear(of)
+		done <- spilled[T]{rows[:0], of[:0], err}
+	}()
+	return nil
+}
+
+// waitSpill waits for the spill in the background, if any, and returns
+// its error.
+func (t *table[T]) waitSpill() error {
+	if t.spilling == nil {
+		return nil
+	}
+	s := <-t.spilling
+	t.spilling = nil
+	t.spareRows, t.spareOf = s.rows, s.of
+	return s.err
+}
+
+// writeRuns writes rows, sorted, to a run of each of their partitions.
+func (t *table[T]) writeRuns(rows []T, of []*partition[T]) error {
+	idx, parts := t.sorted(rows, of)
 	for _, p := range parts {
-		seg := t.segment(idx, p)
+		seg := segment(idx, of, p)
 		r, err := t.writeRun(p, len(seg), func(w *runWriter) error {
 			for _, i := range seg {
-				t.put(w, &t.rows[i])
+				t.put(w, &rows[i])
 			}
 			return nil
 		})
@@ -169,9 +214,6 @@ func (t *table[T]) spill() error {
 		}
 		p.runs = append(p.runs, r)
 	}
-	clear(t.rows)
-	clear(t.of)
-	t.rows, t.of = t.rows[:0], t.of[:0]
 	return nil
 }
 
@@ -205,6 +247,9 @@ func (t *table[T]) writeRun(p *partition[T], n int, fill func(*runWriter) error)
 // empty, in the unknown year's partition: a glob over the table's files
 // finds its columns.
 func (t *table[T]) finish() error {
+	if err := t.waitSpill(); err != nil {
+		return err
+	}
 	if len(t.parts) == 0 {
 		p := partitionName(0)
 		t.parts[p] = &partition[T]{name: p}
@@ -218,10 +263,10 @@ func (t *table[T]) finish() error {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	idx, _ := t.sorted()
+	idx, _ := t.sorted(t.rows, t.of)
 	for _, n := range names {
 		p := t.parts[n]
-		if err := t.writePartition(p, t.segment(idx, p)); err != nil {
+		if err := t.writePartition(p, segment(idx, t.of, p)); err != nil {
 			return err
 		}
 		delete(t.parts, n)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -68,9 +69,14 @@ func TestConfigPrecedence(t *testing.T) {
 	os.WriteFile(cfg, []byte("log-format: json\njobs: 3\n"), 0o644)
 	report := filepath.Join(dir, "r.html")
 	os.WriteFile(report, hostile.Report(), 0o644)
+	runs := 0
 	parse := func(extra ...string) string {
 		var stdout, stderr bytes.Buffer
-		args := append([]string{"parse", "--config", cfg, "-o", filepath.Join(dir, "out"), report}, extra...)
+		// A dataset of its own each time: a second parse into one would
+		// take the report from its cache and log no "parsed" line.
+		runs++
+		out := filepath.Join(dir, fmt.Sprintf("out%d", runs))
+		args := append([]string{"parse", "--config", cfg, "-o", out, report}, extra...)
 		if code := run(args, &stdout, &stderr); code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr.String())
 		}

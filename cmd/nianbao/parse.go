@@ -110,7 +110,7 @@ func runParse(ctx context.Context, g *globals, o parseOptions, paths []string) e
 		return failedf("%v", err)
 	}
 	m := g.newMeter(ctx)
-	sum, err := parseInto(ctx, m, o, inputs, w)
+	sum, err := buildDataset(ctx, m, o, ds, inputs, w)
 	m.Close()
 	if err != nil {
 		w.Abort()
@@ -133,41 +133,10 @@ func runParse(ctx context.Context, g *globals, o parseOptions, paths []string) e
 	return nil
 }
 
-// parseInto runs inputs through the pipeline and writes them to w.
-func parseInto(ctx context.Context, m *meter, o parseOptions, inputs []input, w *output.Writer) (*summary, error) {
-	proc, err := newProcessor(o.jobs, o.isolate, o.limits())
-	if err != nil {
-		return nil, err
-	}
-	defer proc.Close()
-	docs := m.gauge("documents", int64(len(inputs)), false)
-	paths := make([]string, len(inputs))
-	for i, in := range inputs {
-		paths[i] = in.path
-	}
-	sum := newSummary()
-	err = proc.each(ctx, paths, func(i int, r *normalize.Report) error {
-		inputs[i].annotate(r)
-		if err := w.Write(r); err != nil {
-			return err
-		}
-		sum.add(r)
-		logReport(m.log, i+1, len(inputs), r.Source, r)
-		docs.Add(1)
-		return nil
-	})
-	return sum, err
-}
-
-func logReport(log *slog.Logger, n, total int, source string, r *normalize.Report) {
-	failed := 0
-	for _, c := range r.Checks {
-		if c.Status == normalize.CheckFail {
-			failed++
-		}
-	}
+func logReport(log *slog.Logger, n, total int, source string, p parsed) {
+	r := p.Report.Report
 	log.Info("parsed", "n", n, "of", total, "source", source, "status", r.Status, "format", r.Format,
-		"template", r.Template, "year", r.Year, "cells", len(r.Cells), "checks_failed", failed)
+		"template", r.Template, "year", r.Year, "cells", p.Cells, "checks_failed", p.ChecksFailed)
 	for _, w := range r.Warnings {
 		log.Warn(w.Message, "source", source, "code", w.Code, "at", w.Loc.String())
 	}
@@ -266,11 +235,13 @@ func (in input) source() string {
 	return in.path
 }
 
-// annotate gives a crawled report its URL as source, its revision, and
-// the agency and year the crawl recorded where the report itself is silent.
+// annotate gives a file's report its path as source; a crawled report
+// its URL, its revision, and the agency and year the crawl recorded where
+// the report itself is silent.
 func (in input) annotate(r *normalize.Report) {
 	d := in.crawled
 	if d == nil {
+		r.Source = in.path // the cache holds the path these bytes were first parsed under
 		return
 	}
 	r.Source, r.Revision = d.URL, d.Revision

@@ -20,9 +20,11 @@ func TestProgressOffTerminal(t *testing.T) {
 	progressEvery = 20 * time.Millisecond
 	t.Cleanup(func() { progressEvery = old })
 	dir := t.TempDir()
-	// A dump that takes the reader a good fraction of a second.
+	// Dumps that take the reader a good fraction of a second; each its own
+	// bytes (the same bytes twice are one report).
 	for i := range 3 {
-		os.WriteFile(filepath.Join(dir, "big"+string(rune('a'+i))+".txt"), hostile.HugeDump(30<<20), 0o644)
+		name := "big" + string(rune('a'+i)) + ".txt"
+		os.WriteFile(filepath.Join(dir, name), append(hostile.HugeDump(30<<20), name...), 0o644)
 	}
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"parse", "-j", "1", "-o", filepath.Join(dir, "out"), dir}, &stdout, &stderr); code != exitFailed && code != exitOK {

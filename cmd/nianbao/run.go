@@ -3,20 +3,16 @@ package main
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/gob"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/opengov-cn/nianbao/crawl"
-	"github.com/opengov-cn/nianbao/normalize"
 	"github.com/opengov-cn/nianbao/output"
 	"github.com/spf13/cobra"
 )
@@ -137,7 +133,7 @@ func runPipeline(ctx context.Context, g *globals, o runOptions, set func(string)
 	if err != nil {
 		return failedf("%v", err)
 	}
-	sum, err := parseIncremental(ctx, m, o.parse, ds, inputs, w)
+	sum, err := buildDataset(ctx, m, o.parse, ds, inputs, w)
 	if err != nil {
 		w.Abort()
 		return failedf("%v", err)
@@ -215,227 +211,6 @@ func documentInputs(dir string, docs []crawl.Document) []input {
 }
 
 func reportID(sha string) string { return sha[:min(16, len(sha))] }
-
-// parseIncremental writes a report for every input, parsing only those
-// the cache of parsed reports does not hold.
-func parseIncremental(ctx context.Context, m *meter, o parseOptions, ds *output.Dataset, inputs []input, w *output.Writer) (*summary, error) {
-	c, err := openReportCache(ds)
-	if err != nil {
-		return nil, err
-	}
-	var missing []input
-	for _, in := range inputs {
-		if !c.has(in.sha256) {
-			missing = append(missing, in)
-		}
-	}
-	proc, err := newProcessor(o.jobs, o.isolate, o.limits())
-	if err != nil {
-		return nil, err
-	}
-	defer proc.Close()
-	docs := m.gauge("documents", int64(len(missing)), false)
-	paths := make([]string, len(missing))
-	for i, in := range missing {
-		paths[i] = in.path
-	}
-	killAt := killAfterEnv()
-	err = proc.each(ctx, paths, func(i int, r *normalize.Report) error {
-		docs.Add(1)
-		logReport(m.log, i+1, len(missing), missing[i].source(), r)
-		if err := c.put(missing[i].sha256, r); err != nil {
-			return err
-		}
-		if i+1 == killAt {
-			syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	cross, err := crossChecks(inputs, c)
-	if err != nil {
-		return nil, err
-	}
-	sum := newSummary()
-	sum.Crawl = &crawlSummary{Parsed: len(missing), FromCache: len(inputs) - len(missing)}
-	for i, in := range inputs {
-		r, err := c.report(in)
-		if err != nil {
-			return nil, err
-		}
-		if r == nil {
-			sum.Wrappers++
-			continue
-		}
-		r.Checks = append(r.Checks, cross[i]...)
-		if err := w.Write(r); err != nil {
-			return nil, err
-		}
-		sum.add(r)
-	}
-	return sum, nil
-}
-
-// report is the report of in as the dataset holds it: from the cache,
-// with what the crawl knows and the agency identified; nil for a page
-// that only links to a report attachment and holds no table itself.
-func (c *reportCache) report(in input) (*normalize.Report, error) {
-	r, err := c.get(in.sha256)
-	if err != nil {
-		return nil, err
-	}
-	if in.wrapper && r.Status != normalize.StatusOK && r.Status != normalize.StatusPartial {
-		return nil, nil
-	}
-	in.annotate(r)
-	r.SupersededBy = in.supersededBy
-	registry := ""
-	if in.crawled != nil {
-		registry = in.crawled.Agency
-	}
-	normalize.IdentifyAgency(r, registry)
-	return r, nil
-}
-
-// crossChecks runs the checks that compare reports with each other (the
-// year before, the earlier version, the publish date) over every input,
-// and returns each input's. A national run has too many reports to hold
-// in memory at once, so they are held trimmed to the cells those checks
-// read; the reports with versions keep all their cells, to say which
-// changed.
-func crossChecks(inputs []input, c *reportCache) ([][]normalize.Check, error) {
-	infos := make([]normalize.ReportInfo, 0, len(inputs))
-	index := make([]int, 0, len(inputs)) // input of each info
-	byURLRev := map[string]map[int]*normalize.Report{}
-	versioned := map[string]bool{}
-	for _, in := range inputs {
-		if in.crawled != nil && (in.supersededBy != "" || in.crawled.Revision > 1) {
-			versioned[in.crawled.URL] = true
-		}
-	}
-	for i, in := range inputs {
-		r, err := c.report(in)
-		if err != nil {
-			return nil, err
-		}
-		if r == nil {
-			continue
-		}
-		info := normalize.ReportInfo{AgencyID: r.AgencyID}
-		if d := in.crawled; d != nil {
-			info.PublishDate, info.Fetched = d.PublishDate, d.FetchedAt.UTC().Format(time.DateOnly)
-			if !versioned[d.URL] {
-				r = trimForCross(r)
-			}
-			if byURLRev[d.URL] == nil {
-				byURLRev[d.URL] = map[int]*normalize.Report{}
-			}
-			byURLRev[d.URL][d.Revision] = r
-		} else {
-			r = trimForCross(r)
-		}
-		info.R = r
-		infos = append(infos, info)
-		index = append(index, i)
-	}
-	for k := range infos {
-		if d := inputs[index[k]].crawled; d != nil && d.Revision > 1 {
-			infos[k].PreviousVersion = byURLRev[d.URL][d.Revision-1]
-		}
-	}
-	found := normalize.CrossChecks(infos)
-	out := make([][]normalize.Check, len(inputs))
-	for k, info := range infos {
-		out[index[k]] = found[info.R]
-	}
-	return out, nil
-}
-
-// crossKeys are the prefixes of the cells the cross-report checks read.
-var crossKeys = []string{"t3/carried_over/", "t3/carried_forward/", "t3/new_received/", "t2/art20_1.", "t4/"}
-
-// trimForCross keeps of r what the cross-report checks read.
-func trimForCross(r *normalize.Report) *normalize.Report {
-	t := *r
-	t.Warnings, t.Checks, t.Cells = nil, nil, nil
-	for _, cell := range r.Cells {
-		k := cell.Key()
-		for _, p := range crossKeys {
-			if strings.HasPrefix(k, p) {
-				t.Cells = append(t.Cells, cell)
-				break
-			}
-		}
-	}
-	return &t
-}
-
-// reportCache keeps the report parsed from each document body, by its
-// sha256, so a run parses only what is new. Reports depend on the code
-// that made them, so the cache is keyed by the running binary's own
-// hash; the caches of other binaries are removed when it opens.
-type reportCache struct{ dir string }
-
-func openReportCache(ds *output.Dataset) (*reportCache, error) {
-	root, err := ds.StateDir("reports")
-	if err != nil {
-		return nil, err
-	}
-	key, err := binaryKey()
-	if err != nil {
-		return nil, err
-	}
-	entries, _ := os.ReadDir(root)
-	for _, e := range entries {
-		if e.Name() != key {
-			os.RemoveAll(filepath.Join(root, e.Name()))
-		}
-	}
-	dir := filepath.Join(root, key)
-	return &reportCache{dir: dir}, os.MkdirAll(dir, 0o777)
-}
-
-func (c *reportCache) path(sha string) string {
-	return filepath.Join(c.dir, sha[:min(2, len(sha))], sha+".gob")
-}
-
-func (c *reportCache) has(sha string) bool { return fileExists(c.path(sha)) }
-
-func (c *reportCache) put(sha string, r *normalize.Report) error {
-	p := c.path(sha)
-	if err := os.MkdirAll(filepath.Dir(p), 0o777); err != nil {
-		return err
-	}
-	tmp := p + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	err = gob.NewEncoder(f).Encode(toWire(r))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("report cache: %w", err)
-	}
-	return os.Rename(tmp, p)
-}
-
-func (c *reportCache) get(sha string) (*normalize.Report, error) {
-	f, err := os.Open(c.path(sha))
-	if err != nil {
-		return nil, fmt.Errorf("report cache: %w", err)
-	}
-	defer f.Close()
-	var w wireReport
-	if err := gob.NewDecoder(f).Decode(&w); err != nil || w.Report == nil {
-		return nil, fmt.Errorf("report cache %s: %v", c.path(sha), err)
-	}
-	return w.report(), nil
-}
 
 // binaryKey is the first 16 hex digits of the sha256 of this executable.
 func binaryKey() (string, error) {

@@ -45,20 +45,67 @@ func crash() {
 	select {}
 }
 
-// job is one document for a worker.
+// job is one document for a worker: the file, and where to keep its
+// report. The worker writes that cache entry itself and sends back only
+// the report's digest, so the whole report never crosses to the parent:
+// encoding it, and the parent decoding it, would be serial work that
+// limits what more workers gain.
 type job struct {
-	Path string
+	Path  string
+	Cache string // cache entry to write; "" sends back the whole report
+}
+
+// parsed is a worker's answer: the report without its cells and checks
+// (the whole report when the job had no cache entry), and how many there
+// were, for the log.
+type parsed struct {
+	Report       wireReport
+	Cells        int
+	ChecksFailed int
+	Err          string // the cache entry could not be written
+}
+
+// process runs one job in this process.
+func process(ctx context.Context, j job) parsed {
+	r := normalize.ProcessFile(ctx, j.Path)
+	return finish(j, r)
+}
+
+// finish writes r's cache entry, if the job has one, and makes the answer.
+func finish(j job, r *normalize.Report) parsed {
+	p := parsed{Cells: len(r.Cells), ChecksFailed: countFailed(r.Checks)}
+	if j.Cache == "" {
+		p.Report = toWire(r)
+		return p
+	}
+	if err := writeCacheEntry(j.Cache, r); err != nil {
+		p.Err = err.Error()
+	}
+	head := *r
+	head.Cells, head.Checks = nil, nil
+	p.Report = toWire(&head)
+	return p
+}
+
+func countFailed(checks []normalize.Check) int {
+	n := 0
+	for _, c := range checks {
+		if c.Status == normalize.CheckFail {
+			n++
+		}
+	}
+	return n
 }
 
 // runWorker is the worker's main loop: documents in on stdin, reports out
 // on stdout.
 func runWorker(ctx context.Context, stdin io.Reader, stdout io.Writer) int {
 	crashOn := os.Getenv(crashEnv)
-	err := workers.Serve(ctx, stdin, stdout, func(ctx context.Context, j job) wireReport {
+	err := workers.Serve(ctx, stdin, stdout, func(ctx context.Context, j job) parsed {
 		if crashOn != "" && strings.HasSuffix(j.Path, crashOn) {
 			crash()
 		}
-		return toWire(normalize.ProcessFile(ctx, j.Path))
+		return process(ctx, j)
 	})
 	if err != nil {
 		os.Stderr.WriteString(err.Error() + "\n")
@@ -73,7 +120,7 @@ func runWorker(ctx context.Context, stdin io.Reader, stdout io.Writer) int {
 type processor struct {
 	jobs   int
 	limits workers.Limits
-	pool   *workers.Pool[job, wireReport]
+	pool   *workers.Pool[job, parsed]
 }
 
 func newProcessor(jobs int, isolate bool, limits workers.Limits) (*processor, error) {
@@ -85,7 +132,7 @@ func newProcessor(jobs int, isolate bool, limits workers.Limits) (*processor, er
 	if err != nil {
 		return nil, err
 	}
-	p.pool = workers.NewPool[job, wireReport]([]string{self, workerCommand}, p.jobs, limits)
+	p.pool = workers.NewPool[job, parsed]([]string{self, workerCommand}, p.jobs, limits)
 	return p, nil
 }
 
@@ -106,14 +153,16 @@ func (p *processor) Close() error {
 	return p.pool.Close()
 }
 
-// one processes one document.
-func (p *processor) one(ctx context.Context, path string) *normalize.Report {
+// one processes one document. A worker that fails (time, memory, crash)
+// leaves a failed report, which this process writes to the cache.
+func (p *processor) one(ctx context.Context, j job) parsed {
 	if p.pool == nil {
-		return normalize.ProcessFile(ctx, path)
+		return process(ctx, j)
 	}
-	w, err := p.pool.Do(ctx, job{Path: path})
-	if err == nil && w.Report != nil {
-		return w.report()
+	w, err := p.pool.Do(ctx, j)
+	if err == nil && w.Report.Report != nil {
+		w.Report.report()
+		return w
 	}
 	if err == nil {
 		err = errors.New("worker answered without a report")
@@ -128,48 +177,55 @@ func (p *processor) one(ctx context.Context, path string) *normalize.Report {
 			code = normalize.CodeMemory
 		}
 	}
-	return normalize.Failed(normalize.Source{Path: path, SHA256: fileSHA256(path)}, code, err)
+	return finish(j, normalize.Failed(normalize.Source{Path: j.Path, SHA256: fileSHA256(j.Path)}, code, err))
 }
 
-// each processes paths on up to p.jobs workers at once and hands the
-// reports to fn in the order of paths, from one goroutine. At most
-// 2×jobs reports wait to be handed over, so memory does not grow with
-// the number of documents.
-func (p *processor) each(ctx context.Context, paths []string, fn func(i int, r *normalize.Report) error) error {
-	type result struct {
-		i int
-		r *normalize.Report
-	}
-	window := make(chan chan result, 2*p.jobs)
+// each processes jobs on up to p.jobs workers at once and hands the
+// answers to fn in the order of jobs, from one goroutine.
+func (p *processor) each(ctx context.Context, jobs []job, fn func(i int, r parsed) error) error {
+	return inOrder(ctx, len(jobs), p.jobs, func(i int) parsed { return p.one(ctx, jobs[i]) }, fn)
+}
+
+// inOrder runs do(i) for every i in [0, n) on up to jobs goroutines at
+// once and hands the results to fn in the order of i, from the calling
+// goroutine. At most 2×jobs results wait to be handed over, so memory
+// does not grow with n. It stops at fn's first error or when ctx is done.
+func inOrder[T any](ctx context.Context, n, jobs int, do func(i int) T, fn func(i int, v T) error) error {
+	jobs = max(jobs, 1)
+	window := make(chan chan T, 2*jobs)
+	stop := make(chan struct{})
 	go func() {
 		defer close(window)
-		sem := make(chan struct{}, p.jobs)
+		sem := make(chan struct{}, jobs)
 		var wg sync.WaitGroup
 		defer wg.Wait()
-		for i, path := range paths {
-			if ctx.Err() != nil {
-				return
-			}
-			ch := make(chan result, 1)
+		for i := range n {
+			ch := make(chan T, 1)
 			select {
 			case window <- ch:
 			case <-ctx.Done():
+				return
+			case <-stop:
 				return
 			}
 			sem <- struct{}{}
 			wg.Add(1)
 			go func() {
 				defer func() { <-sem; wg.Done() }()
-				ch <- result{i, p.one(ctx, path)}
+				ch <- do(i)
 			}()
 		}
 	}()
 	var err error
+	i := 0
 	for ch := range window {
-		res := <-ch
+		v := <-ch
 		if err == nil {
-			err = fn(res.i, res.r)
+			if err = fn(i, v); err != nil {
+				close(stop)
+			}
 		}
+		i++
 	}
 	if err == nil {
 		err = ctx.Err()

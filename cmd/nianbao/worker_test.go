@@ -55,8 +55,13 @@ func TestProcessorIsolates(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	var got []*normalize.Report
-	err = p.each(context.Background(), paths, func(i int, r *normalize.Report) error {
+	var got []parsed
+	cache := t.TempDir()
+	jobs := make([]job, len(paths))
+	for i, p := range paths {
+		jobs[i] = job{Path: p, Cache: filepath.Join(cache, filepath.Base(p)+".gob")}
+	}
+	err = p.each(context.Background(), jobs, func(i int, r parsed) error {
 		if len(got) != i {
 			t.Errorf("report %d handed over in place %d", i, len(got))
 		}
@@ -76,7 +81,13 @@ func TestProcessorIsolates(t *testing.T) {
 		{normalize.StatusPartial, ""}, // hostile.Report prints table three only
 	}
 	for i, w := range want {
-		r := got[i]
+		r := got[i].Report.Report
+		if got[i].Err != "" {
+			t.Errorf("%s: %s", paths[i], got[i].Err)
+		}
+		if _, err := os.Stat(jobs[i].Cache); err != nil {
+			t.Errorf("%s: no cache entry: %v", paths[i], err)
+		}
 		if r.Status != w.status {
 			t.Errorf("%s: status %s, want %s (%v)", paths[i], r.Status, w.status, r.Warnings)
 		}
@@ -84,7 +95,7 @@ func TestProcessorIsolates(t *testing.T) {
 			t.Errorf("%s: warnings %v, id %q; want %s and an id", paths[i], r.Warnings, r.ID, w.code)
 		}
 	}
-	if len(got[0].Cells) == 0 || len(got[3].Cells) == 0 {
+	if got[0].Cells == 0 || got[3].Cells == 0 {
 		t.Error("the good reports lost their cells")
 	}
 }
@@ -104,7 +115,7 @@ func TestProcessorTimeLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := p.one(context.Background(), path)
+	r := p.one(context.Background(), job{Path: path}).Report.Report
 	p.Close()
 	if r.Status != normalize.StatusFailed || len(r.Warnings) != 1 || r.Warnings[0].Code != normalize.CodeTimeout {
 		t.Fatalf("status %s, warnings %v; want failed with %s", r.Status, r.Warnings, normalize.CodeTimeout)
