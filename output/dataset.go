@@ -90,7 +90,7 @@ var datasetFiles = map[string]bool{
 
 // tableDirs are the directories of the partitioned tables in a dataset,
 // which hold year=Y directories of part-N.parquet files.
-var tableDirs = map[string]bool{CellsDir: true, ChecksDir: true}
+var tableDirs = map[string]bool{CellsDir: true, ChecksDir: true, PositionsDir: true}
 
 // partitionFile tells the files of a partition directory nianbao writes.
 func partitionFile(name string) bool {

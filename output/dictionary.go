@@ -24,6 +24,7 @@ const (
 	TableCells     = "cells"
 	TableChecks    = "checks"
 	TableDocuments = "documents"
+	TablePositions = "positions"
 )
 
 // yearPartition is the meaning of the year of the partitioned tables.
@@ -60,13 +61,17 @@ var Columns = []ColumnDoc{
 	{TableCells, "value", "DOUBLE", "the number; NULL where the report prints the cell blank (blank is never 0); money in 万元"},
 	{TableCells, "raw", "VARCHAR", "the text as printed ('' for a blank cell)"},
 	{TableCells, "label", "VARCHAR", "the row label as printed"},
-	{TableCells, "line", "INTEGER", "line of the source (HTML, text), from 1; NULL otherwise"},
-	{TableCells, "page", "INTEGER", "page (PDF), from 1; NULL otherwise"},
-	{TableCells, "table_index", "INTEGER", "the table among the document's tables, from 1; NULL when not known"},
-	{TableCells, "grid_row", "INTEGER", "row within that table, from 1; NULL when not known"},
-	{TableCells, "grid_col", "INTEGER", "grid column within the row, from 1; NULL when not known"},
-	{TableCells, "bbox", "DOUBLE[]", "[x0, y0, x1, y1] in PDF points; NULL off PDFs"},
 	{TableCells, "year", "BIGINT", yearPartition},
+
+	{TablePositions, "report_id", "VARCHAR", "the report (reports.report_id); the files are sorted by it"},
+	{TablePositions, "key", "VARCHAR", "the cell (cells.key): join on report_id and key"},
+	{TablePositions, "line", "INTEGER", "line of the source (HTML, text), from 1; NULL otherwise"},
+	{TablePositions, "page", "INTEGER", "page (PDF), from 1; NULL otherwise"},
+	{TablePositions, "table_index", "INTEGER", "the table among the document's tables, from 1; NULL when not known"},
+	{TablePositions, "grid_row", "INTEGER", "row within that table, from 1; NULL when not known"},
+	{TablePositions, "grid_col", "INTEGER", "grid column within the row, from 1; NULL when not known"},
+	{TablePositions, "bbox", "DOUBLE[]", "[x0, y0, x1, y1] in PDF points, rounded to 1/100 pt; NULL off PDFs"},
+	{TablePositions, "year", "BIGINT", yearPartition},
 
 	{TableChecks, "report_id", "VARCHAR", "the report (reports.report_id)"},
 	{TableChecks, "check_id", "VARCHAR", "the check family's id with its row or column, e.g. `t3.balance.total` (see Checks); the files are sorted by it"},
@@ -101,6 +106,7 @@ var Columns = []ColumnDoc{
 var tableFiles = []struct{ table, files, rows string }{
 	{TableReports, "`reports.parquet`", "one row per document"},
 	{TableCells, "`cells/year=*/part-0.parquet`", "one row per printed cell, partitioned by the report's year and sorted by `key`"},
+	{TablePositions, "`positions/year=*/part-0.parquet`", "where each cell was printed: one row per cell with a known position, partitioned like the cells and sorted by `report_id`, then `key`"},
 	{TableChecks, "`checks/year=*/part-0.parquet`", "one row per identity per report, partitioned by the report's year and sorted by `check_id`"},
 	{TableDocuments, "`documents.parquet`", "one row per version of each page or attachment a crawl fetched or tried to (datasets of `nianbao run`)"},
 }

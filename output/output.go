@@ -38,8 +38,9 @@ import (
 // written into every Parquet file's key-value metadata under
 // MetaSchemaVersion. Version 1 (no such key) had flat cells.parquet and
 // checks.parquet files and the columns table, row and col; 2 has the
-// year partitions and the columns of the dictionary's Columns section.
-const SchemaVersion = "2"
+// year partitions; 3 moves the cells' positions to a table of their own
+// (positions), as the dictionary's Columns section lists.
+const SchemaVersion = "3"
 
 // The key-value metadata of every Parquet file nianbao writes.
 const (
@@ -64,8 +65,9 @@ func (o Options) version() string {
 // The files and directories of a dataset.
 const (
 	ReportsFile       = "reports.parquet"
-	CellsDir          = "cells"  // cells/year=Y/part-0.parquet
-	ChecksDir         = "checks" // checks/year=Y/part-0.parquet
+	CellsDir          = "cells"     // cells/year=Y/part-0.parquet
+	ChecksDir         = "checks"    // checks/year=Y/part-0.parquet
+	PositionsDir      = "positions" // positions/year=Y/part-0.parquet
 	DictionaryFile    = "dictionary.md"
 	DictionaryCSVFile = "dictionary.csv"
 	// UnknownYear is the partition of the reports whose year is not
@@ -100,17 +102,27 @@ type ReportRow struct {
 }
 
 // CellRow is one row of the cells table. Its year is the partition's
-// (cells/year=Y/), not a column of the file. Positions are 1-based, NULL
-// where unknown.
+// (cells/year=Y/), not a column of the file. Where it was printed is in
+// the positions table (PositionRow), joined on report_id and key: the
+// positions are most of a cell's bytes and are wanted one report at a
+// time, so they are kept apart, sorted by report.
 type CellRow struct {
+	ReportID string   `parquet:"report_id,dict"`
+	TableID  string   `parquet:"table_id,dict"`
+	RowKey   string   `parquet:"row_key,dict"`
+	ColKey   string   `parquet:"col_key,dict"`
+	Key      string   `parquet:"key,dict"`
+	Value    *float64 `parquet:"value,optional,dict"`
+	Raw      string   `parquet:"raw,dict"`
+	Label    string   `parquet:"label,dict"`
+}
+
+// PositionRow is one row of the positions table: where a cell was
+// printed. Positions are 1-based, NULL where unknown; a cell with no
+// position at all has no row.
+type PositionRow struct {
 	ReportID   string    `parquet:"report_id,dict"`
-	TableID    string    `parquet:"table_id,dict"`
-	RowKey     string    `parquet:"row_key,dict"`
-	ColKey     string    `parquet:"col_key,dict"`
 	Key        string    `parquet:"key,dict"`
-	Value      *float64  `parquet:"value,optional,dict"`
-	Raw        string    `parquet:"raw,dict"`
-	Label      string    `parquet:"label,dict"`
 	Line       *int32    `parquet:"line,optional,dict"`
 	Page       *int32    `parquet:"page,optional,dict"`
 	TableIndex *int32    `parquet:"table_index,optional,dict"`
@@ -140,6 +152,15 @@ func compareCells(a, b *CellRow) int {
 		return c
 	}
 	return strings.Compare(a.ReportID, b.ReportID)
+}
+
+// comparePositions orders each partition of the positions by report,
+// then key: a report's positions are read together.
+func comparePositions(a, b *PositionRow) int {
+	if c := strings.Compare(a.ReportID, b.ReportID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Key, b.Key)
 }
 
 // compareChecks orders the checks by check_id, then report.
@@ -231,20 +252,22 @@ func writerOptions(o Options, extra ...parquet.WriterOption) []parquet.WriterOpt
 
 // Writer streams reports into the staging directory of a Dataset.
 type Writer struct {
-	ds       *Dataset
-	own      bool   // made by Create(dir): Close commits and closes ds too
-	dir      string // the staging directory
-	opts     Options
-	file     *os.File // reports.parquet
-	reports  *parquet.GenericWriter[ReportRow]
-	cells    *table[CellRow]
-	checks   *table[CheckRow]
-	extra    []string // added by WriteFile
-	cellBuf  []CellRow
-	checkBuf []CheckRow
-	keys     map[[3]string]string // see key
-	a        slabs
-	finished bool
+	ds        *Dataset
+	own       bool   // made by Create(dir): Close commits and closes ds too
+	dir       string // the staging directory
+	opts      Options
+	file      *os.File // reports.parquet
+	reports   *parquet.GenericWriter[ReportRow]
+	cells     *table[CellRow]
+	checks    *table[CheckRow]
+	positions *table[PositionRow]
+	extra     []string // added by WriteFile
+	cellBuf   []CellRow
+	posBuf    []PositionRow
+	checkBuf  []CheckRow
+	keys      map[[3]string]string // see key
+	a         slabs
+	finished  bool
 }
 
 // Create opens the dataset at dir and starts writing it: a shorthand for
@@ -274,6 +297,8 @@ func newWriter(dir string, o Options) (*Writer, error) {
 	w.reports = parquet.NewGenericWriter[ReportRow](f, writerOptions(o, parquet.MaxRowsPerRowGroup(reportRowGroupRows))...)
 	w.cells = newTable(dir, CellsDir, sortRunRows, compareCells, putCell, getCell,
 		writerOptions(o, parquet.SortingWriterConfig(parquet.SortingColumns(parquet.Ascending("key"), parquet.Ascending("report_id"))))...)
+	w.positions = newTable(dir, PositionsDir, sortRunRows, comparePositions, putPosition, getPosition,
+		writerOptions(o, parquet.SortingWriterConfig(parquet.SortingColumns(parquet.Ascending("report_id"), parquet.Ascending("key"))))...)
 	w.checks = newTable(dir, ChecksDir, checkRunRows, compareChecks, putCheck, getCheck,
 		writerOptions(o, parquet.SortingWriterConfig(parquet.SortingColumns(parquet.Ascending("check_id"), parquet.Ascending("report_id"))))...)
 	return w, nil
@@ -335,9 +360,13 @@ func (w *Writer) Write(r *normalize.Report) error {
 			Status: u.str("checks.status", string(c.Status)), LHS: c.LHS, RHS: c.RHS, Delta: c.Delta,
 			CellKeys: u.strs("checks.cell_keys", c.Cells), Message: u.str("checks.message", c.Message)})
 	}
-	w.cellBuf = w.cellBuf[:0]
+	w.cellBuf, w.posBuf = w.cellBuf[:0], w.posBuf[:0]
 	for i := range r.Cells {
-		w.cellBuf = append(w.cellBuf, w.cellRow(&u, id, &r.Cells[i]))
+		c := w.cellRow(&u, id, &r.Cells[i])
+		w.cellBuf = append(w.cellBuf, c)
+		if p, ok := w.positionRow(c, &r.Cells[i]); ok {
+			w.posBuf = append(w.posBuf, p)
+		}
 	}
 	for _, f := range u.fields {
 		rr.Warnings = append(rr.Warnings, parse.Warning{Code: CodeInvalidUTF8, Message: "invalid UTF-8 replaced in " + f}.String())
@@ -349,6 +378,9 @@ func (w *Writer) Write(r *normalize.Report) error {
 		}
 		if err := w.cells.add(part, w.cellBuf); err != nil {
 			return fmt.Errorf("output: cells of %s: %w", rr.Source, err)
+		}
+		if err := w.positions.add(part, w.posBuf); err != nil {
+			return fmt.Errorf("output: positions of %s: %w", rr.Source, err)
 		}
 		if err := w.checks.add(part, w.checkBuf); err != nil {
 			return fmt.Errorf("output: checks of %s: %w", rr.Source, err)
@@ -362,14 +394,22 @@ func (w *Writer) Write(r *normalize.Report) error {
 // table of the keys seen: a row the writer holds for sorting costs little
 // more than its own fields.
 func (w *Writer) cellRow(u *utf8Fixer, id string, c *normalize.Cell) CellRow {
-	row := CellRow{ReportID: id, TableID: u.str("cells.table_id", string(c.Table)), RowKey: u.str("cells.row_key", c.Row), ColKey: u.str("cells.col_key", c.Col),
-		Key: u.str("cells.key", w.key(c)), Value: c.Value, Raw: u.str("cells.raw", c.Raw), Label: u.str("cells.label", c.Label),
-		Line: w.a.position(c.Loc.Line), Page: w.a.position(c.Loc.Page),
+	return CellRow{ReportID: id, TableID: u.str("cells.table_id", string(c.Table)), RowKey: u.str("cells.row_key", c.Row), ColKey: u.str("cells.col_key", c.Col),
+		Key: u.str("cells.key", w.key(c)), Value: c.Value, Raw: u.str("cells.raw", c.Raw), Label: u.str("cells.label", c.Label)}
+}
+
+// positionRow makes the row of where cell c (whose row is row) was
+// printed; false when nothing is known of it.
+func (w *Writer) positionRow(row CellRow, c *normalize.Cell) (PositionRow, bool) {
+	if c.Loc == (parse.Loc{}) {
+		return PositionRow{}, false
+	}
+	p := PositionRow{ReportID: row.ReportID, Key: row.Key, Line: w.a.position(c.Loc.Line), Page: w.a.position(c.Loc.Page),
 		TableIndex: w.a.position(c.Loc.Table), GridRow: w.a.position(c.Loc.Row), GridCol: w.a.position(c.Loc.Col)}
 	if c.Loc.Page > 0 && c.Loc.BBox != [4]float64{} {
-		row.BBox = w.a.bbox(c.Loc.BBox)
+		p.BBox = w.a.bbox(c.Loc.BBox)
 	}
-	return row
+	return p, true
 }
 
 // maxKeys caps the table of cell keys the writer keeps (the template's are
@@ -475,9 +515,9 @@ func (w *Writer) finish() error {
 	if err == nil {
 		// The two tables' sorts and files are their own: on two cores,
 		// at once.
-		checks := make(chan error, 1)
-		go func() { checks <- w.checks.finish() }()
-		err = errors.Join(w.cells.finish(), <-checks)
+		others := make(chan error, 1)
+		go func() { others <- errors.Join(w.checks.finish(), w.positions.finish()) }()
+		err = errors.Join(w.cells.finish(), <-others)
 	}
 	if err != nil {
 		return fmt.Errorf("output: %w", err)
@@ -508,6 +548,9 @@ func (w *Writer) closeFiles() {
 	}
 	if w.checks != nil {
 		w.checks.waitSpill()
+	}
+	if w.positions != nil {
+		w.positions.waitSpill()
 	}
 	if w.file != nil {
 		w.file.Close()

@@ -34,8 +34,8 @@ func report(id string, cells int) *normalize.Report {
 	return r
 }
 
-// readTable reads every partition of the table dir (CellsDir or
-// ChecksDir) of the dataset at dir, with the year of each row's partition.
+// readTable reads every partition of the table dir (CellsDir,
+// ChecksDir or PositionsDir) of the dataset at dir, with the year of each row's partition.
 func readTable[T any](t testing.TB, dir, table string) ([]T, []*int32) {
 	t.Helper()
 	parts, err := Partitions(dir, table)
@@ -98,14 +98,18 @@ func TestWriteAndReadBack(t *testing.T) {
 		t.Errorf("%d null values, want 5 (blank must stay null)", nulls)
 	}
 	// Positions are 1-based, NULL when not known; bbox only off a PDF page.
-	a := cells[0] // sorted by key, then report: a's first cell
-	if a.ReportID != "a" || a.TableIndex == nil || *a.TableIndex != 1 || a.GridRow != nil || a.GridCol != nil || a.Line != nil || a.Page != nil || a.BBox != nil {
+	pos, _ := readTable[PositionRow](t, dir, PositionsDir)
+	if len(pos) != 14 {
+		t.Fatalf("read %d positions, want 14", len(pos))
+	}
+	a := pos[0] // sorted by report, then key: a's first cell
+	if a.ReportID != "a" || a.Key != "t3/new_received/total" || a.TableIndex == nil || *a.TableIndex != 1 || a.GridRow != nil || a.GridCol != nil || a.Line != nil || a.Page != nil || a.BBox != nil {
 		t.Errorf("a's first cell: %+v", a)
 	}
-	if a := cells[1]; a.GridRow == nil || *a.GridRow != 1 {
+	if a := pos[1]; a.GridRow == nil || *a.GridRow != 1 {
 		t.Errorf("a's second cell: %+v", a)
 	}
-	p0, p1 := cells[12], cells[13]
+	p0, p1 := pos[12], pos[13]
 	if p0.ReportID != "p" || p0.Page == nil || *p0.Page != 2 || *p0.GridRow != 1 || *p0.GridCol != 2 || !slices.Equal(p0.BBox, []float64{10, 20, 30, 40}) {
 		t.Errorf("pdf cell: %+v", p0)
 	}
@@ -153,7 +157,7 @@ func TestEmptyTables(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, table := range []string{CellsDir, ChecksDir} {
+	for _, table := range []string{CellsDir, ChecksDir, PositionsDir} {
 		parts, err := Partitions(dir, table)
 		if err != nil || len(parts) != 1 || parts[0].Year != nil {
 			t.Fatalf("%s: %v, %v", table, parts, err)
@@ -164,7 +168,7 @@ func TestEmptyTables(t *testing.T) {
 		}
 		fi, _ := f.Stat()
 		pf, err := parquet.OpenFile(f, fi.Size())
-		if err != nil || pf.NumRows() != 0 || len(pf.Schema().Fields()) < 9 {
+		if err != nil || pf.NumRows() != 0 || len(pf.Schema().Fields()) < 8 {
 			t.Errorf("%s: %v rows, %v", parts[0].Path, pf, err)
 		}
 		f.Close()
@@ -193,7 +197,7 @@ func TestMetadata(t *testing.T) {
 		}
 		return err
 	})
-	if len(files) != 4 {
+	if len(files) != 5 {
 		t.Fatalf("Parquet files: %v", files)
 	}
 	for _, p := range files {
@@ -306,8 +310,7 @@ func row(c CellRow) string {
 		}
 		return "NULL"
 	}
-	return fmt.Sprintf("%s %s %s %s %s %s %q %q %s %s %s %s %s %v", c.ReportID, c.TableID, c.RowKey, c.ColKey, c.Key, v(c.Value), c.Raw, c.Label,
-		v(c.Line), v(c.Page), v(c.TableIndex), v(c.GridRow), v(c.GridCol), c.BBox)
+	return fmt.Sprintf("%s %s %s %s %s %s %q %q", c.ReportID, c.TableID, c.RowKey, c.ColKey, c.Key, v(c.Value), c.Raw, c.Label)
 }
 
 // checkRowGroups checks that the row groups of a Parquet file have
@@ -364,8 +367,8 @@ func TestAbortKeepsPreviousDataset(t *testing.T) {
 		t.Error("an aborted run changed the dataset already written")
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 5 {
-		t.Errorf("dir has %d entries after abort, want the 5 of the first run", len(entries))
+	if len(entries) != 6 {
+		t.Errorf("dir has %d entries after abort, want the 6 of the first run", len(entries))
 	}
 }
 

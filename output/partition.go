@@ -683,12 +683,6 @@ func putCell(w *runWriter, c *CellRow) {
 	w.optF64(c.Value)
 	w.str(c.Raw)
 	w.str(c.Label)
-	w.optI32(c.Line)
-	w.optI32(c.Page)
-	w.optI32(c.TableIndex)
-	w.optI32(c.GridRow)
-	w.optI32(c.GridCol)
-	w.f64s(c.BBox)
 }
 
 func getCell(r *runReader, c *CellRow) {
@@ -701,13 +695,31 @@ func getCell(r *runReader, c *CellRow) {
 	x.Value = r.optF64()
 	x.Raw = r.str()
 	x.Label = r.str()
+	*c = x
+}
+
+func putPosition(w *runWriter, p *PositionRow) {
+	w.str(p.ReportID)
+	w.str(p.Key)
+	w.optI32(p.Line)
+	w.optI32(p.Page)
+	w.optI32(p.TableIndex)
+	w.optI32(p.GridRow)
+	w.optI32(p.GridCol)
+	w.f64s(p.BBox)
+}
+
+func getPosition(r *runReader, p *PositionRow) {
+	var x PositionRow
+	x.ReportID = r.str()
+	x.Key = r.str()
 	x.Line = r.optI32()
 	x.Page = r.optI32()
 	x.TableIndex = r.optI32()
 	x.GridRow = r.optI32()
 	x.GridCol = r.optI32()
 	x.BBox = r.f64s()
-	*c = x
+	*p = x
 }
 
 func putCheck(w *runWriter, c *CheckRow) {

@@ -28,7 +28,7 @@ const quote = (path) => `'${path.replaceAll("'", "''")}'`;
 const pq = (name) => `read_parquet(${quote(resolve(dataset, name))})`;
 // The partitioned tables, read as the README says.
 const hive = (table) => `read_parquet(${quote(resolve(dataset, table, '*', '*.parquet'))}, hive_partitioning = true)`;
-const tables = { reports: pq('reports.parquet'), cells: hive('cells'), checks: hive('checks') };
+const tables = { reports: pq('reports.parquet'), cells: hive('cells'), positions: hive('positions'), checks: hive('checks') };
 if (existsSync(resolve(dataset, 'documents.parquet'))) tables.documents = pq('documents.parquet');
 
 async function rows(sql, params) {
@@ -94,7 +94,8 @@ for (const [table, src] of Object.entries(tables)) {
 }
 const nulls = {
   reports: `agency = '' OR title = '' OR superseded_by = '' OR year <= 0 OR revision <= 0`,
-  cells: `len(bbox) = 0 OR line <= 0 OR page <= 0 OR table_index <= 0 OR grid_row <= 0 OR grid_col <= 0 OR year <= 0`,
+  cells: `year <= 0`,
+  positions: `len(bbox) = 0 OR line <= 0 OR page <= 0 OR table_index <= 0 OR grid_row <= 0 OR grid_col <= 0 OR year <= 0`,
   checks: `year <= 0`,
   documents: `agency = '' OR page_url = '' OR title = '' OR sha256 = '' OR content_type = '' OR error = '' OR http_status = 0`,
 };
@@ -103,13 +104,13 @@ for (const [table, cond] of Object.entries(nulls)) {
   const [{ n }] = await rows(`SELECT count(*)::INTEGER AS n FROM ${tables[table]} WHERE ${cond}`);
   if (n > 0) problem(`${n} rows of ${table} with '', [] or 0 for unknown (${cond})`);
 }
-for (const table of ['cells', 'checks']) {
+for (const table of ['cells', 'positions', 'checks']) {
   const [{ n }] = await rows(`SELECT count(*)::INTEGER AS n FROM ${tables[table]} t JOIN ${tables.reports} r USING (report_id) WHERE t.year IS DISTINCT FROM r.year`);
   if (n > 0) problem(`${n} rows of ${table} in another year's partition than their report's`);
 }
 for (const f of await rows(`SELECT file FROM glob(${quote(resolve(dataset, '**', '*.parquet'))})`)) {
   const meta = Object.fromEntries((await rows(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${quote(f.file)})`)).map((m) => [m.k, m.v]));
-  if (meta['nianbao.schema_version'] !== '2' || !meta['nianbao.version']) problem(`${f.file}: metadata ${JSON.stringify(meta)}`);
+  if (meta['nianbao.schema_version'] !== '3' || !meta['nianbao.version']) problem(`${f.file}: metadata ${JSON.stringify(meta)}`);
 }
 console.log(`dataset: ${Object.keys(tables).length} tables checked against dictionary.csv, ${problems.length} problems`);
 
