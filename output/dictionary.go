@@ -25,6 +25,7 @@ const (
 	TableChecks    = "checks"
 	TableDocuments = "documents"
 	TablePositions = "positions"
+	TableSummary   = "summary"
 )
 
 // yearPartition is the meaning of the year of the partitioned tables.
@@ -32,7 +33,57 @@ const yearPartition = "the report's year, from the partition directory `year=Y` 
 
 // Columns documents every column of every table of the dataset, in the
 // order of the files; a test holds it to the Parquet schemas.
-var Columns = []ColumnDoc{
+var Columns = append(baseColumns, summaryDocs()...)
+
+// summaryDocs documents summary.parquet: its report columns, and each
+// number column by its keys, in the words of the template.
+func summaryDocs() []ColumnDoc {
+	docs := []ColumnDoc{
+		{TableSummary, "report_id", "VARCHAR", "the report (reports.report_id)"},
+		{TableSummary, "agency_id", "VARCHAR", "as reports.agency_id"},
+		{TableSummary, "agency", "VARCHAR", "as reports.agency"},
+		{TableSummary, "year", "INTEGER", "as reports.year"},
+		{TableSummary, "template", "VARCHAR", "as reports.template"},
+		{TableSummary, "parse_status", "VARCHAR", "as reports.parse_status: a number of a `partial` report may be missing"},
+		{TableSummary, "checks_failed", "INTEGER", "as reports.checks_failed"},
+	}
+	for _, c := range summaryColumns {
+		var words []string
+		for _, k := range c.keys {
+			words = append(words, "`"+k+"` ("+keyWords(k)+")")
+		}
+		m := strings.Join(words, " + ") + "; NULL when not printed as a number"
+		if len(c.keys) > 1 {
+			m = "the sum of " + strings.Join(words, " and ") + "; NULL when neither is printed as a number"
+		}
+		docs = append(docs, ColumnDoc{TableSummary, c.name, "DOUBLE", m})
+	}
+	return docs
+}
+
+// keyWords is a cell key in words: its row's and column's English.
+func keyWords(key string) string {
+	parts := strings.SplitN(key, "/", 3)
+	if len(parts) != 3 {
+		return key
+	}
+	row, col := parts[1], parts[2]
+	for _, r := range normalize.Rows {
+		if string(r.Table) == parts[0] && r.Key == row {
+			row = r.English
+			break
+		}
+	}
+	for _, c := range normalize.Cols {
+		if string(c.Table) == parts[0] && c.Key == col {
+			col = c.English
+			break
+		}
+	}
+	return row + ", " + col
+}
+
+var baseColumns = []ColumnDoc{
 	{TableReports, "report_id", "VARCHAR", "first 16 hex digits of the document's sha256; joins cells and checks"},
 	{TableReports, "source", "VARCHAR", "the path or URL the document was read from"},
 	{TableReports, "sources", "VARCHAR[]", "every path or URL the same bytes were found at (a file given twice, an attachment under two URLs), source first: one report, not one per copy"},
@@ -107,6 +158,7 @@ var tableFiles = []struct{ table, files, rows string }{
 	{TableReports, "`reports.parquet`", "one row per document"},
 	{TableCells, "`cells/year=*/part-0.parquet`", "one row per printed cell, partitioned by the report's year and sorted by `key`"},
 	{TablePositions, "`positions/year=*/part-0.parquet`", "where each cell was printed: one row per cell with a known position, partitioned like the cells and sorted by `report_id`, then `key`"},
+	{TableSummary, "`summary.parquet`", "one row per current report (`reports.is_current`) with its headline numbers as columns; each number column's canonical key is in the file's key-value metadata as `nianbao.column.<column>`"},
 	{TableChecks, "`checks/year=*/part-0.parquet`", "one row per identity per report, partitioned by the report's year and sorted by `check_id`"},
 	{TableDocuments, "`documents.parquet`", "one row per version of each page or attachment a crawl fetched or tried to (datasets of `nianbao run`)"},
 }

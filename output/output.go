@@ -258,6 +258,8 @@ type Writer struct {
 	opts      Options
 	file      *os.File // reports.parquet
 	reports   *parquet.GenericWriter[ReportRow]
+	sumFile   *os.File // summary.parquet
+	summary   *parquet.GenericWriter[SummaryRow]
 	cells     *table[CellRow]
 	checks    *table[CheckRow]
 	positions *table[PositionRow]
@@ -295,6 +297,11 @@ func newWriter(dir string, o Options) (*Writer, error) {
 	}
 	w.file = f
 	w.reports = parquet.NewGenericWriter[ReportRow](f, writerOptions(o, parquet.MaxRowsPerRowGroup(reportRowGroupRows))...)
+	if w.sumFile, err = createFile(filepath.Join(dir, SummaryFile)); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("output: %w", err)
+	}
+	w.summary = parquet.NewGenericWriter[SummaryRow](w.sumFile, append(summaryOptions(o), parquet.MaxRowsPerRowGroup(reportRowGroupRows))...)
 	w.cells = newTable(dir, CellsDir, sortRunRows, compareCells, putCell, getCell,
 		writerOptions(o, parquet.SortingWriterConfig(parquet.SortingColumns(parquet.Ascending("key"), parquet.Ascending("report_id"))))...)
 	w.positions = newTable(dir, PositionsDir, sortRunRows, comparePositions, putPosition, getPosition,
@@ -375,6 +382,11 @@ func (w *Writer) Write(r *normalize.Report) error {
 	return op("write report "+id, func() error {
 		if _, err := w.reports.Write([]ReportRow{rr}); err != nil {
 			return fmt.Errorf("output: report %s: %w", rr.Source, err)
+		}
+		if rr.IsCurrent {
+			if _, err := w.summary.Write([]SummaryRow{summaryRow(&rr, r, &w.a)}); err != nil {
+				return fmt.Errorf("output: summary of %s: %w", rr.Source, err)
+			}
 		}
 		if err := w.cells.add(part, w.cellBuf); err != nil {
 			return fmt.Errorf("output: cells of %s: %w", rr.Source, err)
@@ -510,8 +522,10 @@ func (w *Writer) WriteFile(name string, data []byte) error {
 func (w *Writer) finish() error {
 	w.finished = true
 	err := errors.Join(op("close writer "+ReportsFile, w.reports.Close), // writes the footer
-		op("fsync "+ReportsFile, w.file.Sync), op("close "+ReportsFile, w.file.Close))
-	w.file = nil
+		op("fsync "+ReportsFile, w.file.Sync), op("close "+ReportsFile, w.file.Close),
+		op("close writer "+SummaryFile, w.summary.Close),
+		op("fsync "+SummaryFile, w.sumFile.Sync), op("close "+SummaryFile, w.sumFile.Close))
+	w.file, w.sumFile = nil, nil
 	if err == nil {
 		// The two tables' sorts and files are their own: on two cores,
 		// at once.
@@ -555,6 +569,10 @@ func (w *Writer) closeFiles() {
 	if w.file != nil {
 		w.file.Close()
 		w.file = nil
+	}
+	if w.sumFile != nil {
+		w.sumFile.Close()
+		w.sumFile = nil
 	}
 }
 

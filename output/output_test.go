@@ -197,7 +197,7 @@ func TestMetadata(t *testing.T) {
 		}
 		return err
 	})
-	if len(files) != 5 {
+	if len(files) != 6 {
 		t.Fatalf("Parquet files: %v", files)
 	}
 	for _, p := range files {
@@ -367,8 +367,8 @@ func TestAbortKeepsPreviousDataset(t *testing.T) {
 		t.Error("an aborted run changed the dataset already written")
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 6 {
-		t.Errorf("dir has %d entries after abort, want the 6 of the first run", len(entries))
+	if len(entries) != 7 {
+		t.Errorf("dir has %d entries after abort, want the 7 of the first run", len(entries))
 	}
 }
 
@@ -389,13 +389,14 @@ func TestColumnsDocumented(t *testing.T) {
 	schemas := map[string]*parquet.Schema{
 		TableReports: parquet.SchemaOf(ReportRow{}), TableCells: parquet.SchemaOf(CellRow{}),
 		TableChecks: parquet.SchemaOf(CheckRow{}), TableDocuments: parquet.SchemaOf(documentRecord{}),
+		TablePositions: parquet.SchemaOf(PositionRow{}), TableSummary: parquet.SchemaOf(SummaryRow{}),
 	}
 	for table, s := range schemas {
 		var got, want []string
 		for _, f := range s.Fields() {
 			got = append(got, f.Name())
 		}
-		if table == TableCells || table == TableChecks {
+		if table == TableCells || table == TableChecks || table == TablePositions {
 			got = append(got, "year") // the partition's
 		}
 		for _, c := range Columns {

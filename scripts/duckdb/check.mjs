@@ -28,7 +28,7 @@ const quote = (path) => `'${path.replaceAll("'", "''")}'`;
 const pq = (name) => `read_parquet(${quote(resolve(dataset, name))})`;
 // The partitioned tables, read as the README says.
 const hive = (table) => `read_parquet(${quote(resolve(dataset, table, '*', '*.parquet'))}, hive_partitioning = true)`;
-const tables = { reports: pq('reports.parquet'), cells: hive('cells'), positions: hive('positions'), checks: hive('checks') };
+const tables = { reports: pq('reports.parquet'), summary: pq('summary.parquet'), cells: hive('cells'), positions: hive('positions'), checks: hive('checks') };
 if (existsSync(resolve(dataset, 'documents.parquet'))) tables.documents = pq('documents.parquet');
 
 async function rows(sql, params) {
@@ -94,6 +94,7 @@ for (const [table, src] of Object.entries(tables)) {
 }
 const nulls = {
   reports: `agency = '' OR title = '' OR superseded_by = '' OR year <= 0 OR revision <= 0`,
+  summary: `agency = '' OR agency_id = ''`,
   cells: `year <= 0`,
   positions: `len(bbox) = 0 OR line <= 0 OR page <= 0 OR table_index <= 0 OR grid_row <= 0 OR grid_col <= 0 OR year <= 0`,
   checks: `year <= 0`,
