@@ -60,6 +60,9 @@ sql-check: build
 	rm -rf .tmp/sql && mkdir -p .tmp/sql
 	$(BIN) demo -q -o .tmp/sql/demo-data > /dev/null
 	node scripts/duckdb/questions.mjs README.md internal/demo/expected.json .tmp/sql
+	$(BIN) demo -q --shard 1/2 -o .tmp/sql/shards > /dev/null
+	$(BIN) demo -q --shard 2/2 -o .tmp/sql/shards > /dev/null
+	node scripts/duckdb/shards.mjs .tmp/sql/shards .tmp/sql/demo-data
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./normalize/ ./parse/...

@@ -36,10 +36,12 @@ func newDemoCmd(g *globals) *cobra.Command {
 		Example: "  nianbao demo\n  nianbao demo -o /tmp/nianbao-demo",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.out = o.shard.dir(o.out)
 			return runDemo(cmd.Context(), g, o)
 		},
 	}
 	cmd.Flags().StringVarP(&o.out, "output", "o", o.out, "dataset `dir`ectory")
+	cmd.Flags().Var(&o.shard, "shard", "as 'nianbao run --shard i/n': the i-th of n parts of the demo's sites, into DIR/shard=i-of-n")
 	o.parse.addFlags(cmd.Flags())
 	return cmd
 }

@@ -19,6 +19,7 @@ import (
 
 type runOptions struct {
 	out   string
+	shard shardSpec
 	crawl crawlOptions
 	parse parseOptions
 }
@@ -49,7 +50,8 @@ func newRunCmd(g *globals) *cobra.Command {
 		Long:  runLong,
 		Example: `  nianbao run -o data
   nianbao run --sites my-sites.yaml --contact https://example.org/crawler -o data
-  NIANBAO_DELAY=2s nianbao run --config /etc/nianbao.yaml -o /srv/nianbao/data   # from cron`,
+  NIANBAO_DELAY=2s nianbao run --config /etc/nianbao.yaml -o /srv/nianbao/data   # from cron
+  nianbao run --shard 2/4 -o /shared/nianbao   # the second of four machines`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.out == "" {
@@ -58,11 +60,13 @@ func newRunCmd(g *globals) *cobra.Command {
 			if o.parse.jobs < 1 {
 				return usageErrorf("--jobs must be at least 1")
 			}
+			o.out = o.shard.dir(o.out)
 			return runPipeline(cmd.Context(), g, o, cmd.Flags().Changed, nil)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.out, "output", "o", "", "dataset `dir`ectory (required)")
+	f.StringVarP(&o.out, "output", "o", "", "dataset `dir`ectory (required); with --shard, the root of the shards' datasets")
+	f.Var(&o.shard, "shard", "take the i-th of n parts of the registry (by a hash of the site name) and write DIR/shard=i-of-n")
 	o.crawl.addFlags(f)
 	o.parse.addFlags(f)
 	return cmd
@@ -107,6 +111,13 @@ func runPipeline(ctx context.Context, g *globals, o runOptions, set func(string)
 		return err
 	}
 	cfg.OnProgress = crawlGauges(m)
+	if cfg.Registry == nil {
+		cfg.Registry = crawl.DefaultRegistry()
+	}
+	cfg.Registry.Sites = o.shard.filter(cfg.Registry.Sites)
+	if len(cfg.Registry.Sites) == 0 {
+		return failedf("shard %s of the registry has no site: use fewer shards", o.shard.String())
+	}
 	if customize != nil {
 		customize(&cfg)
 	}
