@@ -9,6 +9,11 @@ import (
 	"github.com/parquet-go/parquet-go"
 )
 
+// DocumentID is the id of a file by its content: the first 16 hex digits
+// of its sha256. A report's id is its document's: nianbao makes one report
+// of each distinct body, however many paths or URLs it was found at.
+func DocumentID(sha256 string) string { return sha256[:min(16, len(sha256))] }
+
 // DocumentsFile is the name of the crawl's dataset in an output directory.
 const DocumentsFile = "documents.parquet"
 
@@ -49,6 +54,7 @@ type documentRecord struct {
 	Year        *int32     `parquet:"year,optional"`
 	PublishDate *int32     `parquet:"publish_date,optional,date"`
 	SHA256      *string    `parquet:"sha256,optional"`
+	DocumentID  *string    `parquet:"document_id,optional"`
 	Size        *int64     `parquet:"size,optional"`
 	ContentType *string    `parquet:"content_type,optional,dict"`
 	Status      string     `parquet:"status,dict"`
@@ -72,6 +78,8 @@ func (r *DocumentRow) record() documentRecord {
 		Status: r.Status, HTTPStatus: orNull(r.HTTPStatus), Error: orNull(r.Error), Revision: orNull(r.Revision)}
 	if r.SHA256 != "" {
 		d.Size = &r.Size
+		id := DocumentID(r.SHA256)
+		d.DocumentID = &id
 	}
 	if !r.FetchedAt.IsZero() {
 		d.FetchedAt = &r.FetchedAt

@@ -85,6 +85,7 @@ type ReportRow struct {
 	Sources      []string `parquet:"sources,list"`
 	Revision     *int32   `parquet:"revision,optional"`
 	SHA256       string   `parquet:"sha256"`
+	DocumentID   *string  `parquet:"document_id,optional"`
 	Format       string   `parquet:"format,dict"`
 	Template     string   `parquet:"template,dict"`
 	Year         *int32   `parquet:"year,optional"`
@@ -332,7 +333,7 @@ func (w *Writer) Write(r *normalize.Report) error {
 	var u utf8Fixer
 	id := u.str("report_id", r.ID)
 	rr := ReportRow{
-		ReportID: id, Source: u.str("source", r.Source), SHA256: u.str("sha256", r.SHA256), Format: u.str("format", r.Format),
+		ReportID: id, Source: u.str("source", r.Source), SHA256: u.str("sha256", r.SHA256), DocumentID: u.optStr("document_id", DocumentID(r.SHA256)), Format: u.str("format", r.Format),
 		Template: u.str("template", r.Template), Agency: u.optStr("agency", r.Agency), Title: u.optStr("title", r.Title),
 		AgencyID: u.optStr("agency_id", r.AgencyID), AgencyPrint: u.optStr("agency_printed", r.AgencyPrinted),
 		AgencyReg:   u.optStr("agency_registry", r.AgencyRegistry),

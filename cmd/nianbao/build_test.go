@@ -97,7 +97,10 @@ func TestParseSameBytesTwice(t *testing.T) {
 	}
 	want := []string{filepath.Join(dir, "canglan-2021.html"), filepath.Join(dir, "copy", "again.html")}
 	if twice == nil || !slices.Equal(twice.Sources, want) || twice.Source != want[0] {
-		t.Errorf("the copied report: %+v; want one row with sources %v", twice, want)
+		t.Fatalf("the copied report: %+v; want one row with sources %v", twice, want)
+	}
+	if twice.DocumentID == nil || *twice.DocumentID != twice.ReportID {
+		t.Errorf("document_id %v, want the report_id %s", twice.DocumentID, twice.ReportID)
 	}
 }
 

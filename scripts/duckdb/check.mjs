@@ -93,7 +93,7 @@ for (const [table, src] of Object.entries(tables)) {
   }
 }
 const nulls = {
-  reports: `agency = '' OR title = '' OR superseded_by = '' OR year <= 0 OR revision <= 0`,
+  reports: `agency = '' OR title = '' OR superseded_by = '' OR document_id = '' OR year <= 0 OR revision <= 0`,
   summary: `agency = '' OR agency_id = ''`,
   cells: `year <= 0`,
   positions: `len(bbox) = 0 OR line <= 0 OR page <= 0 OR table_index <= 0 OR grid_row <= 0 OR grid_col <= 0 OR year <= 0`,
