@@ -225,6 +225,12 @@ func (g *gen) demo(ctx context.Context, dir string) error {
 				r.CarryOver[c] = *p.cells["t3/carried_forward/"+c].value
 			}
 			r.CarryOver["natural_person"] += s.CarryOff
+			if s.Template == "2021" && prevReport[s.Column] != nil && prevReport[s.Column].Template == "2021" {
+				r.Stock = map[string]float64{}
+				for _, row := range []string{"art20_1.regulations", "art20_1.normative_documents"} {
+					r.Stock[row] = *p.cells["t2/"+row+"/in_force"].value
+				}
+			}
 		}
 		v := r.Generate()
 		if err := checkSeries(r, v); err != nil {

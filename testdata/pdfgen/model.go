@@ -43,6 +43,10 @@ type Report struct {
 	// then follows from the other rows so that every identity still holds
 	// (四 is raised if it would otherwise go negative). Nil draws it.
 	CarryOver map[string]float64
+	// Stock fixes 表二 现行有效件数 per row to the previous year's plus this
+	// year's 本年制发 minus 本年废止 (a series of one agency's reports; the
+	// 2021 template only).
+	Stock map[string]float64
 
 	Layout Layout
 	Notes  string
@@ -212,6 +216,9 @@ func (r *Report) Generate() *Values {
 			}
 			if strings.HasPrefix(row, "art20_1.regulations") && col != "in_force" && col != "total_published" {
 				x = 0
+			}
+			if prev, ok := r.Stock[row]; ok && col == "in_force" { // after issued and repealed
+				x = prev + *v.cells["t2/"+row+"/issued"].value - *v.cells["t2/"+row+"/repealed"].value
 			}
 			v.put("t2/"+row+"/"+col, x)
 		}
