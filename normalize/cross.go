@@ -66,6 +66,13 @@ type ReportInfo struct {
 	// PreviousVersion is the version of the same source fetched before R
 	// (the same URL, other bytes); nil when R is the first.
 	PreviousVersion *Report
+	// Ambiguous, when set, says why R's report of the year before cannot
+	// be told (many reports name R's agency for R's year or the one
+	// before: an agency the reports do not tell apart, such as a portal's
+	// departments under the portal's name): the checks against the year
+	// before are not assessable, for this reason, rather than made against
+	// one of many.
+	Ambiguous string
 }
 
 // The cells and thresholds the cross checks use.
@@ -178,7 +185,7 @@ func newCross(all []ReportInfo) *cross {
 // previous is the report of the year before e's, and how many distinct
 // reports there were to choose from.
 func (x *cross) previous(e *crossEntry) (*Report, int) {
-	if e.agency == "" || e.r.Year == 0 {
+	if e.agency == "" || e.r.Year == 0 || e.Ambiguous != "" {
 		return nil, 0
 	}
 	var cands []*Report
@@ -291,6 +298,8 @@ func prevNote(prev *Report, n int) string {
 // noPrevious says why e has no report of the year before.
 func noPrevious(e *crossEntry) string {
 	switch {
+	case e.Ambiguous != "":
+		return e.Ambiguous
 	case e.agency == "":
 		return "the agency is unknown"
 	case e.r.Year == 0:

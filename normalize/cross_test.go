@@ -153,6 +153,24 @@ func TestCrossPrevious(t *testing.T) {
 			t.Errorf("%s: %s", c.Status, c.Message)
 		}
 	})
+	t.Run("not one of many", func(t *testing.T) {
+		prev := rep("p", a, 2022, "t3/carried_forward/total=3 t2/art20_1.regulations/in_force=5 t3/new_received/total=4")
+		cur := rep("c", a, 2023, "t3/carried_over/total=3 t2/art20_1.regulations/in_force=5 t3/new_received/total=4")
+		const why = "9 reports name the agency for 2022: which is the year before cannot be told"
+		got := CrossChecks([]ReportInfo{{R: prev}, {R: cur, Ambiguous: why}})[cur]
+		n := 0
+		for _, c := range got {
+			if strings.HasPrefix(c.ID, "x.carry_over.") || strings.HasPrefix(c.ID, "x.stock.") || strings.HasPrefix(c.ID, "x.yoy.") {
+				n++
+				if c.Status != CheckNotAssessable || !strings.Contains(c.Message, why) {
+					t.Errorf("%s: %s %s", c.ID, c.Status, c.Message)
+				}
+			}
+		}
+		if n < 3 {
+			t.Errorf("%d checks against the year before", n)
+		}
+	})
 	t.Run("a readable report over an unreadable one", func(t *testing.T) {
 		bad := &Report{ID: "a0", Agency: a, AgencyID: AgencyID("", a), Year: 2022, Status: StatusFailed}
 		good := rep("b1", a, 2022, "t3/carried_forward/total=3")

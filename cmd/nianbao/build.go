@@ -87,6 +87,7 @@ type build struct {
 	docs     []doc
 	index    map[string]indexEntry     // by sha
 	uncached map[int]*normalize.Report // whole reports of the docs without a sha
+	crowded  map[agencyYear]int        // see maxPerAgencyYear
 }
 
 // parse runs the docs the cache lacks through the workers and returns how
@@ -222,7 +223,8 @@ func (b *build) write(ctx context.Context, jobs int, w *output.Writer, sum *summ
 // (as identified from the index entry, the crawl and the registry) and
 // the versions of one URL. A group comes where its first doc does; it
 // returns the order, each doc's group (its first doc) and each group's
-// size.
+// size. The docs of a crowded agency-year (see maxPerAgencyYear) are not
+// grouped by their agency.
 func (b *build) groups() (order, groupOf []int, size map[int]int) {
 	parent := make([]int, len(b.docs))
 	for i := range parent {
@@ -245,15 +247,16 @@ func (b *build) groups() (order, groupOf []int, size map[int]int) {
 		a, c := find(i), find(j)
 		parent[max(a, c)] = min(a, c)
 	}
-	for i, d := range b.docs {
-		r := b.head(i)
-		if r == nil || b.report(i, r) == nil {
+	heads := b.heads()
+	b.crowded = crowdedYears(heads)
+	for i, r := range heads {
+		if r == nil {
 			continue
 		}
-		if r.AgencyID != "" {
+		if _, crowded := b.crowded[agencyYear{r.AgencyID, r.Year}]; r.AgencyID != "" && !crowded {
 			join("agency "+r.AgencyID, i)
 		}
-		for _, in := range d.ins {
+		for _, in := range b.docs[i].ins {
 			if in.crawled != nil {
 				join("url "+in.crawled.URL, i)
 			}
@@ -271,6 +274,61 @@ func (b *build) groups() (order, groupOf []int, size map[int]int) {
 	return order, groupOf, size
 }
 
+// heads are the docs' reports as the index knows them, as the dataset
+// will hold them (build.report), without cells; nil for a page that only
+// links to a report.
+func (b *build) heads() []*normalize.Report {
+	heads := make([]*normalize.Report, len(b.docs))
+	for i := range b.docs {
+		if r := b.head(i); r != nil {
+			heads[i] = b.report(i, r)
+		}
+	}
+	return heads
+}
+
+// maxPerAgencyYear is the most current reports one agency has for one
+// year before they are taken for reports the agency's name does not tell
+// apart (a county portal's departments under the county's name, say): an
+// agency publishes one report a year, sometimes as a page and as an
+// attachment too. Their year-to-year checks are then not assessable,
+// saying why, rather than made against one of many; and they are not
+// grouped by agency, so a group stays small.
+const maxPerAgencyYear = 4
+
+type agencyYear struct {
+	agency string
+	year   int
+}
+
+// crowdedYears counts the current reports of each agency-year and keeps
+// the counts over maxPerAgencyYear.
+func crowdedYears(heads []*normalize.Report) map[agencyYear]int {
+	n := map[agencyYear]int{}
+	for _, r := range heads {
+		if r != nil && r.AgencyID != "" && r.Year > 0 && r.SupersededBy == "" {
+			n[agencyYear{r.AgencyID, r.Year}]++
+		}
+	}
+	for k, c := range n {
+		if c <= maxPerAgencyYear {
+			delete(n, k)
+		}
+	}
+	return n
+}
+
+// ambiguous says why r's report of the year before cannot be told, or "".
+func (b *build) ambiguous(r *normalize.Report) string {
+	if n, ok := b.crowded[agencyYear{r.AgencyID, r.Year}]; ok {
+		return fmt.Sprintf("%d reports name %s for %d: which is whose cannot be told", n, r.Agency, r.Year)
+	}
+	if n, ok := b.crowded[agencyYear{r.AgencyID, r.Year - 1}]; ok {
+		return fmt.Sprintf("%d reports name %s for %d: which is the year before cannot be told", n, r.Agency, r.Year-1)
+	}
+	return ""
+}
+
 // head is what the index says of doc i's report, as a report without
 // cells (nil if the index does not know it).
 func (b *build) head(i int) *normalize.Report {
@@ -283,7 +341,7 @@ func (b *build) head(i int) *normalize.Report {
 	if !ok {
 		return nil
 	}
-	return &normalize.Report{Agency: e.Agency, AgencyPrinted: e.AgencyPrinted, Status: e.Status}
+	return &normalize.Report{Agency: e.Agency, AgencyPrinted: e.AgencyPrinted, Status: e.Status, Year: e.Year}
 }
 
 // indexEntry is what the cache's index keeps of a report: what grouping
@@ -291,10 +349,11 @@ func (b *build) head(i int) *normalize.Report {
 type indexEntry struct {
 	Agency, AgencyPrinted string
 	Status                normalize.Status
+	Year                  int
 }
 
 func entryOf(r *normalize.Report) indexEntry {
-	return indexEntry{Agency: r.Agency, AgencyPrinted: r.AgencyPrinted, Status: r.Status}
+	return indexEntry{Agency: r.Agency, AgencyPrinted: r.AgencyPrinted, Status: r.Status, Year: r.Year}
 }
 
 // groupCap is how many whole reports of one group are held while it is
@@ -373,7 +432,7 @@ func (g *groupWriter) infos() []normalize.ReportInfo {
 		if r == nil {
 			continue
 		}
-		info := normalize.ReportInfo{R: r, AgencyID: r.AgencyID}
+		info := normalize.ReportInfo{R: r, AgencyID: r.AgencyID, Ambiguous: g.b.ambiguous(r)}
 		c := g.b.docs[i].primary().crawled
 		if c != nil {
 			info.PublishDate, info.Fetched = c.PublishDate, c.FetchedAt.UTC().Format(time.DateOnly)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -144,5 +145,40 @@ func TestParseCrossChecks(t *testing.T) {
 	t.Cleanup(func() { groupCap = old })
 	if digests := checks(); !reflect.DeepEqual(digests, whole) {
 		t.Errorf("checks over digests differ:\n%v\nwant\n%v", digests, whole)
+	}
+}
+
+// TestParseCrowdedAgencyYear checks that many reports naming one agency
+// for one year are not compared with the year before as if one were the
+// agency's: their year-to-year checks are not assessable, saying why.
+func TestParseCrowdedAgencyYear(t *testing.T) {
+	asNianbao(t)
+	dir := demoFiles(t, "chengchuan-jyj")
+	data, err := os.ReadFile(filepath.Join(dir, "chengchuan-jyj-2023.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range maxPerAgencyYear { // with the original, one more than the most
+		copy := append(slices.Clip(data), fmt.Sprintf("<!-- copy %d -->", i)...)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("copy-%d.html", i)), copy, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := parseDir(t, dir)
+	files, _ := filepath.Glob(filepath.Join(out, output.ChecksDir, "year=2023", "*.parquet"))
+	n := 0
+	for _, f := range files {
+		for _, c := range readRows[output.CheckRow](t, f) {
+			if !strings.HasPrefix(c.CheckID, "x.carry_over.") {
+				continue
+			}
+			n++
+			if c.Status != "not_assessable" || !strings.Contains(c.Message, fmt.Sprintf("%d reports name", maxPerAgencyYear+1)) {
+				t.Errorf("%s of %s: %s %s", c.CheckID, c.ReportID, c.Status, c.Message)
+			}
+		}
+	}
+	if n < maxPerAgencyYear+1 {
+		t.Errorf("%d carry-over checks in 2023", n)
 	}
 }
