@@ -2,6 +2,7 @@ package crawl
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -28,6 +29,13 @@ type Site struct {
 	// Links and redirects to any other host are never followed.
 	Hosts []string `yaml:"hosts"`
 
+	// What the national registry knows of a portal (NationalRegistry):
+	// its level (province, prefecture or county), its 2023 division code
+	// and its 省/市/县 name path. Empty when unknown.
+	Level string `yaml:"level,omitempty"`
+	Code  string `yaml:"code,omitempty"`
+	Path  string `yaml:"path,omitempty"`
+
 	// Politeness overrides; zero means the run's setting.
 	Delay    Duration `yaml:"delay,omitempty"`
 	Parallel int      `yaml:"parallel,omitempty"`
@@ -43,6 +51,9 @@ type Site struct {
 // Duration is a time.Duration written in YAML as a Go duration string
 // ("1s", "500ms").
 type Duration time.Duration
+
+// MarshalYAML implements yaml.Marshaler: a duration string, as read.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
 
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
@@ -64,6 +75,49 @@ type Registry struct {
 
 //go:embed sites.yaml
 var defaultRegistry []byte
+
+//go:generate go run ./internal/genportals -in ../../shared/registry -out portals.yaml
+
+//go:embed portals.yaml
+var nationalRegistry []byte
+
+// NationalRegistry returns the registry of every county-level-and-above
+// government portal (3,209, generated from shared/registry: see
+// portals.yaml's header for the sources), with the curated sites of the
+// default registry in place of the portals on their hosts (they name the
+// 年报 column; a portal names only its home page) and after them the
+// curated sites on no portal's host.
+func NationalRegistry() *Registry {
+	r, err := LoadRegistry(bytes.NewReader(nationalRegistry))
+	if err != nil {
+		panic("crawl: national registry: " + err.Error())
+	}
+	byHost := map[string]int{}
+	for i, s := range r.Sites {
+		for _, h := range s.Hosts {
+			byHost[h] = i
+		}
+	}
+	for _, c := range DefaultRegistry().Sites {
+		i, ok := -1, false
+		for _, h := range c.Hosts {
+			if i, ok = byHost[h]; ok {
+				break
+			}
+		}
+		if !ok {
+			r.Sites = append(r.Sites, c)
+			continue
+		}
+		p := r.Sites[i]
+		c.Level, c.Code, c.Path = cmp.Or(c.Level, p.Level), cmp.Or(c.Code, p.Code), cmp.Or(c.Path, p.Path)
+		r.Sites[i] = c
+	}
+	if err := r.validate(); err != nil { // a curated name taken by a portal
+		panic("crawl: national registry: " + err.Error())
+	}
+	return r
+}
 
 // DefaultRegistry returns the registry built into the binary, made from the
 // report locations in the project's shared/sites.md.

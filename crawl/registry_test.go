@@ -1,6 +1,7 @@
 package crawl
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -75,5 +76,40 @@ func TestLoadRegistryErrors(t *testing.T) {
 				t.Errorf("LoadRegistry error = %v; want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestNationalRegistry checks the generated registry as the crawl loads
+// it: every portal, nearly all with a division code, the curated sites in
+// place of their portals.
+func TestNationalRegistry(t *testing.T) {
+	r := NationalRegistry()
+	if len(r.Sites) < 3000 {
+		t.Fatalf("%d sites", len(r.Sites))
+	}
+	coded, levels := 0, map[string]int{}
+	for _, s := range r.Sites {
+		if s.Code != "" {
+			coded++
+		}
+		levels[s.Level]++
+	}
+	if coded*100 < 95*len(r.Sites) {
+		t.Errorf("%d of %d sites with a division code", coded, len(r.Sites))
+	}
+	if levels["province"] != 31 || levels["prefecture"] < 400 || levels["county"] < 2500 {
+		t.Errorf("levels %v", levels)
+	}
+	curated := DefaultRegistry().Sites
+	for _, c := range curated {
+		found := false
+		for _, s := range r.Sites {
+			if s.Name == c.Name {
+				found = slices.Equal(s.Start, c.Start)
+			}
+		}
+		if !found {
+			t.Errorf("curated site %s is not in the national registry with its start URLs", c.Name)
+		}
 	}
 }

@@ -53,7 +53,7 @@ crawl state (state.db), every fetched body (raw/) and documents.parquet.`,
 
 // addFlags adds the crawl's flags, shared by crawl and run.
 func (o *crawlOptions) addFlags(f *pflag.FlagSet) {
-	f.StringVar(&o.sitesFile, "sites", "", "site registry YAML `file` (default: the built-in registry)")
+	f.StringVar(&o.sitesFile, "sites", "", "site registry YAML `file` (default: the built-in registry of curated sites), or national for every government portal (see 'nianbao sites')")
 	f.StringSliceVar(&o.only, "site", nil, "crawl only these site `names` from the registry (comma-separated or repeated)")
 	f.DurationVar(&o.delay, "delay", 0, "pause between requests to one host, for every site (default 1s, or the site's own)")
 	f.IntVar(&o.parallel, "parallel", 0, "requests in flight per host, for every site (default 1, or the site's own)")
@@ -194,8 +194,11 @@ func printCrawl(w io.Writer, sum crawl.Summary, took time.Duration) {
 
 // loadRegistry reads a registry file, or returns the built-in registry.
 func loadRegistry(path string) (*crawl.Registry, error) {
-	if path == "" {
+	switch {
+	case path == "":
 		return crawl.DefaultRegistry(), nil
+	case path == nationalSites && !fileExists(path):
+		return crawl.NationalRegistry(), nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
