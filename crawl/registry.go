@@ -35,6 +35,9 @@ type Site struct {
 	Level string `yaml:"level,omitempty"`
 	Code  string `yaml:"code,omitempty"`
 	Path  string `yaml:"path,omitempty"`
+	// Discover says that Start is the site's home page and not its 年报
+	// column, which the crawl then finds by itself (column.go).
+	Discover bool `yaml:"discover,omitempty"`
 
 	// Politeness overrides; zero means the run's setting.
 	Delay    Duration `yaml:"delay,omitempty"`
@@ -111,6 +114,7 @@ func NationalRegistry() *Registry {
 		}
 		p := r.Sites[i]
 		c.Level, c.Code, c.Path = cmp.Or(c.Level, p.Level), cmp.Or(c.Code, p.Code), cmp.Or(c.Path, p.Path)
+		c.Discover = false // the curated sites name their column
 		r.Sites[i] = c
 	}
 	if err := r.validate(); err != nil { // a curated name taken by a portal

@@ -73,6 +73,19 @@ func (cr *crawler) crawlSite(ctx context.Context, s *Site) error {
 	if sr.since, sr.resumed, err = cr.st.startRun(ctx, s.Name, time.Now()); err != nil {
 		return cr.stateFailed(fmt.Errorf("crawl: site %s: %w", s.Name, err))
 	}
+	if s.Discover && len(starts) > 0 {
+		home := starts[0]
+		if starts, err = sr.columnStarts(ctx, home); err != nil {
+			return cr.stateFailed(fmt.Errorf("crawl: site %s: %w", s.Name, err))
+		}
+		sr.prefixes = append([]string(nil), s.Follow...)
+		for _, u := range starts {
+			sr.addPrefix(u)
+		}
+		if len(starts) == 0 {
+			starts = []*url.URL{home} // crawled as before: a report linked from it is still found
+		}
+	}
 	sr.log.Info("crawling site", "start", s.Start, "resumed", sr.resumed)
 	for _, u := range starts {
 		t := task{kind: kindList, start: true}
@@ -104,13 +117,18 @@ func (sr *siteRun) startURLs() ([]*url.URL, error) {
 			return nil, err
 		}
 		starts = append(starts, u)
-		dir := u.Path
-		if !strings.HasSuffix(dir, "/") {
-			dir = path.Dir(dir) + "/"
-		}
-		sr.prefixes = append(sr.prefixes, dir)
+		sr.addPrefix(u)
 	}
 	return starts, nil
+}
+
+// addPrefix follows the links under u's directory as list pages.
+func (sr *siteRun) addPrefix(u *url.URL) {
+	dir := u.Path
+	if !strings.HasSuffix(dir, "/") {
+		dir = path.Dir(dir) + "/"
+	}
+	sr.prefixes = append(sr.prefixes, dir)
 }
 
 // work runs the site's workers until the frontier is empty or ctx is

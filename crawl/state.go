@@ -109,7 +109,7 @@ func openState(ctx context.Context, path string, exclusive bool, busy time.Durat
 	// One connection: SQLite writes are serial anyway, and this keeps
 	// SQLITE_BUSY away.
 	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	if _, err := db.ExecContext(ctx, schema+columnsSchema); err != nil {
 		db.Close()
 		return nil, stateError(path, err)
 	}

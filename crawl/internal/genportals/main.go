@@ -108,7 +108,7 @@ func (s site) write(w io.Writer) {
 	if s.code != "" {
 		fmt.Fprintf(w, "    code: %s\n", strconv.Quote(s.code))
 	}
-	fmt.Fprintf(w, "    path: %s\n    start: [%s]\n    hosts: [%s]\n", strconv.Quote(s.path), strconv.Quote(s.home), strconv.Quote(s.host))
+	fmt.Fprintf(w, "    path: %s\n    start: [%s]\n    hosts: [%s]\n    discover: true\n", strconv.Quote(s.path), strconv.Quote(s.home), strconv.Quote(s.host))
 }
 
 func siteOf(p portal, div *divisions, names map[string]int) (site, error) {

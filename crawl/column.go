@@ -1,0 +1,278 @@
+package crawl
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Finding the 年报 column of a portal that names only its home page.
+//
+// From the home page the crawler walks, best link first, to the pages
+// whose links lead there: the 政务公开 / 政府信息公开 landing, then the 年报
+// column. A link is scored by its anchor text (NFKC, without white space,
+// so a <br> inside it does not matter) and its URL's slugs; a page is a
+// column when its <meta name="ColumnName|ColumnType"> says 年报, or when
+// it lists reports by their titles (2023年度政府信息公开工作年度报告). The
+// false friends — 政府网站工作年度报表, 政府工作报告, a company's 年度报告 —
+// are never taken or followed. What was found, how and with what
+// confidence is kept in the crawl state and reused on the next run, until
+// the column stops yielding reports.
+
+// Discovery's bounds: the pages fetched from the home page and how deep.
+const (
+	maxDiscoveryPages = 20
+	maxDiscoveryDepth = 3
+)
+
+var (
+	// columnNameRe is a column's name: 政府信息公开年报, 信息公开年报, 公开年报,
+	// 年度报告, 政府信息公开工作年度报告 — with no year (that is a report).
+	columnNameRe = regexp.MustCompile(`^(政府)?(信息)?(公开)?(工作)?(年报|年度报告)(专栏)?$`)
+	// landingRe names the pages the column hangs under.
+	landingRe = regexp.MustCompile(`(政府信息公开|政务公开|信息公开)`)
+	// decoyRe names what looks like the column and is not.
+	decoyRe = regexp.MustCompile(`网站.{0,4}(年度)?报表|政府工作报告|工作总结|预决算|统计年鉴|企业年度报告|年度报表|计划`)
+	// columnSlugRe and landingSlugRe are the URL path segments of the
+	// column and of the landing on the common CMSes.
+	columnSlugRe  = regexp.MustCompile(`(?i)/(zfxxgknb|xxgknb|gknb|zfxxgkndbg|xxgkndbg|ndbg|nb)(/|\.|_|$)`)
+	landingSlugRe = regexp.MustCompile(`(?i)/(zwgk|zfxxgk|xxgk|zfxxgkml|gkml)(/|\.|_|$)`)
+)
+
+// normText is anchor text as discovery compares it: NFKC, without white
+// space (full-width included).
+func normText(s string) string {
+	s = norm.NFKC.String(s)
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// linkScore scores a link as a way to the 年报 column: high for the column
+// itself, lower for the landing, 0 for a link not worth following.
+func linkScore(text string, u *url.URL) int {
+	t := normText(text)
+	if decoyRe.MatchString(t) || reportYear(t) != 0 {
+		return 0
+	}
+	score := 0
+	switch {
+	case columnNameRe.MatchString(t) || strings.Contains(t, "年报") && landingRe.MatchString(t):
+		score += 10
+	case landingRe.MatchString(t):
+		score += 5
+	}
+	switch {
+	case columnSlugRe.MatchString(u.Path):
+		score += 4
+	case landingSlugRe.MatchString(u.Path):
+		score += 2
+	}
+	return score
+}
+
+// A column is a 年报 column found.
+type column struct {
+	URL        string
+	How        string  // what made it one: "meta", "list", or both
+	Confidence float64 // 0–1
+	Reports    int     // reports it lists by title
+}
+
+// columnOf says whether the page at u, parsed as doc with info pi, is a
+// 年报 column, and how sure that is.
+func columnOf(u string, doc *goquery.Document, pi pageInfo) (column, bool) {
+	metas := readMetas(doc)
+	c := column{URL: u}
+	for _, k := range []string{"columnname", "columntype"} {
+		if v := normText(metas[k]); v != "" && !decoyRe.MatchString(v) && (strings.Contains(v, "年报") || strings.Contains(v, "年度报告")) {
+			c.How, c.Confidence = "meta", 0.6
+		}
+	}
+	for _, l := range pi.Links {
+		if l.Report && reportYear(l.Text) != 0 {
+			c.Reports++
+		}
+	}
+	if c.Reports >= 2 {
+		c.How = strings.TrimPrefix(c.How+"+list", "+")
+		c.Confidence = min(1, c.Confidence+0.3+0.1*float64(c.Reports))
+	}
+	return c, c.How != ""
+}
+
+// candidate is a page discovery may fetch.
+type candidate struct {
+	u     *url.URL
+	score int
+	depth int
+}
+
+// findColumns walks the site from home to its 年报 columns, fetching at
+// most maxDiscoveryPages pages, best-scored link first. It returns the
+// columns found, best first: the best and those nearly as good (the
+// departments' columns of a county portal).
+func (sr *siteRun) findColumns(ctx context.Context, home *url.URL) []column {
+	queue := []candidate{{u: home}}
+	seen := map[string]bool{home.String(): true}
+	var found []column
+	for fetched := 0; len(queue) > 0 && fetched < maxDiscoveryPages && ctx.Err() == nil; fetched++ {
+		slices.SortStableFunc(queue, func(a, b candidate) int { return cmp.Compare(b.score, a.score) })
+		c := queue[0]
+		queue = queue[1:]
+		doc, pi, ok := sr.discoveryPage(ctx, c.u)
+		if !ok {
+			continue
+		}
+		if col, ok := columnOf(c.u.String(), doc, pi); ok {
+			found = append(found, col)
+			continue
+		}
+		if c.depth >= maxDiscoveryDepth {
+			continue
+		}
+		for _, l := range pi.Links {
+			s := linkScore(l.Text, l.URL)
+			k := canonical(l.URL).String()
+			if s == 0 || l.Attachment || seen[k] || !sr.site.allowedHost(l.URL) {
+				continue
+			}
+			seen[k] = true
+			queue = append(queue, candidate{u: l.URL, score: s + c.score/2, depth: c.depth + 1})
+		}
+	}
+	slices.SortStableFunc(found, func(a, b column) int { return cmp.Compare(b.Confidence, a.Confidence) })
+	for i := range found {
+		if found[i].Confidence < found[0].Confidence-0.3 {
+			return found[:i]
+		}
+	}
+	return found
+}
+
+// discoveryPage fetches u for discovery and parses it.
+func (sr *siteRun) discoveryPage(ctx context.Context, u *url.URL) (*goquery.Document, pageInfo, bool) {
+	resp, err := sr.f.fetch(ctx, &sr.pol, u.String(), validators{})
+	if err != nil {
+		sr.log.Info("discovery: fetch failed", "url", u.String(), "err", err)
+		return nil, pageInfo{}, false
+	}
+	defer resp.discard()
+	if resp.status/100 != 2 || resp.binary || resp.truncated || resp.blocked {
+		return nil, pageInfo{}, false
+	}
+	html, _ := decodeHTML(resp.text, resp.header.Get("Content-Type"))
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(html))
+	if err != nil {
+		return nil, pageInfo{}, false
+	}
+	base, _ := url.Parse(resp.url)
+	return doc, analyze(doc, html, base), true
+}
+
+// columnsSchema keeps what discovery found per site.
+const columnsSchema = `
+CREATE TABLE IF NOT EXISTS columns (
+	site TEXT NOT NULL,
+	url TEXT NOT NULL,
+	how TEXT NOT NULL,
+	confidence REAL NOT NULL,
+	found_at INTEGER NOT NULL,
+	PRIMARY KEY (site, url)
+);`
+
+// rememberedColumns are the columns an earlier run found for site.
+func (s *stateDB) rememberedColumns(ctx context.Context, site string) ([]column, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT url, how, confidence FROM columns WHERE site = ? ORDER BY confidence DESC, url`, site)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []column
+	for rows.Next() {
+		var c column
+		if err := rows.Scan(&c.URL, &c.How, &c.Confidence); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// rememberColumns replaces the columns kept for site.
+func (s *stateDB) rememberColumns(ctx context.Context, site string, cols []column, now time.Time) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM columns WHERE site = ?`, site); err != nil {
+		return err
+	}
+	for _, c := range cols {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO columns (site, url, how, confidence, found_at) VALUES (?,?,?,?,?)`,
+			site, c.URL, c.How, c.Confidence, now.Unix()); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// reportsFound counts the reports (pages and attachments with a body)
+// the crawl state holds for site: none after a run on remembered columns
+// means they stopped yielding.
+func (s *stateDB) reportsFound(ctx context.Context, site string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM urls WHERE site = ? AND kind IN (?, ?) AND sha256 != ''`,
+		site, kindReport, kindAttachment).Scan(&n)
+	return n, err
+}
+
+// columnStarts returns the start URLs of a site that names only its home
+// page: the columns remembered from an earlier run while they still yield
+// reports, else the columns found now (and remembered); nil when none is
+// found, which the log says.
+func (sr *siteRun) columnStarts(ctx context.Context, home *url.URL) ([]*url.URL, error) {
+	cols, err := sr.st.rememberedColumns(ctx, sr.site.Name)
+	if err != nil {
+		return nil, fmt.Errorf("columns: %w", err)
+	}
+	how := "remembered"
+	if len(cols) > 0 {
+		if n, err := sr.st.reportsFound(ctx, sr.site.Name); err == nil && n == 0 {
+			sr.log.Info("discovery: the remembered columns yielded no report; looking again", "columns", len(cols))
+			cols = nil
+		}
+	}
+	if len(cols) == 0 {
+		how = "found"
+		cols = sr.findColumns(ctx, home)
+		if len(cols) == 0 {
+			sr.log.Warn("discovery: no 年报 column found from the home page", "home", home.String())
+			return nil, nil
+		}
+		if err := sr.st.rememberColumns(ctx, sr.site.Name, cols, time.Now()); err != nil {
+			return nil, fmt.Errorf("columns: %w", err)
+		}
+	}
+	var out []*url.URL
+	for _, c := range cols {
+		sr.log.Info("discovery: 年报 column", "url", c.URL, "how", c.How, "confidence", c.Confidence, "source", how)
+		if u, err := url.Parse(c.URL); err == nil {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
