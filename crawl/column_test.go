@@ -117,3 +117,31 @@ func TestDiscoverAgainWhenBarren(t *testing.T) {
 		t.Errorf("the barren column was crawled (%d requests)", n)
 	}
 }
+
+// TestHealth checks the health report of a discovered portal, of a site
+// that does not answer and of one never crawled.
+func TestHealth(t *testing.T) {
+	f := newFixture(t)
+	portalSite(f)
+	dir := t.TempDir()
+	portal := f.site("portal", "/")
+	portal.Discover, portal.Level, portal.Code = true, "county", "320813"
+	dead := Site{Name: "dead", Agency: "某局", Start: []string{"http://127.0.0.1:1/nb/"}, Hosts: []string{"127.0.0.1:1"}}
+	mustRun(t, testConfig(t, dir, portal, dead))
+	never := Site{Name: "never", Agency: "某办", Start: []string{f.url("/x/")}, Hosts: []string{f.host()}}
+	hs, err := Health(t.Context(), dir, &Registry{Sites: []Site{portal, dead, never}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, d, n := hs[0], hs[1], hs[2]
+	if !p.Reachable || p.Column != f.url("/col/col4521/index.html") || p.ColumnHow != "meta+list" || p.Reports != 2 ||
+		p.ReportsByYear[2023] != 1 || p.ReportsByYear[2022] != 1 || p.LastFinished.IsZero() || p.Code != "320813" {
+		t.Errorf("portal: %+v", p)
+	}
+	if d.Reachable || d.Reports != 0 || d.LastError == "" || d.ColumnHow != "given" {
+		t.Errorf("dead site: %+v", d)
+	}
+	if n.Reachable || !n.LastFinished.IsZero() || n.Reports != 0 {
+		t.Errorf("never crawled: %+v", n)
+	}
+}

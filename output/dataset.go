@@ -85,7 +85,7 @@ const (
 // directories of old versions).
 var datasetFiles = map[string]bool{
 	ReportsFile: true, "cells.parquet": true, "checks.parquet": true,
-	DocumentsFile: true, DictionaryFile: true, DictionaryCSVFile: true, SummaryFile: true,
+	DocumentsFile: true, DictionaryFile: true, DictionaryCSVFile: true, SummaryFile: true, SitesFile: true, SitesCSVFile: true,
 }
 
 // tableDirs are the directories of the partitioned tables in a dataset,

@@ -26,6 +26,7 @@ const (
 	TableDocuments = "documents"
 	TablePositions = "positions"
 	TableSummary   = "summary"
+	TableSites     = "sites"
 )
 
 // yearPartition is the meaning of the year of the partitioned tables.
@@ -136,6 +137,20 @@ var baseColumns = []ColumnDoc{
 	{TableChecks, "message", "VARCHAR", "the outcome in words"},
 	{TableChecks, "year", "BIGINT", yearPartition},
 
+	{TableSites, "site", "VARCHAR", "the registry's name for the site"},
+	{TableSites, "agency", "VARCHAR", "the agency the registry names"},
+	{TableSites, "level", "VARCHAR", "`province`, `prefecture` or `county` (the national registry); NULL when not known"},
+	{TableSites, "code", "VARCHAR", "the 2023 division code (统计用区划代码); NULL when not known"},
+	{TableSites, "reachable", "BOOLEAN", "a page of the site answered (2xx or 304) in its last run"},
+	{TableSites, "column_url", "VARCHAR", "where its reports are listed: the start URL a curated site gives, or the 年报 column discovery found; NULL when none was found"},
+	{TableSites, "column_how", "VARCHAR", "how the column is known: `given`, or discovery's `meta` (ColumnName/ColumnType), `list` (it lists reports by title) or `meta+list`; NULL when none"},
+	{TableSites, "column_confidence", "DOUBLE", "0 to 1 (1 for a given column); NULL when none"},
+	{TableSites, "reports", "INTEGER", "report pages and attachments fetched with a body, all versions"},
+	{TableSites, "report_years", "INTEGER[]", "the years the reports cover, ascending (0: not known)"},
+	{TableSites, "reports_by_year", "INTEGER[]", "the reports of each of report_years"},
+	{TableSites, "last_finished", "TIMESTAMP WITH TIME ZONE", "when a run last got to the end of the site; NULL when none did"},
+	{TableSites, "last_error", "VARCHAR", "why a start URL could not be fetched, the latest; NULL when none"},
+
 	{TableDocuments, "url", "VARCHAR", "the URL fetched"},
 	{TableDocuments, "site", "VARCHAR", "the registry's name for the site"},
 	{TableDocuments, "agency", "VARCHAR", "the agency the registry names for the site; NULL when none"},
@@ -162,6 +177,7 @@ var tableFiles = []struct{ table, files, rows string }{
 	{TablePositions, "`positions/year=*/part-0.parquet`", "where each cell was printed: one row per cell with a known position, partitioned like the cells and sorted by `report_id`, then `key`"},
 	{TableSummary, "`summary.parquet`", "one row per current report (`reports.is_current`) with its headline numbers as columns; each number column's canonical key is in the file's key-value metadata as `nianbao.column.<column>`"},
 	{TableChecks, "`checks/year=*/part-0.parquet`", "one row per identity per report, partitioned by the report's year and sorted by `check_id`"},
+	{TableSites, "`sites.parquet` (and `sites.csv`)", "one row per site of the registry after the run (datasets of `nianbao run`): its health, for the operators of a scheduled crawl"},
 	{TableDocuments, "`documents.parquet`", "one row per version of each page or attachment a crawl fetched or tried to (datasets of `nianbao run`)"},
 }
 

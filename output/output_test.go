@@ -390,6 +390,7 @@ func TestColumnsDocumented(t *testing.T) {
 		TableReports: parquet.SchemaOf(ReportRow{}), TableCells: parquet.SchemaOf(CellRow{}),
 		TableChecks: parquet.SchemaOf(CheckRow{}), TableDocuments: parquet.SchemaOf(documentRecord{}),
 		TablePositions: parquet.SchemaOf(PositionRow{}), TableSummary: parquet.SchemaOf(SummaryRow{}),
+		TableSites: parquet.SchemaOf(SiteRow{}),
 	}
 	for table, s := range schemas {
 		var got, want []string

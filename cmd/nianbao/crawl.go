@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -277,6 +279,42 @@ func documentRows(ctx context.Context, dir string) ([]output.DocumentRow, error)
 		}
 		if t, err := time.Parse(time.DateOnly, d.PublishDate); err == nil {
 			r.PublishDate = output.Date(t)
+		}
+		rows[i] = r
+	}
+	return rows, nil
+}
+
+// siteRows reads the health of every site of reg from a crawl's state as
+// rows of sites.parquet.
+func siteRows(ctx context.Context, dir string, reg *crawl.Registry) ([]output.SiteRow, error) {
+	health, err := crawl.Health(context.WithoutCancel(ctx), dir, reg)
+	if err != nil {
+		return nil, err
+	}
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	rows := make([]output.SiteRow, len(health))
+	for i, h := range health {
+		r := output.SiteRow{Site: h.Site, Agency: h.Agency, Level: opt(h.Level), Code: opt(h.Code), Reachable: h.Reachable,
+			Column: opt(h.Column), ColumnHow: opt(h.ColumnHow), Reports: int32(h.Reports), LastError: opt(h.LastError),
+			ReportYears: []int32{}, ReportsByYear: []int32{}}
+		if h.Column != "" {
+			c := h.Confidence
+			r.Confidence = &c
+		}
+		if !h.LastFinished.IsZero() {
+			t := h.LastFinished
+			r.LastFinished = &t
+		}
+		years := slices.Sorted(maps.Keys(h.ReportsByYear))
+		for _, y := range years {
+			r.ReportYears = append(r.ReportYears, int32(y))
+			r.ReportsByYear = append(r.ReportsByYear, int32(h.ReportsByYear[y]))
 		}
 		rows[i] = r
 	}

@@ -153,6 +153,12 @@ func runPipeline(ctx context.Context, g *globals, o runOptions, set func(string)
 	if err == nil {
 		err = w.WriteDocuments(rows)
 	}
+	if err == nil {
+		var sites []output.SiteRow
+		if sites, err = siteRows(ctx, crawlDir, cfg.Registry); err == nil {
+			err = w.WriteSites(sites)
+		}
+	}
 	if err != nil {
 		w.Abort()
 		return failedf("%v", err)
