@@ -157,7 +157,8 @@ func (pk *docxPackage) part(name string) ([]byte, error) {
 		return nil, fmt.Errorf("part %s: %w", name, err)
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, maxDOCXPartBytes+1))
+	b := make([]byte, 0, min(f.UncompressedSize64, maxDOCXPartBytes)+512)
+	b, err = readAllInto(b, io.LimitReader(rc, maxDOCXPartBytes+1))
 	if err != nil && !errors.Is(err, zip.ErrChecksum) {
 		return nil, fmt.Errorf("part %s: %w", name, err)
 	}
@@ -212,4 +213,22 @@ func attr(t xml.StartElement, local string) string {
 		}
 	}
 	return ""
+}
+
+// readAllInto reads r to its end into b, which a size the zip declared
+// has made large enough in the usual case.
+func readAllInto(b []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }

@@ -3,17 +3,14 @@ package parse
 import (
 	"bytes"
 	"context"
-	"encoding/xml"
-	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Namespaces the reader tells elements by, through the prefixes the
-// document binds them to (RawToken does not resolve prefixes, and is
-// several times cheaper than Token for that).
+// document's root binds them to.
 const (
 	wordStrictNS = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 	markupCompNS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -28,6 +25,8 @@ var docxSkipped = map[string]bool{
 	"rPr": true, "pPrChange": true, "rPrChange": true, "tblPrChange": true, "trPrChange": true,
 	"tcPrChange": true, "sectPrChange": true, "tblPr": true, "tblGrid": true, "sectPr": true,
 	"footnoteReference": true, "endnoteReference": true, "commentReference": true,
+	"tcBorders": true, "tblBorders": true, "pBdr": true, "shd": true, "tcMar": true, "tblCellMar": true,
+	"spacing": true, "ind": true, "jc": true, "tcW": true, "numPr": true, "tabs": true, "rFonts": true,
 }
 
 // docxReader turns document.xml's tokens into blocks.
@@ -36,9 +35,12 @@ type docxReader struct {
 	styles docxStyles
 	w, mc  string // prefixes of the WordprocessingML and markup-compatibility namespaces
 	depth  int
-	skip   int  // depth of the element whose content is skipped; 0 when none
-	inText bool // inside w:t
-	inTrPr bool // inside a row's properties
+	skip   int      // depth of the element whose content is skipped; 0 when none
+	inText bool     // inside w:t
+	inTrPr bool     // inside a row's properties
+	tbuf   []byte   // text with its references resolved
+	skipTo xmlToken // the skipped element, whose end tag read jumps to
+	badUTF bool     // invalid UTF-8 was replaced
 
 	para     []byte // text of the open body paragraph
 	pDepth   int    // open paragraphs outside grid cells (text boxes nest them)
@@ -92,7 +94,7 @@ func newDOCXReader(doc *Document, styles docxStyles) *docxReader {
 }
 
 func (r *docxReader) read(ctx context.Context, body []byte) {
-	d := xml.NewDecoder(bytes.NewReader(body))
+	sc := xmlScanner{data: body}
 	for n := 0; ; n++ {
 		if n%ctxCheckEvery == 0 && stopped(ctx, r.doc, Loc{Line: r.pcount}) {
 			break
@@ -101,17 +103,21 @@ func (r *docxReader) read(ctx context.Context, body []byte) {
 			r.doc.Warnings = append(r.doc.Warnings, limitWarning("the number of blocks", MaxBlocks, Loc{Line: r.pcount}))
 			break
 		}
-		tok, err := d.RawToken()
+		tok, ok, err := sc.next()
 		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				r.doc.Warnings = append(r.doc.Warnings, Warning{Code: CodeDOCXCorrupt,
-					Message: fmt.Sprintf("document.xml is not well-formed at byte %d: %v; the rest is not read", d.InputOffset(), err), Loc: Loc{Line: r.pcount}})
-			}
+			r.doc.Warnings = append(r.doc.Warnings, Warning{Code: CodeDOCXCorrupt,
+				Message: fmt.Sprintf("document.xml is not well-formed at byte %d: %v; the rest is not read", sc.pos, err), Loc: Loc{Line: r.pcount}})
+		}
+		if !ok {
 			break
 		}
 		if !r.token(tok) {
 			r.doc.Warnings = append(r.doc.Warnings, limitWarning("the XML nesting depth", maxDOCXDepth, Loc{Line: r.pcount}))
 			break
+		}
+		if r.skipTo.local != nil {
+			sc.skipElement(r.skipTo)
+			r.skipTo = xmlToken{}
 		}
 	}
 	for len(r.tables) > 0 {
@@ -124,9 +130,9 @@ func (r *docxReader) read(ctx context.Context, body []byte) {
 }
 
 // token handles one token; it returns false when the nesting cap is hit.
-func (r *docxReader) token(tok xml.Token) bool {
-	switch t := tok.(type) {
-	case xml.StartElement:
+func (r *docxReader) token(t xmlToken) bool {
+	switch t.kind {
+	case xmlStart:
 		if r.depth++; r.depth > maxDOCXDepth {
 			return false
 		}
@@ -136,16 +142,21 @@ func (r *docxReader) token(tok xml.Token) bool {
 		if r.skip == 0 {
 			r.start(t)
 		}
-	case xml.EndElement:
+	case xmlEnd:
 		if r.skip == 0 {
 			r.end(t)
 		} else if r.depth == r.skip {
 			r.skip = 0
 		}
 		r.depth--
-	case xml.CharData:
+	case xmlText:
 		if r.inText && r.skip == 0 {
-			r.write(t)
+			r.tbuf = appendXMLText(r.tbuf[:0], t.text)
+			r.write(r.tbuf)
+		}
+	case xmlCDATA:
+		if r.inText && r.skip == 0 {
+			r.write(t.text)
 		}
 	}
 	return true
@@ -153,39 +164,41 @@ func (r *docxReader) token(tok xml.Token) bool {
 
 // bindPrefixes learns the root element's prefixes for the namespaces the
 // reader acts on.
-func (r *docxReader) bindPrefixes(t xml.StartElement) {
-	for _, a := range t.Attr {
-		if a.Name.Space != "xmlns" {
-			continue
+func (r *docxReader) bindPrefixes(t xmlToken) {
+	xmlAttrs(t.attrs, func(name, value []byte) {
+		local, ok := bytes.CutPrefix(name, []byte("xmlns:"))
+		if !ok {
+			return
 		}
-		switch a.Value {
+		switch string(value) {
 		case wordMainNS, wordStrictNS:
-			r.w = a.Name.Local
+			r.w = string(local)
 		case markupCompNS:
-			r.mc = a.Name.Local
+			r.mc = string(local)
 		}
-	}
+	})
 }
 
-func (r *docxReader) start(t xml.StartElement) {
-	if t.Name.Space == r.mc && t.Name.Local == "Fallback" { // a copy of the Choice for old readers
+func (r *docxReader) start(t xmlToken) {
+	if string(t.space) == r.mc && string(t.local) == "Fallback" { // a copy of the Choice for old readers
 		r.skip = r.depth
 		return
 	}
-	if t.Name.Space != r.w {
+	if string(t.space) != r.w {
 		return
 	}
-	name := t.Name.Local
-	if docxSkipped[name] {
-		if name == "del" && r.inTrPr {
+	name := t.local
+	if docxSkipped[string(name)] {
+		if string(name) == "del" && r.inTrPr {
 			if row := r.openRow(); row != nil {
 				row.deleted = true
 			}
 		}
 		r.skip = r.depth
+		r.skipTo = t
 		return
 	}
-	switch name {
+	switch string(name) {
 	case "t":
 		r.inText = true
 	case "tab", "ptab":
@@ -197,11 +210,11 @@ func (r *docxReader) start(t xml.StartElement) {
 	case "p":
 		r.startPara()
 	case "pStyle":
-		if r.gridCell() == nil && r.pDepth == 1 && r.styles.heading(attr(t, "val")) {
+		if r.gridCell() == nil && r.pDepth == 1 && r.styles.heading(xmlAttr(t.attrs, "val")) {
 			r.pHeading = true
 		}
 	case "outlineLvl":
-		if l := outlineLevel(attr(t, "val")); r.gridCell() == nil && r.pDepth == 1 && l > 0 && l <= 3 {
+		if l := outlineLevel(xmlAttr(t.attrs, "val")); r.gridCell() == nil && r.pDepth == 1 && l > 0 && l <= 3 {
 			r.pHeading = true
 		}
 	case "altChunk":
@@ -212,11 +225,11 @@ func (r *docxReader) start(t xml.StartElement) {
 	}
 }
 
-func (r *docxReader) end(t xml.EndElement) {
-	if t.Name.Space != r.w {
+func (r *docxReader) end(t xmlToken) {
+	if string(t.space) != r.w {
 		return
 	}
-	switch t.Name.Local {
+	switch string(t.local) {
 	case "t":
 		r.inText = false
 	case "p":
@@ -266,6 +279,14 @@ func (r *docxReader) endPara() {
 
 // write adds text to the open grid cell or paragraph.
 func (r *docxReader) write(b []byte) {
+	if !utf8.Valid(b) {
+		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
+		if !r.badUTF {
+			r.badUTF = true
+			r.doc.Warnings = append(r.doc.Warnings, Warning{Code: CodeDOCXCorrupt,
+				Message: "document.xml holds bytes that are not UTF-8; they were replaced", Loc: Loc{Line: r.pcount}})
+		}
+	}
 	if c := r.gridCell(); c != nil {
 		c.text = append(c.text, b...)
 		return
@@ -296,8 +317,8 @@ func (r *docxReader) addBlock(b Block) {
 
 // attrInt parses an integer attribute, def when absent or not a number,
 // clamped to [1, limit].
-func attrInt(t xml.StartElement, local string, def, limit int) int {
-	return min(max(atoiOr(attr(t, local), def), 1), limit)
+func attrInt(t xmlToken, local string, def, limit int) int {
+	return min(max(atoiOr(xmlAttr(t.attrs, local), def), 1), limit)
 }
 
 // atoiOr parses a decimal integer, def when s is not one.

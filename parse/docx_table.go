@@ -1,13 +1,10 @@
 package parse
 
-import (
-	"encoding/xml"
-	"fmt"
-)
+import "fmt"
 
 // tableStart handles the elements that build a table's rows and cells.
-func (r *docxReader) tableStart(t xml.StartElement) {
-	if t.Name.Local == "tbl" {
+func (r *docxReader) tableStart(t xmlToken) {
+	if string(t.local) == "tbl" {
 		r.openTable()
 		return
 	}
@@ -15,7 +12,7 @@ func (r *docxReader) tableStart(t xml.StartElement) {
 	if g == nil {
 		return
 	}
-	switch t.Name.Local {
+	switch string(t.local) {
 	case "tr":
 		g.cell = nil
 		g.rows = append(g.rows, docxRow{line: r.pcount + 1})
@@ -23,7 +20,7 @@ func (r *docxReader) tableStart(t xml.StartElement) {
 		r.inTrPr = true
 	case "gridBefore":
 		if row := r.openRow(); row != nil && r.inTrPr {
-			row.before = min(max(atoiOr(attr(t, "val"), 0), 0), MaxGridCols)
+			row.before = min(max(atoiOr(xmlAttr(t.attrs, "val"), 0), 0), MaxGridCols)
 		}
 	case "tc":
 		if len(g.rows) == 0 { // a cell outside any row gets a row of its own
@@ -44,7 +41,7 @@ func (r *docxReader) tableStart(t xml.StartElement) {
 	case "vMerge":
 		if g.cell != nil {
 			g.cell.vmerge = vmergeContinue // w:val absent means continue
-			if attr(t, "val") == "restart" {
+			if xmlAttr(t.attrs, "val") == "restart" {
 				g.cell.vmerge = vmergeRestart
 			}
 		}
