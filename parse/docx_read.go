@@ -39,7 +39,8 @@ type docxReader struct {
 	inText bool     // inside w:t
 	inTrPr bool     // inside a row's properties
 	tbuf   []byte   // text with its references resolved
-	skipTo xmlToken // the skipped element, whose end tag read jumps to
+	skipSpace, skipLocal []byte // the skipped element, whose end tag read jumps to
+	needles              docxNeedles
 	badUTF bool     // invalid UTF-8 was replaced
 
 	para     []byte // text of the open body paragraph
@@ -90,7 +91,7 @@ const (
 )
 
 func newDOCXReader(doc *Document, styles docxStyles) *docxReader {
-	return &docxReader{doc: doc, styles: styles, w: "w", mc: "mc"}
+	return &docxReader{doc: doc, styles: styles, w: "w", mc: "mc", needles: newDOCXNeedles("w")}
 }
 
 func (r *docxReader) read(ctx context.Context, body []byte) {
@@ -103,21 +104,23 @@ func (r *docxReader) read(ctx context.Context, body []byte) {
 			r.doc.Warnings = append(r.doc.Warnings, limitWarning("the number of blocks", MaxBlocks, Loc{Line: r.pcount}))
 			break
 		}
-		tok, ok, err := sc.next()
+		tok, err := sc.next()
 		if err != nil {
 			r.doc.Warnings = append(r.doc.Warnings, Warning{Code: CodeDOCXCorrupt,
 				Message: fmt.Sprintf("document.xml is not well-formed at byte %d: %v; the rest is not read", sc.pos, err), Loc: Loc{Line: r.pcount}})
 		}
-		if !ok {
+		if tok == nil {
 			break
 		}
 		if !r.token(tok) {
 			r.doc.Warnings = append(r.doc.Warnings, limitWarning("the XML nesting depth", maxDOCXDepth, Loc{Line: r.pcount}))
 			break
 		}
-		if r.skipTo.local != nil {
-			sc.skipElement(r.skipTo)
-			r.skipTo = xmlToken{}
+		if r.skipLocal != nil {
+			sc.skipElement(r.skipSpace, r.skipLocal)
+			r.skipSpace, r.skipLocal = nil, nil
+		} else if tok.kind == xmlStart && r.skip == 0 && !sc.end && string(tok.space) == r.w {
+			r.properties(&sc, tok.local)
 		}
 	}
 	for len(r.tables) > 0 {
@@ -130,7 +133,7 @@ func (r *docxReader) read(ctx context.Context, body []byte) {
 }
 
 // token handles one token; it returns false when the nesting cap is hit.
-func (r *docxReader) token(t xmlToken) bool {
+func (r *docxReader) token(t *xmlToken) bool {
 	switch t.kind {
 	case xmlStart:
 		if r.depth++; r.depth > maxDOCXDepth {
@@ -164,7 +167,7 @@ func (r *docxReader) token(t xmlToken) bool {
 
 // bindPrefixes learns the root element's prefixes for the namespaces the
 // reader acts on.
-func (r *docxReader) bindPrefixes(t xmlToken) {
+func (r *docxReader) bindPrefixes(t *xmlToken) {
 	xmlAttrs(t.attrs, func(name, value []byte) {
 		local, ok := bytes.CutPrefix(name, []byte("xmlns:"))
 		if !ok {
@@ -177,9 +180,10 @@ func (r *docxReader) bindPrefixes(t xmlToken) {
 			r.mc = string(local)
 		}
 	})
+	r.needles = newDOCXNeedles(r.w)
 }
 
-func (r *docxReader) start(t xmlToken) {
+func (r *docxReader) start(t *xmlToken) {
 	if string(t.space) == r.mc && string(t.local) == "Fallback" { // a copy of the Choice for old readers
 		r.skip = r.depth
 		return
@@ -195,7 +199,7 @@ func (r *docxReader) start(t xmlToken) {
 			}
 		}
 		r.skip = r.depth
-		r.skipTo = t
+		r.skipSpace, r.skipLocal = t.space, t.local
 		return
 	}
 	switch string(name) {
@@ -225,7 +229,7 @@ func (r *docxReader) start(t xmlToken) {
 	}
 }
 
-func (r *docxReader) end(t xmlToken) {
+func (r *docxReader) end(t *xmlToken) {
 	if string(t.space) != r.w {
 		return
 	}
@@ -317,7 +321,7 @@ func (r *docxReader) addBlock(b Block) {
 
 // attrInt parses an integer attribute, def when absent or not a number,
 // clamped to [1, limit].
-func attrInt(t xmlToken, local string, def, limit int) int {
+func attrInt(t *xmlToken, local string, def, limit int) int {
 	return min(max(atoiOr(xmlAttr(t.attrs, local), def), 1), limit)
 }
 

@@ -3,7 +3,7 @@ package parse
 import "fmt"
 
 // tableStart handles the elements that build a table's rows and cells.
-func (r *docxReader) tableStart(t xmlToken) {
+func (r *docxReader) tableStart(t *xmlToken) {
 	if string(t.local) == "tbl" {
 		r.openTable()
 		return

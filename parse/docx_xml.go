@@ -18,8 +18,8 @@ import (
 type xmlScanner struct {
 	data []byte
 	pos  int
-	end  bool // an empty-element tag's end is due
-	last xmlToken
+	end  bool     // an empty-element tag's end is due
+	tok  xmlToken // the token next returns, reused
 }
 
 type xmlKind uint8
@@ -41,14 +41,13 @@ type xmlToken struct {
 
 var errXMLSyntax = errors.New("unterminated markup")
 
-// next returns the next token; false at the end of the input or on an
-// error, which err tells.
-func (s *xmlScanner) next() (xmlToken, bool, error) {
+// next returns the next token, valid until the next call; nil at the end
+// of the input or on an error, which err tells.
+func (s *xmlScanner) next() (*xmlToken, error) {
 	if s.end {
 		s.end = false
-		t := s.last
-		t.kind, t.attrs = xmlEnd, nil
-		return t, true, nil
+		s.tok.kind, s.tok.attrs = xmlEnd, nil
+		return &s.tok, nil
 	}
 	for s.pos < len(s.data) {
 		if s.data[s.pos] != '<' {
@@ -56,40 +55,41 @@ func (s *xmlScanner) next() (xmlToken, bool, error) {
 			if i < 0 {
 				i = len(s.data) - s.pos
 			}
-			t := xmlToken{kind: xmlText, text: s.data[s.pos : s.pos+i]}
+			s.tok = xmlToken{kind: xmlText, text: s.data[s.pos : s.pos+i]}
 			s.pos += i
-			return t, true, nil
+			return &s.tok, nil
 		}
 		rest := s.data[s.pos:]
 		switch {
 		case bytes.HasPrefix(rest, []byte("<?")):
 			if !s.skipPast("?>") {
-				return xmlToken{}, false, errXMLSyntax
+				return nil, errXMLSyntax
 			}
 		case bytes.HasPrefix(rest, []byte("<!--")):
 			if !s.skipPast("-->") {
-				return xmlToken{}, false, errXMLSyntax
+				return nil, errXMLSyntax
 			}
 		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
 			i := bytes.Index(rest, []byte("]]>"))
 			if i < 0 {
-				return xmlToken{}, false, errXMLSyntax
+				return nil, errXMLSyntax
 			}
 			s.pos += i + 3
-			return xmlToken{kind: xmlCDATA, text: rest[9:i]}, true, nil
+			s.tok = xmlToken{kind: xmlCDATA, text: rest[9:i]}
+			return &s.tok, nil
 		case bytes.HasPrefix(rest, []byte("<!")):
 			end := "]>"
 			if j, k := bytes.IndexByte(rest, '['), bytes.IndexByte(rest, '>'); j < 0 || (k >= 0 && k < j) {
 				end = ">"
 			}
 			if !s.skipPast(end) {
-				return xmlToken{}, false, errXMLSyntax
+				return nil, errXMLSyntax
 			}
 		default:
 			return s.tag(rest)
 		}
 	}
-	return xmlToken{}, false, nil
+	return nil, nil
 }
 
 // skipPast moves past the next occurrence of end.
@@ -103,7 +103,7 @@ func (s *xmlScanner) skipPast(end string) bool {
 }
 
 // tag reads the tag at the start of rest.
-func (s *xmlScanner) tag(rest []byte) (xmlToken, bool, error) {
+func (s *xmlScanner) tag(rest []byte) (*xmlToken, error) {
 	closing := len(rest) > 1 && rest[1] == '/'
 	i := 1
 	if closing {
@@ -113,46 +113,57 @@ func (s *xmlScanner) tag(rest []byte) (xmlToken, bool, error) {
 	for i < len(rest) && !isXMLSpace(rest[i]) && rest[i] != '>' && rest[i] != '/' {
 		i++
 	}
-	t := xmlToken{kind: xmlStart}
+	t := &s.tok
+	*t = xmlToken{kind: xmlStart}
 	name := rest[start:i]
 	if c := bytes.IndexByte(name, ':'); c >= 0 {
 		t.space, t.local = name[:c], name[c+1:]
 	} else {
 		t.local = name
 	}
-	// The tag ends at the first '>' outside quotes.
-	var quote byte
-	j := i
-	for ; j < len(rest); j++ {
-		c := rest[j]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '>':
-			goto done
+	// The tag ends at the first '>' outside quotes: the first '>' when the
+	// quotes before it pair up (always, in what Word writes), else the
+	// quotes are followed one by one.
+	j := -1
+	if k := bytes.IndexByte(rest[i:], '>'); k >= 0 {
+		seg := rest[i : i+k]
+		if bytes.Count(seg, []byte{'"'})%2 == 0 && bytes.Count(seg, []byte{'\''})%2 == 0 {
+			j = i + k
 		}
 	}
-	return xmlToken{}, false, errXMLSyntax
+	if j < 0 {
+		var quote byte
+		for j = i; j < len(rest); j++ {
+			c := rest[j]
+			switch {
+			case quote != 0:
+				if c == quote {
+					quote = 0
+				}
+			case c == '"' || c == '\'':
+				quote = c
+			case c == '>':
+				goto done
+			}
+		}
+		return nil, errXMLSyntax
+	}
 done:
 	s.pos += j + 1
 	if len(name) == 0 {
-		return xmlToken{}, false, errXMLSyntax
+		return nil, errXMLSyntax
 	}
 	if closing {
 		t.kind = xmlEnd
-		return t, true, nil
+		return t, nil
 	}
 	attrs := rest[i:j]
 	if len(attrs) > 0 && attrs[len(attrs)-1] == '/' {
 		attrs = attrs[:len(attrs)-1]
-		s.end, s.last = true, t
+		s.end = true
 	}
 	t.attrs = attrs
-	return t, true, nil
+	return t, nil
 }
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -266,16 +277,16 @@ func xmlEntity(name []byte) (rune, bool) {
 // themselves, and if a hostile file nests them anyway the rest of the
 // outer one is read as content, which costs nothing. An empty-element tag
 // has no content to skip.
-func (s *xmlScanner) skipElement(t xmlToken) {
+func (s *xmlScanner) skipElement(space, local []byte) {
 	if s.end {
 		return
 	}
 	var buf [64]byte
 	end := append(buf[:0], "</"...)
-	if len(t.space) > 0 {
-		end = append(append(end, t.space...), ':')
+	if len(space) > 0 {
+		end = append(append(end, space...), ':')
 	}
-	end = append(end, t.local...)
+	end = append(end, local...)
 	i := bytes.Index(s.data[s.pos:], end)
 	if i < 0 {
 		return
