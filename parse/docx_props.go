@@ -13,7 +13,7 @@ import "bytes"
 // docxNeedles are the byte strings properties looks for, with the
 // document's prefix of the WordprocessingML namespace.
 type docxNeedles struct {
-	endPPr, endTcPr, endTrPr                                     []byte
+	endPPr, endTcPr, endTrPr                                      []byte
 	pStyle, outlineLvl, gridSpan, vMerge, gridBefore, del, change []byte
 }
 

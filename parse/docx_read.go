@@ -31,17 +31,17 @@ var docxSkipped = map[string]bool{
 
 // docxReader turns document.xml's tokens into blocks.
 type docxReader struct {
-	doc    *Document
-	styles docxStyles
-	w, mc  string // prefixes of the WordprocessingML and markup-compatibility namespaces
-	depth  int
-	skip   int      // depth of the element whose content is skipped; 0 when none
-	inText bool     // inside w:t
-	inTrPr bool     // inside a row's properties
-	tbuf   []byte   // text with its references resolved
+	doc                  *Document
+	styles               docxStyles
+	w, mc                string // prefixes of the WordprocessingML and markup-compatibility namespaces
+	depth                int
+	skip                 int    // depth of the element whose content is skipped; 0 when none
+	inText               bool   // inside w:t
+	inTrPr               bool   // inside a row's properties
+	tbuf                 []byte // text with its references resolved
 	skipSpace, skipLocal []byte // the skipped element, whose end tag read jumps to
 	needles              docxNeedles
-	badUTF bool     // invalid UTF-8 was replaced
+	badUTF               bool // invalid UTF-8 was replaced
 
 	para     []byte // text of the open body paragraph
 	pDepth   int    // open paragraphs outside grid cells (text boxes nest them)
