@@ -10,6 +10,8 @@ import (
 	"io"
 	"path"
 	"strings"
+
+	"github.com/opengov-cn/nianbao/internal/sniff"
 )
 
 // Caps on what a DOCX package may make the reader do. A DOCX is a zip of
@@ -28,8 +30,8 @@ const (
 	// small parts of repeated markup deflate very well and cost nothing.
 	docxRatioFloor = 1 << 20
 	// maxDOCXEntries is the most zip entries a package may list: Word
-	// writes a dozen, one with images a few hundred.
-	maxDOCXEntries = 10_000
+	// writes a dozen, one with images a few hundred (sniff's cap).
+	maxDOCXEntries = sniff.MaxZipEntries
 	// maxDOCXDepth is the deepest XML nesting read. Body → table → row →
 	// cell → paragraph → run → text is 8 deep; nested tables and content
 	// controls add a few levels each. Deeper input is an attack.
@@ -64,6 +66,9 @@ const wordMainNS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main
 // blocks it holds.
 func ParseDOCX(ctx context.Context, data []byte) (*Document, error) {
 	doc := &Document{Format: FormatDOCX, PositionsReliable: true, Meta: map[string]string{}}
+	if n := sniff.ZipEntries(data); n > maxDOCXEntries {
+		return corruptDOCX(doc, fmt.Errorf("the zip declares %d entries, more than the cap of %d", n, maxDOCXEntries)), nil
+	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return corruptDOCX(doc, fmt.Errorf("opening the zip: %w", err)), nil

@@ -239,6 +239,17 @@ func TestHostileDOCX(t *testing.T) {
 		{"zip bomb", func() []byte {
 			return makeDOCX(t, "", map[string]string{"word/document.xml": strings.Repeat("\x00", 200*mib)})
 		}, 300 * mib, StatusFailed, CodeDOCXCorrupt},
+		{"a zip of many entries", func() []byte {
+			var buf bytes.Buffer
+			zw := zip.NewWriter(&buf)
+			for i := range maxDOCXEntries + 10 {
+				zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprint(i), Method: zip.Store})
+			}
+			w, _ := zw.Create("word/document.xml")
+			w.Write([]byte("<w:document/>"))
+			zw.Close()
+			return buf.Bytes()
+		}, 4 * mib, StatusFailed, CodeDOCXCorrupt},
 		{"deep nesting", func() []byte { return makeDOCX(t, deep, nil) }, 8 * mib, StatusOK, CodeLimit},
 		{"huge table", func() []byte { return makeDOCX(t, huge.String(), nil) }, 200 * mib, StatusOK, CodeLimit},
 		{"tables nested 80 deep", func() []byte { return makeDOCX(t, nestedTables, nil) }, 8 * mib, StatusOK, ""},

@@ -180,6 +180,9 @@ func LooksLikeHTML(head []byte) bool {
 // uses) and OFD's entry file OFD.xml. Reading the central directory
 // inflates nothing.
 func zipKind(data []byte) Kind {
+	if n := ZipEntries(data); n < 0 || n > MaxZipEntries {
+		return Zip
+	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return Zip
@@ -193,4 +196,25 @@ func zipKind(data []byte) Kind {
 		}
 	}
 	return Zip
+}
+
+// MaxZipEntries is the most entries a zip may list to be looked into:
+// archive/zip allocates every entry of the central directory up front, so a
+// zip of a million empty entries would cost hundreds of MiB just to list.
+// A DOCX has a dozen entries, one with images a few hundred; an OFD one
+// per page and resource.
+const MaxZipEntries = 10_000
+
+// ZipEntries returns the number of entries a zip's end-of-central-directory
+// record declares, 0xFFFF for a Zip64 archive (which may hold more), and -1
+// when data has no such record.
+func ZipEntries(data []byte) int {
+	const eocdLen, maxComment = 22, 0xFFFF
+	start := max(0, len(data)-eocdLen-maxComment)
+	i := bytes.LastIndex(data[start:], []byte("PK\x05\x06"))
+	if i < 0 || start+i+eocdLen > len(data) {
+		return -1
+	}
+	rec := data[start+i:]
+	return int(rec[10]) | int(rec[11])<<8
 }

@@ -36,6 +36,7 @@ func TestDetect(t *testing.T) {
 		{"docx", zipOf("[Content_Types].xml", "word/document.xml"), DOCX},
 		{"ofd", zipOf("OFD.xml", "Doc_0/Document.xml"), OFD},
 		{"xlsx is a zip", zipOf("[Content_Types].xml", "xl/workbook.xml"), Zip},
+		{"zip of too many entries", zipOf(append(make([]string, MaxZipEntries), "word/document.xml")...), Zip},
 		{"docx head only", zipOf("word/document.xml")[:30], Zip},
 		{"rtf", []byte("{\\rtf1\\ansi"), RTF},
 		{"html", []byte("<html><body><table></table>"), HTML},
