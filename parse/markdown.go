@@ -93,7 +93,9 @@ func (m *mdReader) add(b Block) {
 }
 
 var (
-	htmlTableStart = regexp.MustCompile(`(?i)^<table[\s>]|^<table$`)
+	// htmlTableStart is a line that opens an HTML table, alone or inside
+	// the wrapper MinerU writes around each (<html><body><table>…).
+	htmlTableStart = regexp.MustCompile(`(?i)^(?:<(?:html|body|div|center|figure)[^>]*>\s*)*<table(?:[\s>]|$)`)
 	htmlTableTag   = regexp.MustCompile(`(?i)<(/?)table[\s>]`)
 	pipeSepField   = regexp.MustCompile(`^:?-{1,}:?$`)
 	mdBreak        = regexp.MustCompile(`(?i)<br\s*/?>`)

@@ -30,6 +30,10 @@ func TestParseMarkdown(t *testing.T) {
 			"intro\n<table><tr><td rowspan=\"2\">申请人</td><td>自然人</td></tr>\n<tr><td>5</td></tr></table>\n| a | b |\n|---|---|\n| 1 | 2 |\n",
 			[]string{"intro"},
 			[][]string{{"申请人@0+1/2", "自然人@1+1/1"}, {"^申请人@0", "5@1+1/1"}, {"--"}, {"a@0+1/1", "b@1+1/1"}, {"1@0+1/1", "2@1+1/1"}, {"--"}}},
+		{"MinerU's wrapped HTML table on one line",
+			"<html><body><table><tr><td colspan=\"2\">合计</td></tr><tr><td>1</td><td>2</td></tr></table></body></html>\n后记\n",
+			[]string{"后记"},
+			[][]string{{"合计@0+2/1"}, {"1@0+1/1", "2@1+1/1"}, {"--"}}},
 		{"a pipe without a separator row is prose",
 			"政府信息 | 公开\n下一行\n", []string{"政府信息 | 公开", "下一行"}, nil},
 	}
