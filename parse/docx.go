@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -116,26 +115,19 @@ func (pk *docxPackage) mainPart() string {
 	if err != nil || rels == nil {
 		return fallback
 	}
-	d := xml.NewDecoder(bytes.NewReader(rels))
-	for depth := 0; depth < maxDOCXDepth; {
-		tok, err := d.RawToken()
-		if err != nil {
+	sc := xmlScanner{data: rels}
+	for {
+		t, _ := sc.next()
+		if t == nil {
 			break
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			if t.Name.Local != "Relationship" || !strings.HasSuffix(attr(t, "Type"), "/officeDocument") {
-				continue
+		if t.kind != xmlStart || string(t.local) != "Relationship" || !bytes.HasSuffix(xmlAttrRaw(t.attrs, "Type"), []byte("/officeDocument")) {
+			continue
+		}
+		if target := strings.TrimPrefix(xmlAttr(t.attrs, "Target"), "/"); target != "" {
+			if _, ok := pk.files[target]; ok {
+				return target
 			}
-			target := strings.TrimPrefix(attr(t, "Target"), "/")
-			if target != "" {
-				if _, ok := pk.files[target]; ok {
-					return target
-				}
-			}
-		case xml.EndElement:
-			depth--
 		}
 	}
 	return fallback
@@ -184,40 +176,28 @@ func (pk *docxPackage) coreTitle() {
 	if err != nil || b == nil {
 		return
 	}
-	d := xml.NewDecoder(bytes.NewReader(b))
+	sc := xmlScanner{data: b}
 	in := false
-	var title strings.Builder
-	for depth := 0; depth < maxDOCXDepth; {
-		tok, err := d.RawToken()
-		if err != nil {
+	var title []byte
+	for {
+		t, _ := sc.next()
+		if t == nil {
 			break
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			in = t.Name.Local == "title"
-		case xml.EndElement:
-			depth--
+		switch t.kind {
+		case xmlStart:
+			in = string(t.local) == "title"
+		case xmlEnd:
 			in = false
-		case xml.CharData:
-			if in && title.Len() < maxTitleRunes*4 {
-				title.Write(t)
+		case xmlText:
+			if in && len(title) < maxTitleRunes*4 {
+				title = appendXMLText(title, t.text)
 			}
 		}
 	}
-	if s := foldSpace(strings.ToValidUTF8(title.String(), "\uFFFD")); s != "" {
+	if s := foldSpace(strings.ToValidUTF8(string(title), "\uFFFD")); s != "" {
 		pk.doc.Meta["title"] = s
 	}
-}
-
-// attr returns the value of the attribute with local name local.
-func attr(t xml.StartElement, local string) string {
-	for _, a := range t.Attr {
-		if a.Name.Local == local {
-			return a.Value
-		}
-	}
-	return ""
 }
 
 // readAllInto reads r to its end into b, which a size the zip declared

@@ -16,17 +16,23 @@ const (
 	markupCompNS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 )
 
-// docxSkipped are the WordprocessingML elements whose whole content is not
-// text a reader sees once tracked changes are accepted: deletions, text
+// docxSkipped reports whether the WordprocessingML element name holds
+// nothing a reader sees once tracked changes are accepted: deletions, text
 // moved away, field codes, run properties, and the properties a change
-// replaced (which hold the old style or spans).
-var docxSkipped = map[string]bool{
-	"del": true, "moveFrom": true, "delText": true, "instrText": true, "delInstrText": true,
-	"rPr": true, "pPrChange": true, "rPrChange": true, "tblPrChange": true, "trPrChange": true,
-	"tcPrChange": true, "sectPrChange": true, "tblPr": true, "tblGrid": true, "sectPr": true,
-	"footnoteReference": true, "endnoteReference": true, "commentReference": true,
-	"tcBorders": true, "tblBorders": true, "pBdr": true, "shd": true, "tcMar": true, "tblCellMar": true,
-	"spacing": true, "ind": true, "jc": true, "tcW": true, "numPr": true, "tabs": true, "rFonts": true,
+// replaced (which hold the old style or spans); and the properties no one
+// reads (borders, shading, widths, spacing, fonts). A switch, not a map:
+// it runs on every start tag.
+func docxSkipped(name []byte) bool {
+	switch string(name) {
+	case "del", "moveFrom", "delText", "instrText", "delInstrText",
+		"rPr", "pPrChange", "rPrChange", "tblPrChange", "trPrChange",
+		"tcPrChange", "sectPrChange", "tblPr", "tblGrid", "sectPr",
+		"footnoteReference", "endnoteReference", "commentReference",
+		"tcBorders", "tblBorders", "pBdr", "shd", "tcMar", "tblCellMar",
+		"spacing", "ind", "jc", "tcW", "numPr", "tabs", "rFonts":
+		return true
+	}
+	return false
 }
 
 // docxReader turns document.xml's tokens into blocks.
@@ -41,6 +47,8 @@ type docxReader struct {
 	tbuf                 []byte // text with its references resolved
 	skipSpace, skipLocal []byte // the skipped element, whose end tag read jumps to
 	needles              docxNeedles
+	lastStyle            *string // the last paragraph style looked up, and whether it is a heading
+	lastHeading          bool
 	badUTF               bool // invalid UTF-8 was replaced
 
 	para     []byte // text of the open body paragraph
@@ -192,7 +200,7 @@ func (r *docxReader) start(t *xmlToken) {
 		return
 	}
 	name := t.local
-	if docxSkipped[string(name)] {
+	if docxSkipped(name) {
 		if string(name) == "del" && r.inTrPr {
 			if row := r.openRow(); row != nil {
 				row.deleted = true
@@ -214,7 +222,7 @@ func (r *docxReader) start(t *xmlToken) {
 	case "p":
 		r.startPara()
 	case "pStyle":
-		if r.gridCell() == nil && r.pDepth == 1 && r.styles.heading(xmlAttr(t.attrs, "val")) {
+		if r.gridCell() == nil && r.pDepth == 1 && r.headingStyle(xmlAttrBytes(t.attrs, "val")) {
 			r.pHeading = true
 		}
 	case "outlineLvl":
@@ -249,6 +257,17 @@ func (r *docxReader) end(t *xmlToken) {
 			r.closeTable()
 		}
 	}
+}
+
+// headingStyle reports whether paragraph style id is a heading,
+// remembering the last answer: paragraph after paragraph has the same
+// style.
+func (r *docxReader) headingStyle(id []byte) bool {
+	if r.lastStyle == nil || string(id) != *r.lastStyle {
+		s := string(id)
+		r.lastStyle, r.lastHeading = &s, r.styles.heading(s)
+	}
+	return r.lastHeading
 }
 
 // startPara opens a w:p: in a grid cell it is a line of the cell's text;

@@ -1,8 +1,6 @@
 package parse
 
 import (
-	"bytes"
-	"encoding/xml"
 	"strconv"
 	"strings"
 )
@@ -30,33 +28,31 @@ func (pk *docxPackage) styles(name string) docxStyles {
 	if err != nil || b == nil {
 		return out
 	}
-	d := xml.NewDecoder(bytes.NewReader(b))
+	sc := xmlScanner{data: b}
 	var id string
 	var cur docxStyle
-	for depth := 0; depth < maxDOCXDepth; {
-		tok, err := d.RawToken()
-		if err != nil {
+	for {
+		t, _ := sc.next()
+		if t == nil {
 			break
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			switch t.Name.Local {
+		switch t.kind {
+		case xmlStart:
+			switch string(t.local) {
 			case "style":
 				id, cur = "", docxStyle{}
-				if attr(t, "type") == "paragraph" {
-					id = attr(t, "styleId")
+				if string(xmlAttrRaw(t.attrs, "type")) == "paragraph" {
+					id = xmlAttr(t.attrs, "styleId")
 				}
 			case "name":
-				cur.name = strings.ToLower(attr(t, "val"))
+				cur.name = strings.ToLower(xmlAttr(t.attrs, "val"))
 			case "basedOn":
-				cur.basedOn = attr(t, "val")
+				cur.basedOn = xmlAttr(t.attrs, "val")
 			case "outlineLvl":
-				cur.outline = outlineLevel(attr(t, "val"))
+				cur.outline = outlineLevel(xmlAttr(t.attrs, "val"))
 			}
-		case xml.EndElement:
-			depth--
-			if t.Name.Local == "style" && id != "" {
+		case xmlEnd:
+			if string(t.local) == "style" && id != "" {
 				out[id] = cur
 				id = ""
 			}

@@ -41,7 +41,7 @@ func (r *docxReader) tableStart(t *xmlToken) {
 	case "vMerge":
 		if g.cell != nil {
 			g.cell.vmerge = vmergeContinue // w:val absent means continue
-			if xmlAttr(t.attrs, "val") == "restart" {
+			if string(xmlAttrRaw(t.attrs, "val")) == "restart" {
 				g.cell.vmerge = vmergeRestart
 			}
 		}

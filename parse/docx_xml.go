@@ -168,13 +168,33 @@ done:
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
+// xmlAttrBytes is xmlAttr without a copy when the value has no
+// references: a view into attrs.
+func xmlAttrBytes(attrs []byte, local string) []byte {
+	v := xmlAttrRaw(attrs, local)
+	if bytes.IndexByte(v, '&') >= 0 {
+		return appendXMLText(nil, v)
+	}
+	return v
+}
+
 // xmlAttr returns the value of the attribute whose local name is local
 // (any prefix), with references resolved; "" when absent.
 func xmlAttr(attrs []byte, local string) string {
+	v := xmlAttrRaw(attrs, local)
+	if bytes.IndexByte(v, '&') < 0 {
+		return string(v)
+	}
+	return string(appendXMLText(nil, v))
+}
+
+// xmlAttrRaw returns the raw value of the attribute whose local name is
+// local, nil when absent.
+func xmlAttrRaw(attrs []byte, local string) []byte {
 	for len(attrs) > 0 {
 		eq := bytes.IndexByte(attrs, '=')
 		if eq < 0 {
-			return ""
+			return nil
 		}
 		name := bytes.TrimSpace(attrs[:eq])
 		if c := bytes.IndexByte(name, ':'); c >= 0 {
@@ -182,18 +202,18 @@ func xmlAttr(attrs []byte, local string) string {
 		}
 		rest := bytes.TrimLeft(attrs[eq+1:], " \t\r\n")
 		if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
-			return ""
+			return nil
 		}
 		end := bytes.IndexByte(rest[1:], rest[0])
 		if end < 0 {
-			return ""
+			return nil
 		}
 		if string(name) == local {
-			return string(appendXMLText(nil, rest[1:1+end]))
+			return rest[1 : 1+end]
 		}
 		attrs = rest[end+2:]
 	}
-	return ""
+	return nil
 }
 
 // xmlAttrs calls f with each attribute's qualified name and raw value.
