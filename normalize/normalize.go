@@ -29,17 +29,20 @@ const (
 	StatusNeedsOCR    Status = "needs_ocr"   // image-only: no text layer to read
 	StatusGarbled     Status = "garbled"     // a text layer that does not decode to text
 	StatusEncrypted   Status = "encrypted"   // cannot be opened without a password
+	// StatusNeedsConverter: a Word 97/WPS file and no LibreOffice to read it.
+	StatusNeedsConverter Status = "needs_converter"
 )
 
 // parseStatuses are the report statuses of documents the parser gave up
 // on. parse.StatusOK is not among them: those documents get mapped, and
 // their status says how that went.
 var parseStatuses = map[parse.Status]Status{
-	parse.StatusUnsupported: StatusUnsupported,
-	parse.StatusNeedsOCR:    StatusNeedsOCR,
-	parse.StatusGarbled:     StatusGarbled,
-	parse.StatusEncrypted:   StatusEncrypted,
-	parse.StatusFailed:      StatusFailed,
+	parse.StatusUnsupported:    StatusUnsupported,
+	parse.StatusNeedsOCR:       StatusNeedsOCR,
+	parse.StatusGarbled:        StatusGarbled,
+	parse.StatusEncrypted:      StatusEncrypted,
+	parse.StatusFailed:         StatusFailed,
+	parse.StatusNeedsConverter: StatusNeedsConverter,
 }
 
 // reportStatus is the status of a report the parser gave up on. A status

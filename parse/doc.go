@@ -1,5 +1,6 @@
 // Package parse extracts the raw tables of a 政府信息公开工作年度报告 from
-// the bytes of an HTML page, a plain-text dump or a PDF file.
+// the bytes of an HTML page, a plain-text or Markdown dump, a PDF file or a
+// Word document (DOCX; DOC and WPS through LibreOffice).
 //
 // It knows nothing about the national template: it turns a document into a
 // stream of rows of cells, each with the text as printed and where it came
@@ -10,11 +11,13 @@ package parse
 type Format string
 
 const (
-	FormatHTML    Format = "html"
-	FormatText    Format = "txt"
-	FormatPDF     Format = "pdf"
-	FormatWord    Format = "doc"
-	FormatUnknown Format = "unknown"
+	FormatHTML     Format = "html"
+	FormatText     Format = "txt"
+	FormatPDF      Format = "pdf"
+	FormatWord     Format = "doc"  // Word 97–2003 or WPS (OLE), read through a conversion to DOCX
+	FormatDOCX     Format = "docx" // Word 2007+ (Office Open XML)
+	FormatMarkdown Format = "md"   // Markdown, as PDF converters write it
+	FormatUnknown  Format = "unknown"
 )
 
 // Status says how far parsing got. The zero value means the parser produced
@@ -28,6 +31,9 @@ const (
 	StatusGarbled     Status = "garbled"     // a text layer that does not decode to text
 	StatusEncrypted   Status = "encrypted"   // cannot be opened without a password
 	StatusFailed      Status = "failed"      // corrupt or otherwise unreadable
+	// StatusNeedsConverter: a format read through an external converter
+	// (LibreOffice for .doc and .wps) that is not installed.
+	StatusNeedsConverter Status = "needs_converter"
 )
 
 // Document is a parsed report: its metadata as printed and its content as an

@@ -58,6 +58,12 @@ func read(ctx context.Context, name string, data []byte) (*Document, error) {
 		return ParseText(ctx, data)
 	case FormatPDF:
 		return ParsePDF(ctx, data)
+	case FormatDOCX:
+		return ParseDOCX(ctx, data)
+	case FormatWord:
+		return ParseWord(ctx, name, data)
+	case FormatMarkdown:
+		return ParseMarkdown(ctx, data)
 	default:
 		return &Document{
 			Format: f,
@@ -70,26 +76,49 @@ func read(ctx context.Context, name string, data []byte) (*Document, error) {
 	}
 }
 
-// DetectFormat tells a document's format from its leading bytes (see
-// package sniff); the extension of name decides only between plain text and
-// HTML when the bytes do not.
+// DetectFormat tells a document's format from its bytes (see package
+// sniff). The extension of name decides only what the bytes cannot: HTML
+// or Markdown for text, Markdown for a .md file with HTML tables in it
+// (converters embed them). A text whose lines hold a Markdown table
+// separator ("|---|---|") is Markdown whatever its name.
 func DetectFormat(name string, data []byte) Format {
+	ext := strings.ToLower(filepath.Ext(name))
 	switch sniff.Detect(data) {
 	case sniff.PDF:
 		return FormatPDF
-	case sniff.OLE, sniff.Zip:
+	case sniff.OLE:
 		return FormatWord
+	case sniff.DOCX:
+		return FormatDOCX
+	case sniff.Zip:
+		if ext == ".docx" { // a damaged one: its reader says what is wrong
+			return FormatDOCX
+		}
+	case sniff.OFD:
+		return formatOFD
 	case sniff.HTML:
+		if markdownExt[ext] {
+			return FormatMarkdown
+		}
 		return FormatHTML
 	case sniff.Text:
-		switch strings.ToLower(filepath.Ext(name)) {
-		case ".html", ".htm", ".shtml", ".xhtml":
+		switch {
+		case ext == ".html" || ext == ".htm" || ext == ".shtml" || ext == ".xhtml":
 			return FormatHTML
+		case markdownExt[ext] || looksLikeMarkdown(data):
+			return FormatMarkdown
 		}
 		return FormatText
 	}
 	return FormatUnknown
 }
+
+// formatOFD is the format of OFD documents, which have no reader in this
+// package yet: they are reported unsupported under their own name.
+const formatOFD Format = "ofd"
+
+// markdownExt are the extensions of Markdown files.
+var markdownExt = map[string]bool{".md": true, ".markdown": true}
 
 // Pages returns the number of pages the document's blocks come from: the
 // highest page number, 0 for formats without pages.

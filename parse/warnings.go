@@ -57,4 +57,9 @@ var ReaderCodes = []CodeDoc{
 	{CodePDFTimeout, "reading the PDF took longer than the per-document time limit; it was stopped"},
 	{CodePDFPanic, "the PDF is malformed in a way that stopped the reader; nothing was extracted"},
 	{CodePDFEncrypted, "the PDF is encrypted and cannot be opened without a password"},
+	{CodeDOCXCorrupt, "the DOCX package or its document.xml cannot be read (not a zip, no main part, a zip bomb, XML that is not well-formed): what could be read was"},
+	{CodeDOCXMergedText, "a Word table's vertically merged continuation cells hold text of their own; as Word shows it, only the merged cell's first text was read"},
+	{CodeDOCXSkipped, "a Word document holds content nianbao does not read (an embedded w:altChunk document)"},
+	{CodeConverterMissing, "a Word 97/WPS file needs LibreOffice (Debian package libreoffice-writer-nogui) to be read, and it is not installed: status needs_converter"},
+	{CodeConvertFailed, "LibreOffice could not convert the Word 97/WPS file to DOCX; nothing was extracted"},
 }

@@ -10,7 +10,22 @@ import (
 
 // notReports are extensions of files that sit beside reports but are not
 // reports themselves (expected.json, notes, datasets).
-var notReports = map[string]bool{".json": true, ".md": true, ".yaml": true, ".yml": true, ".parquet": true}
+var notReports = map[string]bool{".json": true, ".yaml": true, ".yml": true, ".parquet": true}
+
+// notReportNotes are the base names (lower case, without extension) of the
+// Markdown files that document a directory rather than convert a report:
+// other .md files are reports, as PDF converters write them.
+var notReportNotes = map[string]bool{"readme": true, "notes": true, "changelog": true, "license": true,
+	"contributing": true, "todo": true, "index": true}
+
+// notReport reports whether a file found in a directory is not a report.
+func notReport(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	if ext == ".md" || ext == ".markdown" {
+		return notReportNotes[strings.ToLower(strings.TrimSuffix(name, filepath.Ext(name)))]
+	}
+	return notReports[ext]
+}
 
 // expandPaths lists the files named by paths, walking directories
 // recursively in lexical order and skipping hidden files.
@@ -36,7 +51,7 @@ func expandPaths(paths []string) ([]string, error) {
 				}
 				return nil
 			}
-			if !d.IsDir() && !notReports[strings.ToLower(filepath.Ext(name))] {
+			if !d.IsDir() && !notReport(name) {
 				out = append(out, path)
 			}
 			return nil

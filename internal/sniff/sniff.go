@@ -4,7 +4,9 @@
 package sniff
 
 import (
+	"archive/zip"
 	"bytes"
+	"strings"
 	"unicode/utf16"
 )
 
@@ -20,6 +22,8 @@ const (
 	HTML         // markup a browser would render
 	Text         // plain text (UTF-8, UTF-16 with a BOM, GB-family bytes, …)
 	Binary       // some other binary: many control bytes in the head
+	DOCX         // a zip holding word/document.xml: Word 2007+
+	OFD          // a zip holding OFD.xml: GB/T 33190 fixed-layout document
 )
 
 // HeadSize is how much of a body Detect looks at: enough for a PDF header
@@ -37,7 +41,7 @@ var (
 	magicRTF = []byte("{\\rtf")
 )
 
-var kindNames = [...]string{"unknown", "pdf", "ole", "zip", "rtf", "html", "text", "binary"}
+var kindNames = [...]string{"unknown", "pdf", "ole", "zip", "rtf", "html", "text", "binary", "docx", "ofd"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -56,6 +60,10 @@ func (k Kind) MIMEType() string {
 		return "application/x-ole-storage"
 	case Zip:
 		return "application/zip"
+	case DOCX:
+		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	case OFD:
+		return "application/ofd"
 	case RTF:
 		return "application/rtf"
 	case HTML:
@@ -70,13 +78,15 @@ func (k Kind) MIMEType() string {
 // byte and never decoded as text.
 func (k Kind) IsBinary() bool {
 	switch k {
-	case PDF, OLE, Zip, RTF, Binary:
+	case PDF, OLE, Zip, RTF, Binary, DOCX, OFD:
 		return true
 	}
 	return false
 }
 
-// Detect tells the kind of data from its first HeadSize bytes.
+// Detect tells the kind of data from its first HeadSize bytes; a zip is
+// told apart by the names of its entries when data holds the whole file
+// (its central directory is at the end), and stays Zip given a head only.
 func Detect(data []byte) Kind {
 	head := data[:min(len(data), HeadSize)]
 	switch {
@@ -85,7 +95,7 @@ func Detect(data []byte) Kind {
 	case bytes.HasPrefix(head, magicOLE[:4]):
 		return OLE
 	case bytes.HasPrefix(head, magicZip):
-		return Zip
+		return zipKind(data)
 	case bytes.HasPrefix(head, magicRTF):
 		return RTF
 	}
@@ -163,4 +173,48 @@ func LooksLikeHTML(head []byte) bool {
 		}
 	}
 	return false
+}
+
+// zipKind tells a DOCX or an OFD from other zips by the entries they must
+// have: Word's main part (word/document.xml, the name every producer
+// uses) and OFD's entry file OFD.xml. Reading the central directory
+// inflates nothing.
+func zipKind(data []byte) Kind {
+	if n := ZipEntries(data); n < 0 || n > MaxZipEntries {
+		return Zip
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return Zip
+	}
+	for _, f := range zr.File {
+		switch strings.ToLower(strings.TrimPrefix(f.Name, "/")) {
+		case "word/document.xml":
+			return DOCX
+		case "ofd.xml":
+			return OFD
+		}
+	}
+	return Zip
+}
+
+// MaxZipEntries is the most entries a zip may list to be looked into:
+// archive/zip allocates every entry of the central directory up front, so a
+// zip of a million empty entries would cost hundreds of MiB just to list.
+// A DOCX has a dozen entries, one with images a few hundred; an OFD one
+// per page and resource.
+const MaxZipEntries = 10_000
+
+// ZipEntries returns the number of entries a zip's end-of-central-directory
+// record declares, 0xFFFF for a Zip64 archive (which may hold more), and -1
+// when data has no such record.
+func ZipEntries(data []byte) int {
+	const eocdLen, maxComment = 22, 0xFFFF
+	start := max(0, len(data)-eocdLen-maxComment)
+	i := bytes.LastIndex(data[start:], []byte("PK\x05\x06"))
+	if i < 0 || start+i+eocdLen > len(data) {
+		return -1
+	}
+	rec := data[start+i:]
+	return int(rec[10]) | int(rec[11])<<8
 }

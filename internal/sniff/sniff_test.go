@@ -1,9 +1,21 @@
 package sniff
 
 import (
+	"archive/zip"
 	"bytes"
 	"testing"
 )
+
+// zipOf is a zip holding empty entries with the given names.
+func zipOf(names ...string) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, n := range names {
+		zw.Create(n)
+	}
+	zw.Close()
+	return buf.Bytes()
+}
 
 func TestDetect(t *testing.T) {
 	random := make([]byte, 2048)
@@ -21,6 +33,11 @@ func TestDetect(t *testing.T) {
 		{"page that mentions a pdf", []byte("<p>附件：%PDF-1.4</p>"), HTML},
 		{"ole", []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, OLE},
 		{"zip", []byte("PK\x03\x04...."), Zip},
+		{"docx", zipOf("[Content_Types].xml", "word/document.xml"), DOCX},
+		{"ofd", zipOf("OFD.xml", "Doc_0/Document.xml"), OFD},
+		{"xlsx is a zip", zipOf("[Content_Types].xml", "xl/workbook.xml"), Zip},
+		{"zip of too many entries", zipOf(append(make([]string, MaxZipEntries), "word/document.xml")...), Zip},
+		{"docx head only", zipOf("word/document.xml")[:30], Zip},
 		{"rtf", []byte("{\\rtf1\\ansi"), RTF},
 		{"html", []byte("<html><body><table></table>"), HTML},
 		{"text", []byte("一、总体情况\n规章\t0"), Text},
