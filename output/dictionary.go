@@ -99,7 +99,7 @@ var baseColumns = []ColumnDoc{
 	{TableReports, "agency_printed", "VARCHAR", "the agency as the report itself prints it; NULL when it prints none"},
 	{TableReports, "agency_registry", "VARCHAR", "the agency the crawl registry names for the site; NULL for files given by path"},
 	{TableReports, "title", "VARCHAR", "NULL when not found"},
-	{TableReports, "parse_status", "VARCHAR", "`ok`, `partial`, `failed`, `unsupported`, `needs_ocr`, `garbled` or `encrypted` (see the README)"},
+	{TableReports, "parse_status", "VARCHAR", "`ok`, `partial`, `failed`, `unsupported`, `needs_ocr`, `needs_converter`, `garbled` or `encrypted` (see the README)"},
 	{TableReports, "is_current", "BOOLEAN", "false for an earlier version of a document that was revised"},
 	{TableReports, "superseded_by", "VARCHAR", "the report_id of the version that replaced it; NULL for a current report"},
 	{TableReports, "warnings", "VARCHAR[]", "each warning: its code (see Warning codes), the message, the place in the document; [] when none"},

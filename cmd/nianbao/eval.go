@@ -42,6 +42,11 @@ Accuracy is right / (expected + extra): invented cells count against it.`,
 func runEval(ctx context.Context, o evalOptions, dirs []string, stdout io.Writer) error {
 	var cases []string
 	for _, dir := range dirs {
+		// A report's own directory, or a directory of them.
+		if own := filepath.Join(dir, "expected.json"); fileExists(own) {
+			cases = append(cases, own)
+			continue
+		}
 		found, err := filepath.Glob(filepath.Join(dir, "*", "expected.json"))
 		if err != nil {
 			return usageErrorf("%v", err)
