@@ -226,6 +226,16 @@ func pageLinks(doc *goquery.Document, html string, base *url.URL) (links []link,
 		add(l)
 		return true
 	})
+	for _, l := range hanwebLinks(html, base) {
+		if len(links) >= maxPageLinks {
+			over++
+			continue
+		}
+		if l.Report {
+			reportLinks++
+		}
+		add(l)
+	}
 	for _, m := range createPageRe.FindAllStringSubmatch(html, maxTRSCalls) {
 		urls, skipped := trsPages(base, m[1], maxPageLinks-len(links))
 		over += skipped

@@ -119,14 +119,14 @@ func TestVisibleDate(t *testing.T) {
 
 func TestTrapsAndCanonical(t *testing.T) {
 	for raw, want := range map[string]string{
-		"http://a.gov.cn/nb/index.html":                                 "",
-		"http://a.gov.cn/nb/list.jsp?page=2":                            "",
-		"http://a.gov.cn/calendar/2024/03/":                             "calendar",
-		"http://a.gov.cn/nb/list.jsp?date=2024-03-01":                   "calendar",
-		"http://a.gov.cn/a/b/a/b/a/b/":                                  "repeating path segments",
-		"http://a.gov.cn/x?a=1&b=2&c=3&d=4&e=5&f=6&g=7":                 "too many query parameters",
-		"http://a.gov.cn/" + strings.Repeat("x", 600):                   "URL too long",
-		"http://a.gov.cn/" + strings.Repeat("s/", 10) + "1/2/3/4/5/6/7": "path too deep",
+		"http://a.gov.cn/nb/index.html":                                                       "",
+		"http://a.gov.cn/nb/list.jsp?page=2":                                                  "",
+		"http://a.gov.cn/calendar/2024/03/":                                                   "calendar",
+		"http://a.gov.cn/nb/list.jsp?date=2024-03-01":                                         "calendar",
+		"http://a.gov.cn/a/b/a/b/a/b/":                                                        "repeating path segments",
+		"http://a.gov.cn/x?a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&i=9&j=10&k=11&l=12&m=13&n=14&o=15": "too many query parameters",
+		"http://a.gov.cn/" + strings.Repeat("x", 600):                                         "URL too long",
+		"http://a.gov.cn/" + strings.Repeat("s/", 10) + "1/2/3/4/5/6/7":                       "path too deep",
 	} {
 		if got := trapReason(mustURL(t, raw)); got != want {
 			t.Errorf("trapReason(%.60s) = %q, want %q", raw, got, want)

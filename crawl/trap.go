@@ -10,8 +10,10 @@ import (
 // Limits that keep the crawler out of traps: calendars, session ids and
 // other endless variations of one URL.
 const (
-	maxURLLen        = 512
-	maxQueryParams   = 6
+	maxURLLen = 512
+	// maxQueryParams: Hanweb's dataproxy.jsp takes a dozen (hanweb.go);
+	// a URL with more is a filter form's endless combinations.
+	maxQueryParams   = 14
 	maxSegmentRepeat = 3
 	maxPathSegments  = 16
 	// maxQueryVariants caps the distinct query strings followed per path.
