@@ -1,0 +1,129 @@
+package crawl
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// countrySite answers for many virtual hosts, h0001.gov.test …, each a
+// county portal: a home page, a 政务公开 landing, the 年报 column (found
+// by discovery) and three reports; pages are made per request, so the
+// server's memory does not grow with the number of hosts.
+type countrySite struct{}
+
+func (countrySite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	host, _, _ := strings.Cut(r.Host, ":")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	switch p := r.URL.Path; {
+	case p == "/robots.txt":
+		fmt.Fprint(w, "User-agent: *\nDisallow: /search/\n")
+	case p == "/":
+		fmt.Fprintf(w, `<html><head><title>%s人民政府</title></head><body><a href="/zwgk/">政务公开</a> <a href="/zfgzbg/">政府工作报告</a> <a href="/news/">新闻</a></body></html>`, host)
+	case p == "/zwgk/":
+		fmt.Fprint(w, `<html><head><title>政务公开</title></head><body><a href="/zwgk/ndbb/">政府网站工作年度报表</a> <a href="/zwgk/nb/">政府信息<br>公开年报</a></body></html>`)
+	case p == "/zwgk/nb/":
+		var b strings.Builder
+		b.WriteString(`<html><head><meta name="ColumnName" content="政府信息公开年报"><title>政府信息公开年报</title></head><body><ul>`)
+		for y := 2021; y <= 2023; y++ {
+			fmt.Fprintf(&b, `<li><a href="/zwgk/nb/%d.html">%s%d年政府信息公开工作年度报告</a></li>`, y, host, y)
+		}
+		b.WriteString(`</ul></body></html>`)
+		fmt.Fprint(w, b.String())
+	case strings.HasPrefix(p, "/zwgk/nb/") && strings.HasSuffix(p, ".html"):
+		y := strings.TrimSuffix(strings.TrimPrefix(p, "/zwgk/nb/"), ".html")
+		fmt.Fprintf(w, `<html><head><meta name="ArticleTitle" content="%s%s年政府信息公开工作年度报告"><meta name="PubDate" content="2024-03-01"></head><body><table><tr><td>本年新收</td><td>%s</td></tr></table></body></html>`, host, y, y)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// countryPages is what the crawl of one host fetches: robots.txt, home,
+// landing, column, and three reports (the column again as the crawl's
+// start, revalidated).
+const countryPages = 8
+
+// BenchmarkCountry crawls a loopback "country" of virtual hosts with
+// politeness on (one request in flight per host, 1 s apart) and 256 sites
+// at once, every portal found from its home page; it reports hosts/s,
+// pages/s, CPU per page and the process's peak RSS at 500 and 2,000
+// hosts. One server answers every host name: the crawler's transport
+// dials it whatever the name. Run it with -benchtime 1x:
+//
+//	go test -run '^$' -bench BenchmarkCountry -benchtime 1x ./crawl/
+func BenchmarkCountry(b *testing.B) {
+	srv := httptest.NewServer(countrySite{})
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	dial := &net.Dialer{Timeout: 5 * time.Second}
+	transport := &http.Transport{
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return dial.DialContext(ctx, network, addr)
+		},
+		MaxIdleConnsPerHost: 1,
+		IdleConnTimeout:     5 * time.Second,
+	}
+	for _, hosts := range []int{500, 2000} {
+		b.Run("hosts="+strconv.Itoa(hosts), func(b *testing.B) {
+			for b.Loop() {
+				sites := make([]Site, hosts)
+				for i := range sites {
+					h := fmt.Sprintf("h%04d.gov.test", i)
+					sites[i] = Site{Name: h, Agency: h + "人民政府", Start: []string{"http://" + h + "/"}, Hosts: []string{h}, Discover: true}
+				}
+				cfg := Config{Registry: &Registry{Sites: sites}, Dir: b.TempDir(), Delay: time.Second, Sites: 256, Transport: transport,
+					Logger: discardLogger()}
+				runtime.GC()
+				resetHWM()
+				user0, sys0 := cpuTime()
+				t0 := time.Now()
+				sum, err := Run(b.Context(), cfg)
+				elapsed := time.Since(t0)
+				user1, sys1 := cpuTime()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if sum.Reports != 3*hosts {
+					b.Fatalf("%d reports from %d hosts, want %d: %+v", sum.Reports, hosts, 3*hosts, sum)
+				}
+				pages := float64(sum.Requests)
+				b.ReportMetric(float64(hosts)/elapsed.Seconds(), "hosts/s")
+				b.ReportMetric(pages/elapsed.Seconds(), "pages/s")
+				b.ReportMetric(pages/float64(hosts), "pages/host")
+				b.ReportMetric(float64((user1-user0+sys1-sys0).Microseconds())/1000/pages, "cpu-ms/page")
+				b.ReportMetric(float64(vmHWM())/(1<<20), "peak-rss-MB")
+				b.ReportMetric(0, "ns/op")
+			}
+		})
+	}
+}
+
+// resetHWM resets this process's peak resident memory (Linux; a no-op
+// elsewhere), so that each run's peak is its own.
+func resetHWM() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// vmHWM is this process's peak resident memory since resetHWM.
+func vmHWM() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
