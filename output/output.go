@@ -226,10 +226,13 @@ func (u *utf8Fixer) strs(field string, ss []string) []string {
 // the groups its statistics rule out, so smaller groups skip more.
 const rowGroupRows = 64 << 10
 
-// reportRowGroupRows is the row group of reports.parquet: its rows are
-// larger (a source, a title, warnings) and a national batch has tens of
-// thousands, which a writer holding one group of 64k would all buffer.
-const reportRowGroupRows = 8 << 10
+// reportRowGroupRows is the row group of reports.parquet and
+// summary.parquet: their rows are larger (a source, a title, warnings),
+// and a writer holds a whole group in memory until it is full — one of
+// 8k rows was the largest thing a run held at 8,000 reports. A thousand
+// rows is still a few hundred kilobytes a group, which is what a reader
+// skips at a time.
+const reportRowGroupRows = 1 << 10
 
 // dictionaryMaxBytes caps a column's dictionary in a row group: a column
 // that turns out to have more distinct values than a dictionary is worth
