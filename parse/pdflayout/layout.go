@@ -242,8 +242,13 @@ func numeric(s string) bool {
 // splitRowTail reports whether head, the first row on a new page, is the
 // rest of last, a row the page break cut in two: head holds no number, its
 // texts sit in cells shaped like label cells of last (same columns), and
-// every column where last prints a number is empty in head.
+// every column where last prints a number is empty in head. A head without
+// any text is the empty lower part of a row whose text all printed above
+// the break (LibreOffice splits rows so); it is part of last too.
 func splitRowTail(last, head Row) bool {
+	if blankRow(head) {
+		return true
+	}
 	byCol := map[[2]int]Cell{}
 	for _, c := range last.Cells {
 		byCol[[2]int{c.Col, c.ColSpan}] = c
@@ -270,6 +275,16 @@ func splitRowTail(last, head Row) bool {
 			if h.Col < c.Col+c.ColSpan && c.Col < h.Col+h.ColSpan && h.Text != "" {
 				return false
 			}
+		}
+	}
+	return true
+}
+
+// blankRow reports whether no cell of r holds text.
+func blankRow(r Row) bool {
+	for _, c := range r.Cells {
+		if c.Text != "" {
+			return false
 		}
 	}
 	return true

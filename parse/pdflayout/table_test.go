@@ -233,3 +233,29 @@ func TestRowCutByPageBreak(t *testing.T) {
 		})
 	}
 }
+
+func TestAppendDropsTheBlankTailOfASplitRow(t *testing.T) {
+	// LibreOffice breaks a row across pages: its text prints above the
+	// break, its empty lower part opens the next page.
+	row := func(cells ...Cell) Row { return Row{Cells: cells} }
+	c := func(col int, text string) Cell { return Cell{Col: col, ColSpan: 1, RowSpan: 1, Text: text} }
+	group := Cell{Col: 0, ColSpan: 1, RowSpan: 2, Text: "组", OpenBottom: true}
+	tests := []struct {
+		name string
+		head Row
+		want string
+	}{
+		{"blank tail", row(c(0, ""), c(1, ""), c(2, "")), "0:组 1:甲 2:1\n0:^组 1:乙 2:2\n"},
+		{"label tail", row(c(0, ""), c(1, "续"), c(2, "")), "0:组 1:甲续 2:1\n0:^组 1:乙 2:2\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			prev := &Table{NCols: 3, Rows: []Row{row(group, c(1, "甲"), c(2, "1"))}}
+			next := &Table{NCols: 3, Rows: []Row{tc.head, row(c(0, ""), c(1, "乙"), c(2, "2"))}}
+			prev.Append(next)
+			if got := dump(prev); got != tc.want {
+				t.Errorf("joined table:\n%s\nwant:\n%s", got, tc.want)
+			}
+		})
+	}
+}
