@@ -93,6 +93,35 @@ func splitWords(l line) []word {
 	return out
 }
 
+// splitNumberTails splits a word whose last glyphs are a number set off
+// by a gap of at least splitGap font sizes ("行政规范性文件 77"): a
+// browser prints a narrow table's cells a quarter em apart, closer than a
+// word gap, and the number is a value of its own, not part of the label.
+func splitNumberTails(ws []word) []word {
+	var out []word
+	for _, w := range ws {
+		cut := -1
+		for i := len(w.glyphs) - 1; i > 0; i-- {
+			g, p := w.glyphs[i], w.glyphs[i-1]
+			if g.BBox.X0-p.BBox.X1 >= splitGap*g.Size {
+				cut = i
+				break
+			}
+		}
+		if cut < 0 || isNumeric(w.text) {
+			out = append(out, w)
+			continue
+		}
+		tail := wordOf(w.glyphs[cut:])
+		if !isNumeric(tail.text) {
+			out = append(out, w)
+			continue
+		}
+		out = append(out, wordOf(w.glyphs[:cut]), tail)
+	}
+	return out
+}
+
 // Text-alignment tables: tables printed without ruling lines. Their rows
 // are the lines holding numbers; their value columns are where those
 // numbers (and the header words above them) line up; labels are the words
@@ -112,7 +141,7 @@ type tline struct {
 func prepare(lines []line) []tline {
 	out := make([]tline, len(lines))
 	for i, l := range lines {
-		ws := splitWords(l)
+		ws := splitNumberTails(splitWords(l))
 		out[i] = tline{line: l, words: ws, data: len(valueWords(ws)) > 0}
 	}
 	return out
@@ -288,8 +317,22 @@ func buildAlignTable(r alignRegion, prev *Table) *Table {
 		labels := cluster(append(labelColumns(body, prev.vcols[0].x0-colSlack), prev.lcols...))
 		return alignTable(r.lines, nil, body, alignGrid{cols: prev.vcols, labelCols: labels, pageWidth: r.pageWidth})
 	}
+	splitHeaderWords(header, r.cols)
 	cols := mergeIntervals(blankColumns(header, r.cols), colSlack)
 	return alignTable(r.lines, header, body, alignGrid{cols: cols, labelCols: labelColumns(body, cols[0].x0-colSlack), pageWidth: r.pageWidth})
+}
+
+// splitHeaderWords splits the header words that run over the left edge of
+// a value column with a gap just before it: the headers of a browser's
+// narrow cells, left-aligned over their numbers and a quarter em apart.
+func splitHeaderWords(header []tline, cols []interval) {
+	edges := make([]float64, len(cols))
+	for i, c := range cols {
+		edges[i] = c.x0
+	}
+	for i := range header {
+		header[i].words = splitAtColumns(header[i].words, edges)
+	}
 }
 
 // blankColumns adds to cols the columns printed without any value: the
@@ -413,7 +456,7 @@ func (g *alignGrid) headerRows(lines []tline) []Row {
 		g:       g,
 		lines:   lines,
 		wide:    append([]interval(nil), g.cols...),
-		leaf:    make([][]string, len(g.cols)),
+		leaf:    make([][]word, len(g.cols)),
 		leafBox: make([]Rect, len(g.cols)),
 		done:    map[[2]int]bool{},
 	}
@@ -429,7 +472,7 @@ type headerReading struct {
 	g        *alignGrid
 	lines    []tline
 	wide     []interval // the value columns, widened by their leaf headers
-	leaf     [][]string // each value column's leaf header words, top to bottom
+	leaf     [][]word   // each value column's leaf header words
 	leafBox  []Rect
 	label    []string // the label header's words
 	labelBox Rect
@@ -448,7 +491,7 @@ func (h *headerReading) takeLeaves() {
 			if w.box.X1 <= h.g.labelRight+edgeTol {
 				continue
 			}
-			if ci := fitOne(w, h.g.cols); ci >= 0 && !spansBelow(h.lines, li, wi) {
+			if ci := fitOne(w, h.g.cols); ci >= 0 && !spansBelow(h.lines, li, wi, h.g.cols) {
 				h.addLeaf(ci, w)
 				h.wide[ci] = interval{min(h.wide[ci].x0, w.box.X0), max(h.wide[ci].x1, w.box.X1)}
 				h.done[[2]int{li, wi}] = true
@@ -458,8 +501,20 @@ func (h *headerReading) takeLeaves() {
 }
 
 func (h *headerReading) addLeaf(ci int, w word) {
-	h.leaf[ci] = append(h.leaf[ci], w.text)
+	h.leaf[ci] = append(h.leaf[ci], w)
 	extend(&h.leafBox[ci], w.box)
+}
+
+// leafText joins a column's leaf header words top to bottom: stacked
+// words are taken from lines in two passes (lines of several words, then
+// the rest), and a cell's lines need not share lines with its neighbours'.
+func leafText(ws []word) string {
+	sort.SliceStable(ws, func(i, j int) bool { return ws[i].box.Y0 < ws[j].box.Y0-snapTol })
+	texts := make([]string, len(ws))
+	for i, w := range ws {
+		texts[i] = w.text
+	}
+	return joinWords(texts)
 }
 
 // readLine reads the words of header line li that are not leaf headers.
@@ -507,7 +562,7 @@ func (h *headerReading) fullRow(w word, lineBox Rect) Row {
 // it reaches (false: none).
 func (h *headerReading) valueWord(li, wi int) (Cell, bool) {
 	w := h.lines[li].words[wi]
-	if ci := fitOne(w, h.wide); ci >= 0 && !spansBelow(h.lines, li, wi) {
+	if ci := fitOne(w, h.wide); ci >= 0 && !spansBelow(h.lines, li, wi, h.g.cols) {
 		h.addLeaf(ci, w)
 		return Cell{}, false
 	}
@@ -542,7 +597,7 @@ func (h *headerReading) leafRow() []Row {
 		if b == (Rect{}) {
 			b = Rect{c.x0, box.Y0, c.x1, box.Y1}
 		}
-		row.Cells = append(row.Cells, Cell{Text: joinWords(h.leaf[ci]), Col: nl + ci, ColSpan: 1, RowSpan: 1, BBox: b})
+		row.Cells = append(row.Cells, Cell{Text: leafText(h.leaf[ci]), Col: nl + ci, ColSpan: 1, RowSpan: 1, BBox: b})
 		found = found || len(h.leaf[ci]) > 0
 	}
 	if !found {
@@ -563,13 +618,21 @@ func extend(r *Rect, b Rect) {
 // spansBelow reports whether word wi of header line li stands over a
 // group: some lower header line has two or more words within the word's
 // territory (the space up to half way to its neighbours on its line, at
-// most its own width to either side).
-func spansBelow(header []tline, li, wi int) bool {
+// most its own width to either side). A word that starts at the left edge
+// of a value column (cols) heads nothing left of it: a browser sets every
+// cell's text flush left, and the staggered lines of the cells beside it
+// are not its group.
+func spansBelow(header []tline, li, wi int, cols []interval) bool {
 	ws := header[li].words
 	w := ws[wi].box
 	lo, hi := w.X0-w.w(), w.X1+w.w()
 	if wi > 0 {
 		lo = max(lo, (ws[wi-1].box.X1+w.X0)/2)
+	}
+	for _, c := range cols {
+		if math.Abs(w.X0-c.x0) <= splitTol {
+			lo = max(lo, c.x0-edgeTol)
+		}
 	}
 	if wi+1 < len(ws) {
 		hi = min(hi, (w.X1+ws[wi+1].box.X0)/2)
@@ -811,8 +874,9 @@ func labelCol(labelCols []float64, x float64) int {
 	return c
 }
 
-// splitAtColumns splits words that run over the start of a label column
-// with a gap just before it ("（三）不予 1.属于国家秘密").
+// splitAtColumns splits words that run over the start of a column (edges
+// are the columns' left edges) with a gap just before it ("（三）不予
+// 1.属于国家秘密").
 func splitAtColumns(ws []word, labelCols []float64) []word {
 	var out []word
 	for _, w := range ws {

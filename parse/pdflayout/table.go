@@ -23,6 +23,10 @@ type Row struct {
 	Cells []Cell
 	BBox  Rect
 	Page  int // 1-based page the row is printed on (set by the caller)
+	// FromTail reports a header row printed at the foot of the page
+	// before, carried over the page break with its table (see Tail); its
+	// boxes are in that page's coordinates.
+	FromTail bool
 }
 
 // Cell is one cell of a row.

@@ -259,3 +259,60 @@ func TestAppendDropsTheBlankTailOfASplitRow(t *testing.T) {
 		})
 	}
 }
+
+func TestBrowserTable(t *testing.T) {
+	// A browser sets a borderless table's cells flush left, a quarter em
+	// apart: header words and a long label run up to the next column.
+	p := &Page{Width: 600, Height: 800}
+	line := func(y float64, words ...any) {
+		for i := 0; i < len(words); i += 2 {
+			p.Glyphs = append(p.Glyphs, textAt(words[i].(string), words[i+1].(float64), y)...)
+		}
+	}
+	line(100, "信息内容", 0.0, "本年制发件数", 73.0, "本年废止件数", 136.0, "现行有效件数", 199.0)
+	line(130, "规章", 0.0, "0", 73.0, "0", 136.0, "0", 199.0)
+	line(160, "行政规范性文件", 0.0, "77", 73.0, "132", 136.0, "470", 199.0)
+	ts := tables(Layout(p, nil))
+	if len(ts) != 1 {
+		t.Fatalf("got %d tables", len(ts))
+	}
+	want := "0:信息内容 1:本年制发件数 2:本年废止件数 3:现行有效件数\n0:规章 1:0 2:0 3:0\n0:行政规范性文件 1:77 2:132 3:470\n"
+	if got := dump(ts[0]); got != want {
+		t.Errorf("table:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestHeaderCarriedOverPageBreak(t *testing.T) {
+	// The break falls inside the header: its group row ends page 1, its
+	// leaf row and the values open page 2.
+	p1 := &Page{Number: 1, Width: 300, Height: 800}
+	p1.Glyphs = append(textAt("行政复议案件", 0, 700), textAt("行政诉讼案件", 100, 700)...)
+	p2 := &Page{Number: 2, Width: 300, Height: 800}
+	for i, x := range []float64{0, 50, 100, 150} {
+		p2.Glyphs = append(p2.Glyphs, textAt([]string{"维持", "总计"}[i%2], x, 20)...)
+		p2.Glyphs = append(p2.Glyphs, textAt(fmt.Sprint(1+i/2), x, 50)...)
+	}
+	tail := TailOf(p1, Layout(p1, nil), nil)
+	if tail == nil {
+		t.Fatal("no tail on page 1")
+	}
+	blocks, used, err := LayoutAfter(t.Context(), p2, nil, tail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := tables(blocks)
+	if len(ts) != 1 || len(used) != 1 || !used[0] {
+		t.Fatalf("tables %d, tail used %v", len(ts), used)
+	}
+	got := dump(ts[0])
+	if !strings.HasPrefix(got, "1:行政复议案件 3:行政诉讼案件\n") || !strings.HasSuffix(got, "1:维持 2:总计 3:维持 4:总计\n0: 1:1 2:1 3:2 4:2\n") {
+		t.Errorf("table:\n%s", got)
+	}
+	if r := ts[0].Rows[0]; !r.FromTail || r.BBox.Y0 != 700 {
+		t.Errorf("first row from tail %v at y %v, want true at 700", r.FromTail, r.BBox.Y0)
+	}
+	plain := tables(Layout(p2, nil))
+	if len(plain) != 1 || strings.Contains(dump(plain[0]), "行政复议案件") {
+		t.Errorf("without the tail the table has no group row, got %v", plain)
+	}
+}
