@@ -235,10 +235,14 @@ func findAlignRegions(ls []tline, pageWidth float64, st *stopper) []alignRegion 
 // headed reports whether l is a header line over columns cols: two or
 // more words, one of them above a value column.
 func headed(l tline, cols []interval) bool {
-	if l.data || len(l.words) < 2 {
+	if l.data {
 		return false
 	}
-	for _, w := range l.words[1:] {
+	ws := headerWords(l.words, cols)
+	if len(ws) < 2 {
+		return false
+	}
+	for _, w := range ws[1:] {
 		for _, c := range cols {
 			if c.overlap(w.box.X0, w.box.X1) > 0 {
 				return true
@@ -322,17 +326,87 @@ func buildAlignTable(r alignRegion, prev *Table) *Table {
 	return alignTable(r.lines, header, body, alignGrid{cols: cols, labelCols: labelColumns(body, cols[0].x0-colSlack), pageWidth: r.pageWidth})
 }
 
-// splitHeaderWords splits the header words that run over the left edge of
-// a value column with a gap just before it: the headers of a browser's
-// narrow cells, left-aligned over their numbers and a quarter em apart.
+// splitHeaderWords splits the header words of two value columns that run
+// together, a browser setting its narrow cells a quarter em apart: at a
+// gap just before a column's left edge (cells set flush left), or at a gap
+// across the middle between two columns (cells centred).
 func splitHeaderWords(header []tline, cols []interval) {
+	for i := range header {
+		header[i].words = headerWords(header[i].words, cols)
+	}
+}
+
+// headerWords is ws split as splitHeaderWords splits a header line's words.
+func headerWords(ws []word, cols []interval) []word {
 	edges := make([]float64, len(cols))
 	for i, c := range cols {
 		edges[i] = c.x0
 	}
-	for i := range header {
-		header[i].words = splitAtColumns(header[i].words, edges)
+	return splitBetweenColumns(splitAtColumns(ws, edges), cols)
+}
+
+// splitBetweenColumns splits words that are the centred headers of
+// neighbouring columns run together: at a glyph boundary on the middle
+// between two columns' centres, where the glyphs before it since the last
+// cut are centred over the one column and glyphs after it over the other.
+// Longer words are left as they are: a header is a few glyphs a column.
+func splitBetweenColumns(ws []word, cols []interval) []word {
+	var out []word
+	for _, w := range ws {
+		if len(w.glyphs) > maxCentredWord {
+			out = append(out, w)
+			continue
+		}
+		start := 0
+		for i := 1; i < len(w.glyphs); i++ {
+			if c := centredCut(w.glyphs, start, i, cols); c >= 0 {
+				out = append(out, wordOf(w.glyphs[start:i]))
+				start = i
+			}
+		}
+		if start == 0 {
+			out = append(out, w)
+		} else {
+			out = append(out, wordOf(w.glyphs[start:]))
+		}
 	}
+	return out
+}
+
+// maxCentredWord is the longest word splitBetweenColumns looks into; it
+// tries every cut of a word against every part after it.
+const maxCentredWord = 48
+
+// centredCut returns the column c whose header ends at glyph i of gs and
+// the next column's begins there, or -1: the boundary lies on the middle
+// between their centres, gs[start:i] is centred over c and some gs[i:j]
+// over c+1 (j the end, or a boundary on the middle after c+1).
+func centredCut(gs []Glyph, start, i int, cols []interval) int {
+	p, g := gs[i-1], gs[i]
+	if g.BBox.X0 < p.BBox.X1-edgeTol {
+		return -1
+	}
+	for c := 0; c+1 < len(cols); c++ {
+		mid := (centre(cols[c]) + centre(cols[c+1])) / 2
+		if mid < p.BBox.X1-edgeTol || mid > g.BBox.X0+edgeTol || !centredOver(gs[start:i], cols[c]) {
+			continue
+		}
+		for j := i + 1; j <= len(gs); j++ {
+			if centredOver(gs[i:j], cols[c+1]) {
+				return c
+			}
+		}
+	}
+	return -1
+}
+
+func centre(c interval) float64 { return (c.x0 + c.x1) / 2 }
+
+// centredOver reports whether glyphs gs are centred over column c, within
+// a quarter of their size.
+func centredOver(gs []Glyph, c interval) bool {
+	x0, x1 := gs[0].BBox.X0, gs[len(gs)-1].BBox.X1
+	return math.Abs((x0+x1)/2-centre(c)) <= max(splitTol, gs[0].Size/4)
 }
 
 // blankColumns adds to cols the columns printed without any value: the
