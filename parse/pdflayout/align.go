@@ -623,6 +623,7 @@ func (h *headerReading) caption(li int, w word) bool {
 	g := h.g
 	centre := (g.x0 + g.x1) / 2
 	return len(h.lines[li].words) == 1 && li+1 < len(h.lines) && w.box.X0 > g.x0+captionIndent*w.size &&
+		fitOne(w, g.cols) < 0 && // a column's own header set lower in a taller cell is no caption
 		(math.Abs(w.box.cx()-centre) < captionCentre*(g.x1-g.x0) || math.Abs(w.box.cx()-g.pageWidth/2) < pageCentre*g.pageWidth)
 }
 
@@ -695,7 +696,8 @@ func extend(r *Rect, b Rect) {
 // most its own width to either side). A word that starts at the left edge
 // of a value column (cols) heads nothing left of it: a browser sets every
 // cell's text flush left, and the staggered lines of the cells beside it
-// are not its group.
+// are not its group. Only words wholly below it count: the lines of the
+// cells beside a taller one, centred in it, run past its own.
 func spansBelow(header []tline, li, wi int, cols []interval) bool {
 	ws := header[li].words
 	w := ws[wi].box
@@ -713,8 +715,8 @@ func spansBelow(header []tline, li, wi int, cols []interval) bool {
 	}
 	for _, l := range header[li+1:] {
 		n := 0
-		for _, w := range l.words {
-			if c := w.box.cx(); c > lo && c < hi {
+		for _, lw := range l.words {
+			if c := lw.box.cx(); c > lo && c < hi && lw.box.Y0 >= w.Y1-snapTol {
 				n++
 			}
 		}

@@ -372,12 +372,13 @@ func (t *Table) dropSlivers(textH float64) {
 	}
 }
 
-// hollow reports whether row holds no text of its own and continues a cell
-// from above.
+// hollow reports whether row holds no text of its own, but in cells that
+// go on below it (their text printed there), and continues a cell from
+// above.
 func hollow(row Row) bool {
 	cont := false
 	for _, c := range row.Cells {
-		if !c.Continued && c.Text != "" {
+		if !c.Continued && c.Text != "" && c.RowSpan == 1 {
 			return false
 		}
 		cont = cont || c.Continued
