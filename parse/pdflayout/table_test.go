@@ -316,3 +316,50 @@ func TestHeaderCarriedOverPageBreak(t *testing.T) {
 		t.Errorf("without the tail the table has no group row, got %v", plain)
 	}
 }
+
+func TestSliverRowsAreDropped(t *testing.T) {
+	// Chromium ends the group cell of column 0 at y = 54, 6pt above the
+	// rule under its last row (y = 60): the short border cuts that row.
+	p := &Page{Width: 300, Height: 300}
+	p.Rules = append(p.Rules, Rule{0, 0, 200, 0}, Rule{100, 30, 200, 30}, Rule{0, 54, 100, 54}, Rule{0, 60, 200, 60})
+	p.Rules = append(p.Rules, Rule{0, 0, 0, 60}, Rule{100, 0, 100, 60}, Rule{150, 0, 150, 60}, Rule{200, 0, 200, 60})
+	p.Glyphs = append(p.Glyphs, textAt("组", 10, 20)...)
+	p.Glyphs = append(p.Glyphs, textAt("甲", 110, 10)...)
+	p.Glyphs = append(p.Glyphs, textAt("1", 160, 10)...)
+	p.Glyphs = append(p.Glyphs, textAt("乙", 110, 38)...)
+	p.Glyphs = append(p.Glyphs, textAt("2", 160, 38)...)
+	ts := tables(Layout(p, nil))
+	if len(ts) != 1 {
+		t.Fatalf("got %d tables", len(ts))
+	}
+	want := "0:组 1:甲 2:1\n0:^组 1:乙 2:2\n"
+	if got := dump(ts[0]); got != want {
+		t.Errorf("table:\n%s\nwant:\n%s", got, want)
+	}
+	if rs := ts[0].Rows[0].Cells[0].RowSpan; rs != 2 {
+		t.Errorf("group label spans %d rows, want 2", rs)
+	}
+}
+
+func TestHeaderOfATallerCell(t *testing.T) {
+	// Without rulings, the header of a cell spanning two header rows is
+	// centred in it: it prints on a line of its own, between the two lines
+	// of its neighbours, and over the table's middle.
+	p := &Page{Width: 400, Height: 800}
+	for i, x := range []float64{0, 50, 150, 200} {
+		p.Glyphs = append(p.Glyphs, textAt([]string{"结果", "其他"}[i%2], x, 100)...)
+		p.Glyphs = append(p.Glyphs, textAt([]string{"维持", "结果"}[i%2], x, 112)...)
+	}
+	p.Glyphs = append(p.Glyphs, textAt("总计", 100, 106)...)
+	for i, x := range []float64{0, 50, 100, 150, 200} {
+		p.Glyphs = append(p.Glyphs, textAt(fmt.Sprint(i+1), x+5, 140)...)
+	}
+	ts := tables(Layout(p, nil))
+	if len(ts) != 1 {
+		t.Fatalf("got %d tables", len(ts))
+	}
+	want := "0: 1:结果维持 2:其他结果 3:总计 4:结果维持 5:其他结果\n0: 1:1 2:2 3:3 4:4 5:5\n"
+	if got := dump(ts[0]); got != want {
+		t.Errorf("table:\n%s\nwant:\n%s", got, want)
+	}
+}
