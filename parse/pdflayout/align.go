@@ -391,7 +391,8 @@ func centredCut(gs []Glyph, start, i int, cols []interval) int {
 		if mid < p.BBox.X1-edgeTol || mid > g.BBox.X0+edgeTol || !centredOver(gs[start:i], cols[c]) {
 			continue
 		}
-		for j := i + 1; j <= len(gs); j++ {
+		far := 2*centre(cols[c+1]) - g.BBox.X0 + max(splitTol, g.Size/4) // where a centred part ends at most
+		for j := i + 1; j <= len(gs) && gs[j-1].BBox.X1 <= far; j++ {
 			if centredOver(gs[i:j], cols[c+1]) {
 				return c
 			}
