@@ -49,6 +49,9 @@ const (
 	// spacing inside a word, narrower than a space.
 	splitGap = 0.2
 	splitTol = 1.5
+	// baselineTol: glyphs set on one line by one text object share their
+	// top to within this (points); a neighbouring cell's line does not.
+	baselineTol = 0.5
 )
 
 // A word is a run of glyphs on a line with no wide gap inside.
@@ -97,9 +100,15 @@ func splitWords(l line) []word {
 // by a gap of at least splitGap font sizes ("行政规范性文件 77"): a
 // browser prints a narrow table's cells a quarter em apart, closer than a
 // word gap, and the number is a value of its own, not part of the label.
-func splitNumberTails(ws []word) []word {
+// A word across most of the page is running text, whose digits WPS and
+// Word set off from CJK by the same quarter em: it stays whole.
+func splitNumberTails(ws []word, pageWidth float64) []word {
 	var out []word
 	for _, w := range ws {
+		if w.box.w() > wideLine*pageWidth {
+			out = append(out, w) // running text, set off round its digits (CJK autospace)
+			continue
+		}
 		cut := -1
 		for i := len(w.glyphs) - 1; i > 0; i-- {
 			g, p := w.glyphs[i], w.glyphs[i-1]
@@ -108,7 +117,7 @@ func splitNumberTails(ws []word) []word {
 				break
 			}
 		}
-		if cut < 0 || isNumeric(w.text) {
+		if cut < 0 || isNumeric(w.text) || !lonelyGap(w.glyphs, cut) {
 			out = append(out, w)
 			continue
 		}
@@ -120,6 +129,19 @@ func splitNumberTails(ws []word) []word {
 		out = append(out, wordOf(w.glyphs[:cut]), tail)
 	}
 	return out
+}
+
+// lonelyGap reports whether the gap before glyph cut is more than twice
+// as wide as any other in gs: a cell's edge, not the spacing of justified
+// running text, which spreads every gap of a line alike.
+func lonelyGap(gs []Glyph, cut int) bool {
+	gap := gs[cut].BBox.X0 - gs[cut-1].BBox.X1
+	for i := 1; i < len(gs); i++ {
+		if i != cut && 2*(gs[i].BBox.X0-gs[i-1].BBox.X1) >= gap {
+			return false
+		}
+	}
+	return true
 }
 
 // Text-alignment tables: tables printed without ruling lines. Their rows
@@ -138,10 +160,10 @@ type tline struct {
 	data  bool // holds a value: a number that is not the line's first word, or several numbers
 }
 
-func prepare(lines []line) []tline {
+func prepare(lines []line, pageWidth float64) []tline {
 	out := make([]tline, len(lines))
 	for i, l := range lines {
-		ws := splitNumberTails(splitWords(l))
+		ws := splitNumberTails(splitWords(l), pageWidth)
 		out[i] = tline{line: l, words: ws, data: len(valueWords(ws)) > 0}
 	}
 	return out
@@ -208,7 +230,7 @@ func findAlignRegions(ls []tline, pageWidth float64, st *stopper) []alignRegion 
 		}
 		// a single data line is a table only under a header line with
 		// words above its values (else it is running text with numbers)
-		if end == i && !(i > used && headed(ls[i-1], cols)) {
+		if end == i && !headedAbove(ls, used, i, cols) {
 			continue
 		}
 		start := i
@@ -230,6 +252,26 @@ func findAlignRegions(ls []tline, pageWidth float64, st *stopper) []alignRegion 
 		i = end
 	}
 	return out
+}
+
+// maxHeaderLook is how many lines above a lone data line headedAbove
+// looks for its header: the words of a wrapped header cell stack over a
+// few lines, the lowest of them maybe a single word.
+const maxHeaderLook = 3
+
+// headedAbove reports whether one of the few lines just above data line i
+// (none before used) is a header line over cols, each line close to the
+// one below it.
+func headedAbove(ls []tline, used, i int, cols []interval) bool {
+	for j := i - 1; j >= used && j >= i-maxHeaderLook; j-- {
+		if ls[j].data || ls[j+1].box.Y0-ls[j].box.Y1 >= headerGap*ls[j+1].box.h() {
+			return false
+		}
+		if headed(ls[j], cols) {
+			return true
+		}
+	}
+	return false
 }
 
 // headed reports whether l is a header line over columns cols: two or
@@ -321,7 +363,35 @@ func buildAlignTable(r alignRegion, prev *Table) *Table {
 		labels := cluster(append(labelColumns(body, prev.vcols[0].x0-colSlack), prev.lcols...))
 		return alignTable(r.lines, nil, body, alignGrid{cols: prev.vcols, labelCols: labels, pageWidth: r.pageWidth})
 	}
+	blocks := headerBlocks(header)
 	splitHeaderWords(header, r.cols)
+	t := headedTable(r, header, body)
+	if len(blocks) == 0 {
+		return t
+	}
+	// A header whose cells are centred vertically reads better cell by
+	// cell (headerblocks.go): keep that reading where it names more
+	// columns, or as many in fewer rows.
+	bt := headedTable(r, blocks, body)
+	n, bn := leafHeaders(t, dataLines(body)), leafHeaders(bt, dataLines(body))
+	if bn > n || bn == n && len(bt.Rows) < len(t.Rows) {
+		return bt
+	}
+	return t
+}
+
+func dataLines(ls []tline) int {
+	n := 0
+	for _, l := range ls {
+		if l.data {
+			n++
+		}
+	}
+	return n
+}
+
+// headedTable builds the table of region r read with header lines header.
+func headedTable(r alignRegion, header, body []tline) *Table {
 	cols := mergeIntervals(blankColumns(header, r.cols), colSlack)
 	return alignTable(r.lines, header, body, alignGrid{cols: cols, labelCols: labelColumns(body, cols[0].x0-colSlack), pageWidth: r.pageWidth})
 }
@@ -953,14 +1023,15 @@ func labelCol(labelCols []float64, x float64) int {
 
 // splitAtColumns splits words that run over the start of a column (edges
 // are the columns' left edges) with a gap just before it ("（三）不予
-// 1.属于国家秘密").
+// 1.属于国家秘密"), or without one where the glyph there sits on another
+// baseline: the first line of the next cell, centred in it vertically.
 func splitAtColumns(ws []word, labelCols []float64) []word {
 	var out []word
 	for _, w := range ws {
 		start := 0
 		for i := 1; i < len(w.glyphs); i++ {
 			g, p := w.glyphs[i], w.glyphs[i-1]
-			if g.BBox.X0-p.BBox.X1 < splitGap*g.Size {
+			if g.BBox.X0-p.BBox.X1 < splitGap*g.Size && math.Abs(g.BBox.Y0-p.BBox.Y0) <= baselineTol {
 				continue
 			}
 			for _, x := range labelCols {

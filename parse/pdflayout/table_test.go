@@ -363,3 +363,64 @@ func TestHeaderOfATallerCell(t *testing.T) {
 		t.Errorf("table:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func TestHeaderCentredVertically(t *testing.T) {
+	// Writer centres each header cell vertically: a cell of one line, one
+	// of two and one of three set their lines half a line apart, and the
+	// page's lines cut across the cells.
+	p := &Page{Width: 400, Height: 800}
+	cell := func(x, y float64, lines ...string) {
+		for i, s := range lines {
+			p.Glyphs = append(p.Glyphs, textAt(s, x, y+float64(i)*10)...)
+		}
+	}
+	cell(0, 110, "自然人")       // one line, centred
+	cell(33, 105, "商业", "企业") // two lines, 3pt to the right
+	cell(56, 100, "社会", "公益", "组织")
+	cell(79, 110, "总计")
+	for i, x := range []float64{10, 38, 61, 84} {
+		p.Glyphs = append(p.Glyphs, textAt(fmt.Sprint(i+1), x, 150)...)
+		p.Glyphs = append(p.Glyphs, textAt(fmt.Sprint(i+5), x, 170)...)
+	}
+	ts := tables(Layout(p, nil))
+	if len(ts) != 1 {
+		t.Fatalf("got %d tables", len(ts))
+	}
+	want := "0: 1:自然人 2:商业企业 3:社会公益组织 4:总计\n0: 1:1 2:2 3:3 4:4\n0: 1:5 2:6 3:7 4:8\n"
+	if got := dump(ts[0]); got != want {
+		t.Errorf("table:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestAlignmentTableContinuesWithDeeperLabels(t *testing.T) {
+	// The same value columns on both pages; page 2 has labels two deep.
+	p1 := &Page{Number: 1, Width: 300, Height: 300}
+	p1.Glyphs = append(p1.Glyphs, textAt("名称", 0, 10)...)
+	p1.Glyphs = append(p1.Glyphs, textAt("甲", 100, 10)...)
+	p1.Glyphs = append(p1.Glyphs, textAt("乙", 150, 10)...)
+	p1.Glyphs = append(p1.Glyphs, textAt("一行", 0, 30)...)
+	p1.Glyphs = append(p1.Glyphs, textAt("1", 100, 30)...)
+	p1.Glyphs = append(p1.Glyphs, textAt("2", 150, 30)...)
+	t1 := tables(Layout(p1, nil))
+	p2 := &Page{Number: 2, Width: 300, Height: 300}
+	for i, y := range []float64{10, 30} {
+		p2.Glyphs = append(p2.Glyphs, textAt(fmt.Sprint(3+2*i), 100, y)...)
+		p2.Glyphs = append(p2.Glyphs, textAt(fmt.Sprint(4+2*i), 150, y)...)
+	}
+	p2.Glyphs = append(p2.Glyphs, textAt("组", 0, 20)...)
+	p2.Glyphs = append(p2.Glyphs, textAt("二行", 30, 10)...)
+	p2.Glyphs = append(p2.Glyphs, textAt("三行", 30, 30)...)
+	if len(t1) != 1 {
+		t.Fatalf("page 1: %d tables", len(t1))
+	}
+	t2 := tables(Layout(p2, t1[0]))
+	if len(t2) != 1 || !Continues(t1[0], t2[0]) {
+		t.Fatalf("page 2: %d tables, continues %v", len(t2), len(t2) == 1 && Continues(t1[0], t2[0]))
+	}
+	t1[0].Append(t2[0])
+	for _, r := range t1[0].Rows {
+		if c := r.Cells[len(r.Cells)-1]; c.Col != t1[0].NCols-1 {
+			t.Errorf("row %q: last value in column %d of %d", dump(&Table{Rows: []Row{r}}), c.Col, t1[0].NCols)
+		}
+	}
+}

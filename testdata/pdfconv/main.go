@@ -58,6 +58,10 @@ var fixtures = []fixture{
 		"LibreOffice HTML → .docx → PDF, ruled (as Word's Save as PDF)"},
 	{"lo-2019-docx-ruled", "html-2019-org-subtotal-identity-fail", loDocx, true, false,
 		"LibreOffice HTML → .docx → PDF, ruled, 2019 template with 小计"},
+	{"lo-2021-unruled", "html-2021-identity-fail-t3-columns", loDirect, false, false,
+		"LibreOffice HTML → PDF without borders: header cells centred vertically, their lines half a line apart across columns; group labels wrapped beside their first row"},
+	{"lo-2019-unruled", "html-2019-org-subtotal-identity-fail", loDirect, false, false,
+		"LibreOffice HTML → PDF without borders, 2019 template with 小计; 表三's header and first row end a page, its label wrapped"},
 	{"lo-2021-docx-pagesplit", "html-2021-identity-fail-t3-columns", loDocx, true, true,
 		"empty paragraphs before 表三 push its header onto the foot of a page so that the page break falls between its two header rows"},
 }
