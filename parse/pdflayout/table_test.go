@@ -424,3 +424,18 @@ func TestAlignmentTableContinuesWithDeeperLabels(t *testing.T) {
 		}
 	}
 }
+
+func TestRunningTextEndingInANumber(t *testing.T) {
+	// WPS sets a quarter em between CJK and digits; a paragraph's line
+	// that ends in a number (地址 … 大道 90) is no label and value, even
+	// under a line of several words.
+	p := &Page{Width: 600, Height: 800}
+	p.Glyphs = append(p.Glyphs, textAt("如对本报告有疑问，请与", 0, 0)...)
+	p.Glyphs = append(p.Glyphs, textAt("办公室", 400, 0)...)
+	p.Glyphs = append(p.Glyphs, textAt("联系（地址：洪泽区洪泽湖大道"+strings.Repeat("洪泽湖大道", 5)+"路", 0, 20)...)
+	p.Glyphs = append(p.Glyphs, textAt("90", 403, 20)...)
+	p.Glyphs = append(p.Glyphs, textAt("号）。", 0, 40)...)
+	if ts := tables(Layout(p, nil)); len(ts) != 0 {
+		t.Errorf("running text read as %d tables:\n%s", len(ts), dump(ts[0]))
+	}
+}
