@@ -177,17 +177,25 @@ func (m *mapper) doubt(t TableID, rows []rowVals, fams []*CheckFamily) {
 		return
 	}
 	m.trouble = true
-	var keys []string
-	for _, r := range bad {
-		keys = append(keys, string(t)+"/"+r.key)
-	}
 	how := "its header"
 	if m.assumed[t] {
 		how = "the template's column order (no header was recognised)"
 	}
-	m.warn(CodeReadingDoubtful, parse.Loc{Page: bad[0].page},
-		"%s: the rows %s break their identities under the columns read from %s and under every other plausible reading; their cells are kept as read but may stand in the wrong columns",
-		t, strings.Join(keys, ", "), how)
+	// One warning a row, at the row's first cell, marks the cells in doubt.
+	for _, r := range bad {
+		m.warn(CodeReadingDoubtful, m.r.Cells[r.cells[0]].Loc,
+			"%s/%s: with %d of the table's rows, it breaks its identities under the columns read from %s and under every other plausible reading; its cells (%s) are kept as read but may stand in the wrong columns",
+			t, r.key, len(bad), how, strings.Join(r.colKeys(m.r.Cells), ", "))
+	}
+}
+
+// colKeys lists the columns of row r's cells, in the order printed.
+func (r rowVals) colKeys(cells []Cell) []string {
+	keys := make([]string, len(r.cells))
+	for i, c := range r.cells {
+		keys[i] = cells[c].Col
+	}
+	return keys
 }
 
 // tableRows collects t's cells by printed row, in the order printed.
