@@ -147,3 +147,30 @@ func TestSelfCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestSelfCheckByPage(t *testing.T) {
+	// 表三 read right on page 1 and with 其他 and 总计 exchanged on page 2,
+	// where its header was read again: the swap is mended for page 2 only.
+	rows, want := selfCheckRows()
+	var cells []Cell
+	for i, key := range rows {
+		page := 1 + i*2/len(rows)
+		for j, col := range t3Required {
+			v := want[key][j]
+			if page == 2 && (col == "other_org" || col == "total") {
+				col = map[string]string{"other_org": "total", "total": "other_org"}[col]
+			}
+			cells = append(cells, Cell{Table: T3, Row: key, Col: col, Value: &v, Loc: parse.Loc{Page: page}})
+		}
+	}
+	m := &mapper{r: &Report{Cells: cells}, assumed: map[TableID]bool{}}
+	m.selfCheckTable(T3)
+	for _, c := range m.r.Cells {
+		if w := want[c.Row][slices.Index(t3Required, c.Col)]; *c.Value != w {
+			t.Errorf("%s = %v, want %v (page %d)", c.Key(), *c.Value, w, c.Loc.Page)
+		}
+	}
+	if len(m.r.Warnings) != 1 || m.r.Warnings[0].Code != CodeReadingSwapped || m.r.Warnings[0].Loc.Page != 2 {
+		t.Errorf("warnings %v, want one %s on page 2", m.r.Warnings, CodeReadingSwapped)
+	}
+}
