@@ -235,7 +235,7 @@ func findAlignRegions(ls []tline, pageWidth float64, st *stopper) []alignRegion 
 		}
 		start := i
 		size := ls[i].size()
-		for start > used && !ls[start-1].data && !wideParagraph(ls[start-1], pageWidth) &&
+		for start > used && !ls[start-1].data && !wideHeader(ls[start-1], cols, pageWidth) &&
 			math.Abs(ls[start-1].size()-size) <= sizeTol*size &&
 			ls[start].box.Y0-ls[start-1].box.Y1 < headerGap*ls[start].box.h() {
 			start--
@@ -298,6 +298,13 @@ func headed(l tline, cols []interval) bool {
 // the page.
 func wideParagraph(l tline, pageWidth float64) bool {
 	return len(l.words) == 1 && l.box.w() > wideLine*pageWidth
+}
+
+// wideHeader reports whether l, a line above a table, is running text: a
+// wide paragraph even once split at the table's columns as header words
+// are (a browser's header words may run together across the page).
+func wideHeader(l tline, cols []interval, pageWidth float64) bool {
+	return wideParagraph(l, pageWidth) && len(headerWords(l.words, cols)) < 2
 }
 
 // reaches reports whether a line has a word over the value columns.

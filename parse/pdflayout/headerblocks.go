@@ -22,7 +22,7 @@ const (
 	blockRow = 0.3
 	// blockStack: a cell's next line starts at most this far below its
 	// line above (a line's height is its font size in Writer).
-	blockStack = 0.15
+	blockStack = 0.25
 	// blockTop: blocks whose first lines start this close are set side by
 	// side on one row of the reading.
 	blockTop = 0.25
