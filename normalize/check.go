@@ -251,17 +251,28 @@ func appendNum(b []byte, f float64) []byte {
 	return b[:n]
 }
 
+// A report without a single number says nothing about signs: its check is
+// not assessable rather than a pass.
 func nonNegative(cells []Cell, f *CheckFamily) Check {
 	c := Check{ID: f.ID, Identity: f.Identity, Status: CheckPass}
+	numbers := 0
 	for _, cell := range cells {
-		if cell.Value != nil && *cell.Value < 0 && !colDef(cell.Table, cell.Col).Signed {
+		if cell.Value == nil {
+			continue
+		}
+		numbers++
+		if *cell.Value < 0 && !colDef(cell.Table, cell.Col).Signed {
 			c.Cells = append(c.Cells, cell.Key())
 		}
 	}
-	if len(c.Cells) > 0 {
+	switch {
+	case len(c.Cells) > 0:
 		c.Status = CheckFail
 		c.Message = "negative counts: " + strings.Join(c.Cells, ", ")
-	} else {
+	case numbers == 0:
+		c.Status = CheckNotAssessable
+		c.Message = "no count printed"
+	default:
 		c.Message = "no negative count"
 	}
 	return c

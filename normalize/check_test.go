@@ -65,6 +65,8 @@ func TestChecks(t *testing.T) {
 			"t3.orgs.new_received", CheckPass, 0},
 		{"negative count", "t3/new_received/total=-1", "nonneg", CheckFail, 0},
 		{"negative change is allowed", "t2/art20_5.licensing/change=-3", "nonneg", CheckPass, 0},
+		{"no cells: signs not assessable", "", "nonneg", CheckNotAssessable, 0},
+		{"blank cells only: signs not assessable", "t3/new_received/total=null", "nonneg", CheckNotAssessable, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -141,6 +141,7 @@ func Normalize(doc *parse.Document, src Source) *Report {
 		}
 	}
 	m.flushPending()
+	m.selfCheck()
 	r.Template = templateVersion(r.Cells)
 	r.Checks = Checks(r.Cells)
 	r.Status = m.status()
@@ -160,6 +161,7 @@ type mapper struct {
 	seen       []bool           // cells recorded, by grid index
 	seenOther  map[cellKey]bool // those outside the grid: local sub-rows
 	trouble    bool             // something could not be placed: status partial
+	assumed    map[TableID]bool // tables whose columns were assumed, no header recognised
 
 	// Buffers that rows share rather than allocate their own: the values
 	// of recorded cells (slices of a larger block) and, for the row being
@@ -215,7 +217,7 @@ type slot struct {
 }
 
 func newMapper(doc *parse.Document, r *Report) *mapper {
-	return &mapper{doc: doc, r: r, heads: map[TableID]*header{}, seen: make([]bool, len(grid.keys))}
+	return &mapper{doc: doc, r: r, heads: map[TableID]*header{}, seen: make([]bool, len(grid.keys)), assumed: map[TableID]bool{}}
 }
 
 func (m *mapper) warn(code parse.Code, loc parse.Loc, format string, args ...any) {

@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // real corpus.
 func cases(t testing.TB) []string {
 	var out []string
-	for _, dir := range []string{"../testdata/reports", "../testdata/pdf", "../../shared/corpus"} {
+	for _, dir := range []string{"../testdata/reports", "../testdata/pdf", "../testdata/pdfconv", "../../shared/corpus"} {
 		m, err := filepath.Glob(filepath.Join(dir, "*", "expected.json"))
 		if err != nil {
 			t.Fatal(err)

@@ -165,6 +165,7 @@ func (m *mapper) t3Row(row parse.Row, labels []parse.Cell, vals []cellValue) {
 	if h == nil || len(h.slots) == 0 {
 		h = &header{slots: defaultT3Slots(len(vals))}
 		m.heads[T3] = h
+		m.assumed[T3] = true
 		m.warn(CodeHeaderAssumed, row.Loc, "t3 column header not recognised; assuming the template's column order")
 	}
 	m.emit(T3, key, label, row, vals, h.slots)
@@ -197,6 +198,7 @@ func (m *mapper) t4Row(row parse.Row, labels []parse.Cell, vals []cellValue) {
 			}
 		}
 		m.heads[T4] = h
+		m.assumed[T4] = true
 		m.warn(CodeHeaderAssumed, row.Loc, "t4 column header not recognised; assuming the template's column order")
 	}
 	m.emit(T4, "", "", row, vals, h.slots)

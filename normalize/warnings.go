@@ -15,6 +15,10 @@ const (
 	CodeValuesMissing parse.Code = "values.missing"
 	CodeTablesNone    parse.Code = "tables.none"
 	CodeTablesMissing parse.Code = "tables.missing"
+	// The self-check (selfcheck.go): the template's row identities judge
+	// the reader's assignment of columns.
+	CodeReadingSwapped  parse.Code = "reading.swapped"
+	CodeReadingDoubtful parse.Code = "reading.doubtful"
 )
 
 // MappingCodes lists the codes of this package, in the order the README
@@ -36,4 +40,6 @@ var MappingCodes = []parse.CodeDoc{
 	{Code: CodeValuesMissing, Meaning: "a row has fewer values than columns and no positions; none of its cells is recorded"},
 	{Code: CodeTablesNone, Meaning: "no table of the national template was found"},
 	{Code: CodeTablesMissing, Meaning: "one of the three template tables was not found"},
+	{Code: CodeReadingSwapped, Meaning: "two columns as read broke the row identities (applicant or block sums) in several rows and agree read the other way round; they were exchanged"},
+	{Code: CodeReadingDoubtful, Meaning: "rows break their identities systematically under every plausible reading of the columns: the cells are kept as read but may stand in the wrong columns; the report is partial"},
 }

@@ -187,6 +187,9 @@ type pdfReader struct {
 	imageOnly            []int // pages with images and next to no text
 	pagesRead, textPages int
 	damaged              bool // the file's cross-reference table was rebuilt
+	// tail is the text that ended the page before below its last table,
+	// for a table on the next page whose header it may begin.
+	tail *pdflayout.Tail
 }
 
 // capped reports whether the document has reached a cap on what it may
@@ -234,7 +237,9 @@ func (r *pdfReader) page(ctx context.Context, d *pdflayout.Doc, n int) {
 		r.doc.warn(CodePDFGarbled, fmt.Sprintf("%d of %d characters do not decode to text; page skipped", bad, runes), loc)
 		return
 	}
-	blocks, err := safeLayout(ctx, p, r.blocks.carry())
+	tail := r.tail
+	r.tail = nil
+	blocks, used, err := safeLayout(ctx, p, r.blocks.carry(), tail)
 	if ctx.Err() != nil {
 		return
 	}
@@ -242,7 +247,11 @@ func (r *pdfReader) page(ctx context.Context, d *pdflayout.Doc, n int) {
 		r.doc.warn(CodePDFLayout, err.Error(), loc)
 		return
 	}
+	if used != nil {
+		r.blocks.dropTail(tail, used)
+	}
 	r.blocks.page(n, blocks)
+	r.tail = pdflayout.TailOf(p, blocks, func(b pdflayout.Block) bool { return pageFurniture.MatchString(b.Text) })
 }
 
 // judge sets the document's status from what its pages held, and reports
@@ -297,15 +306,15 @@ func layoutCode(k pdflayout.WarnKind) Code {
 	return CodePDFPage
 }
 
-// safeLayout lays a page out, turning a panic into an error for that page
-// alone.
-func safeLayout(ctx context.Context, p *pdflayout.Page, prev *pdflayout.Table) (blocks []pdflayout.Block, err error) {
+// safeLayout lays a page out after the tail of the page before, turning a
+// panic into an error for that page alone.
+func safeLayout(ctx context.Context, p *pdflayout.Page, prev *pdflayout.Table, tail *pdflayout.Tail) (blocks []pdflayout.Block, used []bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			blocks, err = nil, fmt.Errorf("page %d: layout failed: %v", p.Number, r)
+			blocks, used, err = nil, nil, fmt.Errorf("page %d: layout failed: %v", p.Number, r)
 		}
 	}()
-	return pdflayout.LayoutContext(ctx, p, prev)
+	return pdflayout.LayoutAfter(ctx, p, prev, tail)
 }
 
 func (doc *Document) warn(code Code, msg string, loc Loc) {
@@ -366,6 +375,9 @@ func (b *blockBuilder) page(n int, blocks []pdflayout.Block) {
 		}
 		for i := range lb.Table.Rows {
 			lb.Table.Rows[i].Page = n
+			if lb.Table.Rows[i].FromTail {
+				lb.Table.Rows[i].Page = n - 1
+			}
 		}
 		cells := countCells(lb.Table)
 		if b.cells+cells > maxPDFCells {
@@ -425,6 +437,29 @@ func (b *blockBuilder) carry() *pdflayout.Table {
 func (b *blockBuilder) lastPage(n int) bool {
 	rows := b.last.Rows
 	return len(rows) > 0 && rows[len(rows)-1].Page == n
+}
+
+// dropTail removes the paragraphs of tail that used marks: lines that
+// ended the page before and turned out to be the header of the table that
+// opens the next one.
+func (b *blockBuilder) dropTail(tail *pdflayout.Tail, used []bool) {
+	drop := map[[4]float64]bool{}
+	for i, u := range used {
+		if u {
+			drop[bbox(tail.Boxes[i])] = true
+		}
+	}
+	keep := b.doc.Blocks[:0]
+	sizes := b.sizes[:0]
+	for i, blk := range b.doc.Blocks {
+		if blk.Table == nil && blk.Loc.Page == tail.Page && drop[blk.Loc.BBox] {
+			continue
+		}
+		keep = append(keep, blk)
+		sizes = append(sizes, b.sizes[i])
+	}
+	b.doc.Blocks, b.sizes = keep, sizes
+	b.last = nil
 }
 
 func (b *blockBuilder) flushBetween() {

@@ -9,10 +9,23 @@ import (
 	"github.com/opengov-cn/nianbao/parse"
 )
 
-// BenchmarkPDFToChecks times the whole table extraction of the corpus PDF
-// per page: open, layout, cells, canonical cells and arithmetic checks.
+// BenchmarkPDFToChecks times the whole table extraction of a PDF per
+// page: open, layout, cells, canonical cells and arithmetic checks, for
+// the corpus PDF (WPS) and the fixtures printed by Chromium (Skia:
+// separately drawn borders, many small text runs) and by LibreOffice.
 func BenchmarkPDFToChecks(b *testing.B) {
-	data, err := os.ReadFile("../../shared/corpus/huaian-hongze-2023/report.pdf")
+	for _, bc := range []struct{ name, path string }{
+		{"wps", "../../shared/corpus/huaian-hongze-2023/report.pdf"},
+		{"chromium", "../testdata/pdfconv/chrome-2021-ruled/report.pdf"},
+		{"chromium-unruled", "../testdata/pdfconv/chrome-2021-unruled/report.pdf"},
+		{"libreoffice", "../testdata/pdfconv/lo-2021-docx-ruled/report.pdf"},
+	} {
+		b.Run(bc.name, func(b *testing.B) { benchPDF(b, bc.path) })
+	}
+}
+
+func benchPDF(b *testing.B, path string) {
+	data, err := os.ReadFile(path)
 	if err != nil {
 		b.Skip(err)
 	}
@@ -34,5 +47,7 @@ func BenchmarkPDFToChecks(b *testing.B) {
 			b.Fatal("no checks")
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*pages)/1e6, "ms/page")
+	perPage := b.Elapsed().Seconds() / float64(b.N*pages)
+	b.ReportMetric(perPage*1e3, "ms/page")
+	b.ReportMetric(1/perPage, "pages/s")
 }

@@ -49,6 +49,9 @@ const (
 	// spacing inside a word, narrower than a space.
 	splitGap = 0.2
 	splitTol = 1.5
+	// baselineTol: glyphs set on one line by one text object share their
+	// top to within this (points); a neighbouring cell's line does not.
+	baselineTol = 0.5
 )
 
 // A word is a run of glyphs on a line with no wide gap inside.
@@ -93,6 +96,54 @@ func splitWords(l line) []word {
 	return out
 }
 
+// splitNumberTails splits a word whose last glyphs are a number set off
+// by a gap of at least splitGap font sizes ("行政规范性文件 77"): a
+// browser prints a narrow table's cells a quarter em apart, closer than a
+// word gap, and the number is a value of its own, not part of the label.
+// A word across most of the page is running text, whose digits WPS and
+// Word set off from CJK by the same quarter em: it stays whole.
+func splitNumberTails(ws []word, pageWidth float64) []word {
+	var out []word
+	for _, w := range ws {
+		if w.box.w() > wideLine*pageWidth {
+			out = append(out, w) // running text, set off round its digits (CJK autospace)
+			continue
+		}
+		cut := -1
+		for i := len(w.glyphs) - 1; i > 0; i-- {
+			g, p := w.glyphs[i], w.glyphs[i-1]
+			if g.BBox.X0-p.BBox.X1 >= splitGap*g.Size {
+				cut = i
+				break
+			}
+		}
+		if cut < 0 || isNumeric(w.text) || !lonelyGap(w.glyphs, cut) {
+			out = append(out, w)
+			continue
+		}
+		tail := wordOf(w.glyphs[cut:])
+		if !isNumeric(tail.text) {
+			out = append(out, w)
+			continue
+		}
+		out = append(out, wordOf(w.glyphs[:cut]), tail)
+	}
+	return out
+}
+
+// lonelyGap reports whether the gap before glyph cut is more than twice
+// as wide as any other in gs: a cell's edge, not the spacing of justified
+// running text, which spreads every gap of a line alike.
+func lonelyGap(gs []Glyph, cut int) bool {
+	gap := gs[cut].BBox.X0 - gs[cut-1].BBox.X1
+	for i := 1; i < len(gs); i++ {
+		if i != cut && 2*(gs[i].BBox.X0-gs[i-1].BBox.X1) >= gap {
+			return false
+		}
+	}
+	return true
+}
+
 // Text-alignment tables: tables printed without ruling lines. Their rows
 // are the lines holding numbers; their value columns are where those
 // numbers (and the header words above them) line up; labels are the words
@@ -109,10 +160,10 @@ type tline struct {
 	data  bool // holds a value: a number that is not the line's first word, or several numbers
 }
 
-func prepare(lines []line) []tline {
+func prepare(lines []line, pageWidth float64) []tline {
 	out := make([]tline, len(lines))
 	for i, l := range lines {
-		ws := splitWords(l)
+		ws := splitNumberTails(splitWords(l), pageWidth)
 		out[i] = tline{line: l, words: ws, data: len(valueWords(ws)) > 0}
 	}
 	return out
@@ -179,12 +230,12 @@ func findAlignRegions(ls []tline, pageWidth float64, st *stopper) []alignRegion 
 		}
 		// a single data line is a table only under a header line with
 		// words above its values (else it is running text with numbers)
-		if end == i && !(i > used && headed(ls[i-1], cols)) {
+		if end == i && !headedAbove(ls, used, i, cols) {
 			continue
 		}
 		start := i
 		size := ls[i].size()
-		for start > used && !ls[start-1].data && !wideParagraph(ls[start-1], pageWidth) &&
+		for start > used && !ls[start-1].data && !wideHeader(ls[start-1], cols, pageWidth) &&
 			math.Abs(ls[start-1].size()-size) <= sizeTol*size &&
 			ls[start].box.Y0-ls[start-1].box.Y1 < headerGap*ls[start].box.h() {
 			start--
@@ -203,13 +254,37 @@ func findAlignRegions(ls []tline, pageWidth float64, st *stopper) []alignRegion 
 	return out
 }
 
+// maxHeaderLook is how many lines above a lone data line headedAbove
+// looks for its header: the words of a wrapped header cell stack over a
+// few lines, the lowest of them maybe a single word.
+const maxHeaderLook = 3
+
+// headedAbove reports whether one of the few lines just above data line i
+// (none before used) is a header line over cols, each line close to the
+// one below it.
+func headedAbove(ls []tline, used, i int, cols []interval) bool {
+	for j := i - 1; j >= used && j >= i-maxHeaderLook; j-- {
+		if ls[j].data || ls[j+1].box.Y0-ls[j].box.Y1 >= headerGap*ls[j+1].box.h() {
+			return false
+		}
+		if headed(ls[j], cols) {
+			return true
+		}
+	}
+	return false
+}
+
 // headed reports whether l is a header line over columns cols: two or
 // more words, one of them above a value column.
 func headed(l tline, cols []interval) bool {
-	if l.data || len(l.words) < 2 {
+	if l.data {
 		return false
 	}
-	for _, w := range l.words[1:] {
+	ws := headerWords(l.words, cols)
+	if len(ws) < 2 {
+		return false
+	}
+	for _, w := range ws[1:] {
 		for _, c := range cols {
 			if c.overlap(w.box.X0, w.box.X1) > 0 {
 				return true
@@ -223,6 +298,13 @@ func headed(l tline, cols []interval) bool {
 // the page.
 func wideParagraph(l tline, pageWidth float64) bool {
 	return len(l.words) == 1 && l.box.w() > wideLine*pageWidth
+}
+
+// wideHeader reports whether l, a line above a table, is running text: a
+// wide paragraph even once split at the table's columns as header words
+// are (a browser's header words may run together across the page).
+func wideHeader(l tline, cols []interval, pageWidth float64) bool {
+	return wideParagraph(l, pageWidth) && len(headerWords(l.words, cols)) < 2
 }
 
 // reaches reports whether a line has a word over the value columns.
@@ -288,8 +370,121 @@ func buildAlignTable(r alignRegion, prev *Table) *Table {
 		labels := cluster(append(labelColumns(body, prev.vcols[0].x0-colSlack), prev.lcols...))
 		return alignTable(r.lines, nil, body, alignGrid{cols: prev.vcols, labelCols: labels, pageWidth: r.pageWidth})
 	}
+	blocks := headerBlocks(header)
+	splitHeaderWords(header, r.cols)
+	t := headedTable(r, header, body)
+	if len(blocks) == 0 {
+		return t
+	}
+	// A header whose cells are centred vertically reads better cell by
+	// cell (headerblocks.go): keep that reading where it names more
+	// columns, or as many in fewer rows.
+	bt := headedTable(r, blocks, body)
+	n, bn := leafHeaders(t, dataLines(body)), leafHeaders(bt, dataLines(body))
+	if bn > n || bn == n && len(bt.Rows) < len(t.Rows) {
+		return bt
+	}
+	return t
+}
+
+func dataLines(ls []tline) int {
+	n := 0
+	for _, l := range ls {
+		if l.data {
+			n++
+		}
+	}
+	return n
+}
+
+// headedTable builds the table of region r read with header lines header.
+func headedTable(r alignRegion, header, body []tline) *Table {
 	cols := mergeIntervals(blankColumns(header, r.cols), colSlack)
 	return alignTable(r.lines, header, body, alignGrid{cols: cols, labelCols: labelColumns(body, cols[0].x0-colSlack), pageWidth: r.pageWidth})
+}
+
+// splitHeaderWords splits the header words of two value columns that run
+// together, a browser setting its narrow cells a quarter em apart: at a
+// gap just before a column's left edge (cells set flush left), or at a gap
+// across the middle between two columns (cells centred).
+func splitHeaderWords(header []tline, cols []interval) {
+	for i := range header {
+		header[i].words = headerWords(header[i].words, cols)
+	}
+}
+
+// headerWords is ws split as splitHeaderWords splits a header line's words.
+func headerWords(ws []word, cols []interval) []word {
+	edges := make([]float64, len(cols))
+	for i, c := range cols {
+		edges[i] = c.x0
+	}
+	return splitBetweenColumns(splitAtColumns(ws, edges), cols)
+}
+
+// splitBetweenColumns splits words that are the centred headers of
+// neighbouring columns run together: at a glyph boundary on the middle
+// between two columns' centres, where the glyphs before it since the last
+// cut are centred over the one column and glyphs after it over the other.
+// Longer words are left as they are: a header is a few glyphs a column.
+func splitBetweenColumns(ws []word, cols []interval) []word {
+	var out []word
+	for _, w := range ws {
+		if len(w.glyphs) > maxCentredWord {
+			out = append(out, w)
+			continue
+		}
+		start := 0
+		for i := 1; i < len(w.glyphs); i++ {
+			if c := centredCut(w.glyphs, start, i, cols); c >= 0 {
+				out = append(out, wordOf(w.glyphs[start:i]))
+				start = i
+			}
+		}
+		if start == 0 {
+			out = append(out, w)
+		} else {
+			out = append(out, wordOf(w.glyphs[start:]))
+		}
+	}
+	return out
+}
+
+// maxCentredWord is the longest word splitBetweenColumns looks into; it
+// tries every cut of a word against every part after it.
+const maxCentredWord = 48
+
+// centredCut returns the column c whose header ends at glyph i of gs and
+// the next column's begins there, or -1: the boundary lies on the middle
+// between their centres, gs[start:i] is centred over c and some gs[i:j]
+// over c+1 (j the end, or a boundary on the middle after c+1).
+func centredCut(gs []Glyph, start, i int, cols []interval) int {
+	p, g := gs[i-1], gs[i]
+	if g.BBox.X0 < p.BBox.X1-edgeTol {
+		return -1
+	}
+	for c := 0; c+1 < len(cols); c++ {
+		mid := (centre(cols[c]) + centre(cols[c+1])) / 2
+		if mid < p.BBox.X1-edgeTol || mid > g.BBox.X0+edgeTol || !centredOver(gs[start:i], cols[c]) {
+			continue
+		}
+		far := 2*centre(cols[c+1]) - g.BBox.X0 + max(splitTol, g.Size/4) // where a centred part ends at most
+		for j := i + 1; j <= len(gs) && gs[j-1].BBox.X1 <= far; j++ {
+			if centredOver(gs[i:j], cols[c+1]) {
+				return c
+			}
+		}
+	}
+	return -1
+}
+
+func centre(c interval) float64 { return (c.x0 + c.x1) / 2 }
+
+// centredOver reports whether glyphs gs are centred over column c, within
+// a quarter of their size.
+func centredOver(gs []Glyph, c interval) bool {
+	x0, x1 := gs[0].BBox.X0, gs[len(gs)-1].BBox.X1
+	return math.Abs((x0+x1)/2-centre(c)) <= max(splitTol, gs[0].Size/4)
 }
 
 // blankColumns adds to cols the columns printed without any value: the
@@ -413,7 +608,7 @@ func (g *alignGrid) headerRows(lines []tline) []Row {
 		g:       g,
 		lines:   lines,
 		wide:    append([]interval(nil), g.cols...),
-		leaf:    make([][]string, len(g.cols)),
+		leaf:    make([][]word, len(g.cols)),
 		leafBox: make([]Rect, len(g.cols)),
 		done:    map[[2]int]bool{},
 	}
@@ -429,7 +624,7 @@ type headerReading struct {
 	g        *alignGrid
 	lines    []tline
 	wide     []interval // the value columns, widened by their leaf headers
-	leaf     [][]string // each value column's leaf header words, top to bottom
+	leaf     [][]word   // each value column's leaf header words
 	leafBox  []Rect
 	label    []string // the label header's words
 	labelBox Rect
@@ -448,7 +643,7 @@ func (h *headerReading) takeLeaves() {
 			if w.box.X1 <= h.g.labelRight+edgeTol {
 				continue
 			}
-			if ci := fitOne(w, h.g.cols); ci >= 0 && !spansBelow(h.lines, li, wi) {
+			if ci := fitOne(w, h.g.cols); ci >= 0 && !spansBelow(h.lines, li, wi, h.g.cols) {
 				h.addLeaf(ci, w)
 				h.wide[ci] = interval{min(h.wide[ci].x0, w.box.X0), max(h.wide[ci].x1, w.box.X1)}
 				h.done[[2]int{li, wi}] = true
@@ -458,8 +653,20 @@ func (h *headerReading) takeLeaves() {
 }
 
 func (h *headerReading) addLeaf(ci int, w word) {
-	h.leaf[ci] = append(h.leaf[ci], w.text)
+	h.leaf[ci] = append(h.leaf[ci], w)
 	extend(&h.leafBox[ci], w.box)
+}
+
+// leafText joins a column's leaf header words top to bottom: stacked
+// words are taken from lines in two passes (lines of several words, then
+// the rest), and a cell's lines need not share lines with its neighbours'.
+func leafText(ws []word) string {
+	sort.SliceStable(ws, func(i, j int) bool { return ws[i].box.Y0 < ws[j].box.Y0-snapTol })
+	texts := make([]string, len(ws))
+	for i, w := range ws {
+		texts[i] = w.text
+	}
+	return joinWords(texts)
 }
 
 // readLine reads the words of header line li that are not leaf headers.
@@ -494,6 +701,7 @@ func (h *headerReading) caption(li int, w word) bool {
 	g := h.g
 	centre := (g.x0 + g.x1) / 2
 	return len(h.lines[li].words) == 1 && li+1 < len(h.lines) && w.box.X0 > g.x0+captionIndent*w.size &&
+		fitOne(w, g.cols) < 0 && // a column's own header set lower in a taller cell is no caption
 		(math.Abs(w.box.cx()-centre) < captionCentre*(g.x1-g.x0) || math.Abs(w.box.cx()-g.pageWidth/2) < pageCentre*g.pageWidth)
 }
 
@@ -507,7 +715,7 @@ func (h *headerReading) fullRow(w word, lineBox Rect) Row {
 // it reaches (false: none).
 func (h *headerReading) valueWord(li, wi int) (Cell, bool) {
 	w := h.lines[li].words[wi]
-	if ci := fitOne(w, h.wide); ci >= 0 && !spansBelow(h.lines, li, wi) {
+	if ci := fitOne(w, h.wide); ci >= 0 && !spansBelow(h.lines, li, wi, h.g.cols) {
 		h.addLeaf(ci, w)
 		return Cell{}, false
 	}
@@ -542,7 +750,7 @@ func (h *headerReading) leafRow() []Row {
 		if b == (Rect{}) {
 			b = Rect{c.x0, box.Y0, c.x1, box.Y1}
 		}
-		row.Cells = append(row.Cells, Cell{Text: joinWords(h.leaf[ci]), Col: nl + ci, ColSpan: 1, RowSpan: 1, BBox: b})
+		row.Cells = append(row.Cells, Cell{Text: leafText(h.leaf[ci]), Col: nl + ci, ColSpan: 1, RowSpan: 1, BBox: b})
 		found = found || len(h.leaf[ci]) > 0
 	}
 	if !found {
@@ -563,21 +771,30 @@ func extend(r *Rect, b Rect) {
 // spansBelow reports whether word wi of header line li stands over a
 // group: some lower header line has two or more words within the word's
 // territory (the space up to half way to its neighbours on its line, at
-// most its own width to either side).
-func spansBelow(header []tline, li, wi int) bool {
+// most its own width to either side). A word that starts at the left edge
+// of a value column (cols) heads nothing left of it: a browser sets every
+// cell's text flush left, and the staggered lines of the cells beside it
+// are not its group. Only words wholly below it count: the lines of the
+// cells beside a taller one, centred in it, run past its own.
+func spansBelow(header []tline, li, wi int, cols []interval) bool {
 	ws := header[li].words
 	w := ws[wi].box
 	lo, hi := w.X0-w.w(), w.X1+w.w()
 	if wi > 0 {
 		lo = max(lo, (ws[wi-1].box.X1+w.X0)/2)
 	}
+	for _, c := range cols {
+		if math.Abs(w.X0-c.x0) <= splitTol {
+			lo = max(lo, c.x0-edgeTol)
+		}
+	}
 	if wi+1 < len(ws) {
 		hi = min(hi, (w.X1+ws[wi+1].box.X0)/2)
 	}
 	for _, l := range header[li+1:] {
 		n := 0
-		for _, w := range l.words {
-			if c := w.box.cx(); c > lo && c < hi {
+		for _, lw := range l.words {
+			if c := lw.box.cx(); c > lo && c < hi && lw.box.Y0 >= w.Y1-snapTol {
 				n++
 			}
 		}
@@ -811,15 +1028,17 @@ func labelCol(labelCols []float64, x float64) int {
 	return c
 }
 
-// splitAtColumns splits words that run over the start of a label column
-// with a gap just before it ("（三）不予 1.属于国家秘密").
+// splitAtColumns splits words that run over the start of a column (edges
+// are the columns' left edges) with a gap just before it ("（三）不予
+// 1.属于国家秘密"), or without one where the glyph there sits on another
+// baseline: the first line of the next cell, centred in it vertically.
 func splitAtColumns(ws []word, labelCols []float64) []word {
 	var out []word
 	for _, w := range ws {
 		start := 0
 		for i := 1; i < len(w.glyphs); i++ {
 			g, p := w.glyphs[i], w.glyphs[i-1]
-			if g.BBox.X0-p.BBox.X1 < splitGap*g.Size {
+			if g.BBox.X0-p.BBox.X1 < splitGap*g.Size && math.Abs(g.BBox.Y0-p.BBox.Y0) <= baselineTol {
 				continue
 			}
 			for _, x := range labelCols {

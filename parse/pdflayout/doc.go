@@ -21,9 +21,12 @@
 //   - table.go: cells from ruling lines (grid lines, merged cells where a
 //     ruling is missing, spanned cells repeated as Continued).
 //   - align.go: tables printed without rulings, from the alignment of
-//     numbers and header words.
+//     numbers and header words (split where a browser sets neighbouring
+//     cells a quarter em apart); headerblocks.go: such a header read cell
+//     by cell, where vertically centred cells stagger its lines.
 //   - layout.go: a page's blocks in reading order, and the joining of a
-//     table cut by a page break.
+//     table cut by a page break; tail.go: the lines that end a page
+//     carried over to the next, for a table whose header the break cut.
 //   - precheck.go, xrefstream.go, panic.go, stream.go: the defences against
 //     hostile files (cross-reference sanity and object streams nested in
 //     object streams, read from the file's bytes; bounded stream sizes;

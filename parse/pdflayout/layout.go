@@ -37,7 +37,7 @@ func LayoutContext(ctx context.Context, p *Page, prev *Table) ([]Block, error) {
 	if st.err != nil {
 		blocks, rest = nil, p.Glyphs
 	}
-	tl := prepare(groupLines(rest))
+	tl := prepare(groupLines(rest), p.Width)
 	inTable := make([]bool, len(tl))
 	if st.err == nil {
 		blocks = append(blocks, alignTables(tl, prev, p.Width, inTable, st)...)
@@ -152,7 +152,13 @@ func (l line) size() float64 {
 // it took over, see Layout). The caller checks that nothing but page
 // furniture lies between them.
 func Continues(prev, next *Table) bool {
-	if prev == nil || next == nil || prev.Ruled != next.Ruled || prev.NCols != next.NCols || len(prev.Rows) == 0 {
+	if prev == nil || next == nil || prev.Ruled != next.Ruled || len(prev.Rows) == 0 {
+		return false
+	}
+	if !prev.Ruled {
+		return sameColumns(prev.vcols, next.vcols)
+	}
+	if prev.NCols != next.NCols {
 		return false
 	}
 	for i := range prev.Xs {
@@ -163,6 +169,50 @@ func Continues(prev, next *Table) bool {
 	return true
 }
 
+// sameColumns reports whether two alignment tables have the same value
+// columns; their label columns may differ (a page holds deeper labels than
+// the one before).
+func sameColumns(a, b []interval) bool {
+	if len(a) == 0 || len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Abs(a[i].x0-b[i].x0) > 2*snapTol && a[i].overlap(b[i].x0, b[i].x1) <= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// alignLabels gives t and next, alignment tables with the same value
+// columns, the same label columns: the one with fewer gets empty label
+// columns before its values, its last label column's cells spanning them.
+func (t *Table) alignLabels(next *Table) {
+	switch d := len(next.lcols) - len(t.lcols); {
+	case d > 0:
+		widenLabels(t.Rows, len(t.lcols), d)
+		t.lcols, t.NCols, t.Xs = next.lcols, next.NCols, next.Xs
+	case d < 0:
+		widenLabels(next.Rows, len(next.lcols), -d)
+		next.lcols, next.NCols, next.Xs = t.lcols, t.NCols, t.Xs
+	}
+}
+
+// widenLabels inserts d label columns after the nl of rows.
+func widenLabels(rows []Row, nl, d int) {
+	for _, r := range rows {
+		for i := range r.Cells {
+			c := &r.Cells[i]
+			switch {
+			case c.Col >= nl:
+				c.Col += d
+			case c.Col+c.ColSpan == nl:
+				c.ColSpan += d
+			}
+		}
+	}
+}
+
 // Append adds the rows of next, a continuation of t on the following page,
 // to t. A label cell that a page break cut in two is printed once, above
 // the break: an empty cell of next's first row under a cell of t's last row
@@ -170,6 +220,9 @@ func Continues(prev, next *Table) bool {
 // several rows or is left open by the break (no ruling under it). Cells
 // that hold numbers are never copied.
 func (t *Table) Append(next *Table) {
+	if !t.Ruled && !next.Ruled {
+		t.alignLabels(next)
+	}
 	if len(t.Rows) == 0 {
 		t.Rows = next.Rows
 		return
@@ -242,8 +295,13 @@ func numeric(s string) bool {
 // splitRowTail reports whether head, the first row on a new page, is the
 // rest of last, a row the page break cut in two: head holds no number, its
 // texts sit in cells shaped like label cells of last (same columns), and
-// every column where last prints a number is empty in head.
+// every column where last prints a number is empty in head. A head without
+// any text is the empty lower part of a row whose text all printed above
+// the break (LibreOffice splits rows so); it is part of last too.
 func splitRowTail(last, head Row) bool {
+	if blankRow(head) {
+		return true
+	}
 	byCol := map[[2]int]Cell{}
 	for _, c := range last.Cells {
 		byCol[[2]int{c.Col, c.ColSpan}] = c
@@ -270,6 +328,16 @@ func splitRowTail(last, head Row) bool {
 			if h.Col < c.Col+c.ColSpan && c.Col < h.Col+h.ColSpan && h.Text != "" {
 				return false
 			}
+		}
+	}
+	return true
+}
+
+// blankRow reports whether no cell of r holds text.
+func blankRow(r Row) bool {
+	for _, c := range r.Cells {
+		if c.Text != "" {
+			return false
 		}
 	}
 	return true

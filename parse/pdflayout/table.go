@@ -23,6 +23,10 @@ type Row struct {
 	Cells []Cell
 	BBox  Rect
 	Page  int // 1-based page the row is printed on (set by the caller)
+	// FromTail reports a header row printed at the foot of the page
+	// before, carried over the page break with its table (see Tail); its
+	// boxes are in that page's coordinates.
+	FromTail bool
 }
 
 // Cell is one cell of a row.
@@ -344,5 +348,81 @@ func (cg *cellGrid) table(g grid, gs []Glyph) *Table {
 		c := &t.Rows[R-1].Cells[i]
 		c.OpenBottom = !g.hasH(cg.ys[R], cg.xs[c.Col], cg.xs[c.Col+c.ColSpan])
 	}
+	t.dropSlivers(medianGlyphHeight(gs))
 	return t
+}
+
+// sliverShare: a grid row lower than this share of the text's height is a
+// sliver between two rulings of one border, not a row of its own.
+const sliverShare = 0.75
+
+// dropSlivers removes the grid rows that hold nothing of their own and are
+// lower than a line of text: Chromium draws a cell spanning rows a few
+// points short of the rows beside it, and its bottom border then cuts the
+// last row it spans in two. The cells that span the sliver lose a row of
+// their span; an empty cell that starts in it starts in the row below.
+func (t *Table) dropSlivers(textH float64) {
+	if textH <= 0 {
+		return
+	}
+	for r := len(t.Rows) - 1; r > 0; r-- {
+		if t.Rows[r].BBox.h() < sliverShare*textH && hollow(t.Rows[r]) {
+			t.dropRow(r)
+		}
+	}
+}
+
+// hollow reports whether row holds no text of its own, but in cells that
+// go on below it (their text printed there), and continues a cell from
+// above.
+func hollow(row Row) bool {
+	cont := false
+	for _, c := range row.Cells {
+		if !c.Continued && c.Text != "" && c.RowSpan == 1 {
+			return false
+		}
+		cont = cont || c.Continued
+	}
+	return cont
+}
+
+func (t *Table) dropRow(r int) {
+	for _, c := range t.Rows[r].Cells {
+		switch {
+		case c.Continued:
+			t.shrinkSpan(r, c)
+		case c.RowSpan > 1 && r+1 < len(t.Rows):
+			for i := range t.Rows[r+1].Cells {
+				if d := &t.Rows[r+1].Cells[i]; d.Col == c.Col && d.ColSpan == c.ColSpan {
+					d.Continued = false
+				}
+			}
+			t.shrinkSpan(r, c)
+		}
+	}
+	t.Rows = append(t.Rows[:r], t.Rows[r+1:]...)
+}
+
+// shrinkSpan takes row r out of the span of cell c, in every row it covers.
+func (t *Table) shrinkSpan(r int, c Cell) {
+	for ri := max(r-c.RowSpan+1, 0); ri < min(r+c.RowSpan, len(t.Rows)); ri++ {
+		for i := range t.Rows[ri].Cells {
+			if d := &t.Rows[ri].Cells[i]; d.Col == c.Col && d.ColSpan == c.ColSpan && d.BBox == c.BBox {
+				d.RowSpan--
+			}
+		}
+	}
+}
+
+// medianGlyphHeight is the median height of the glyphs gs, or 0.
+func medianGlyphHeight(gs []Glyph) float64 {
+	if len(gs) == 0 {
+		return 0
+	}
+	hs := make([]float64, len(gs))
+	for i, g := range gs {
+		hs[i] = g.BBox.h()
+	}
+	sort.Float64s(hs)
+	return hs[len(hs)/2]
 }
