@@ -96,6 +96,11 @@ type Cell struct {
 	Raw   string // the text as printed
 	Label string // the row label as printed
 	Loc   parse.Loc
+	// Origin and Confidence are those of the parsed cell: "ocr" and how
+	// sure OCR was (0–1) for a value read from a page image; "" and 0
+	// for text.
+	Origin     parse.Origin
+	Confidence float64
 }
 
 // Key is the cell's address, "<table>/<row>/<col>".

@@ -66,6 +66,8 @@ var Columns = []ColumnDoc{
 	{TableCells, "grid_row", "INTEGER", "row within that table, from 1; NULL when not known"},
 	{TableCells, "grid_col", "INTEGER", "grid column within the row, from 1; NULL when not known"},
 	{TableCells, "bbox", "DOUBLE[]", "[x0, y0, x1, y1] in PDF points; NULL off PDFs"},
+	{TableCells, "origin", "VARCHAR", "`ocr` when the cell was read by OCR from a page image (a scan); NULL when read from the document's text"},
+	{TableCells, "confidence", "DOUBLE", "how sure OCR was of the cell, 0 to 1 (its least sure word); NULL when not read by OCR. A number OCR was unsure of is left NULL in value, with an `ocr.unsure` warning"},
 	{TableCells, "year", "BIGINT", yearPartition},
 
 	{TableChecks, "report_id", "VARCHAR", "the report (reports.report_id)"},

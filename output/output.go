@@ -117,6 +117,8 @@ type CellRow struct {
 	GridRow    *int32    `parquet:"grid_row,optional,dict"`
 	GridCol    *int32    `parquet:"grid_col,optional,dict"`
 	BBox       []float64 `parquet:"bbox,optional,list,dict"`
+	Origin     *string   `parquet:"origin,optional,dict"`
+	Confidence *float64  `parquet:"confidence,optional"`
 }
 
 // CheckRow is one row of the checks table, partitioned like the cells.
@@ -369,8 +371,24 @@ func (w *Writer) cellRow(u *utf8Fixer, id string, c *normalize.Cell) CellRow {
 	if c.Loc.Page > 0 && c.Loc.BBox != [4]float64{} {
 		row.BBox = w.a.bbox(c.Loc.BBox)
 	}
+	if c.Origin != parse.OriginText {
+		row.Origin = w.origin(c.Origin)
+		row.Confidence = w.a.float(c.Confidence)
+	}
 	return row
 }
+
+// origin returns the origin column's value for o: the few origins are
+// shared strings, not one allocation per cell.
+func (w *Writer) origin(o parse.Origin) *string {
+	if p, ok := origins[o]; ok {
+		return p
+	}
+	s := string(o)
+	return &s
+}
+
+var origins = map[parse.Origin]*string{parse.OriginOCR: new(string(parse.OriginOCR))}
 
 // maxKeys caps the table of cell keys the writer keeps (the template's are
 // some 300; local sub-rows add more).
