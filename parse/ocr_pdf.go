@@ -39,11 +39,6 @@ func (r *pdfReader) scan(ctx context.Context, d *pdflayout.Doc) bool {
 		r.needsOCR("no text layer: the page must be read by OCR")
 		return false
 	}
-	e, err := findOCR(ctx)
-	if err != nil {
-		r.needsOCR("no text layer: the page must be read by OCR; " + err.Error())
-		return false
-	}
 	doc.Blocks = nil
 	r.blocks = &blockBuilder{doc: doc}
 	s := &ocrScan{doc: doc, conf: map[cellKey]float64{}}
@@ -57,7 +52,13 @@ func (r *pdfReader) scan(ctx context.Context, d *pdflayout.Doc) bool {
 			doc.Warnings = append(doc.Warnings, limitWarning("the number of pages read by OCR", maxOCRPages, Loc{Page: n}))
 			break
 		}
-		if s.page(ctx, e, d, n, r.blocks) {
+		ok, err := s.page(ctx, d, n, r.blocks)
+		if err != nil {
+			doc.Blocks = nil
+			r.needsOCR("no text layer: the page must be read by OCR; " + err.Error())
+			return false
+		}
+		if ok {
 			read++
 		}
 	}
@@ -119,30 +120,37 @@ func (p *ocrPage) toPixels(r pdflayout.Rect) (x0, y0, x1, y1 int) {
 }
 
 // page reads page n by OCR and adds its blocks to b; it reports whether
-// the page was read.
-func (s *ocrScan) page(ctx context.Context, e *ocrEngine, d *pdflayout.Doc, n int, b *blockBuilder) bool {
+// the page was read, and an error when there is no OCR engine to read
+// it with. The engine is looked for once a page has an image it could
+// read, so that a document without one is judged alike whether the
+// engine is installed or not.
+func (s *ocrScan) page(ctx context.Context, d *pdflayout.Doc, n int, b *blockBuilder) (bool, error) {
 	loc := Loc{Page: n}
 	p, err := d.Page(ctx, n)
 	if p == nil {
 		s.doc.warn(CodeOCRFailed, fmt.Sprintf("page %d: %v", n, err), loc)
-		return false
+		return false, nil
 	}
 	op, err := preparePage(ctx, d, n)
 	if err != nil {
 		s.doc.warn(CodeOCRFailed, err.Error(), loc)
-		return false
+		return false, nil
+	}
+	e, err := findOCR(ctx)
+	if err != nil {
+		return false, err
 	}
 	png, err := op.img.png()
 
 	if err != nil {
 		s.doc.warn(CodeOCRFailed, fmt.Sprintf("page %d: %v", n, err), loc)
-		return false
+		return false, nil
 	}
 	dpi := int(math.Round(72 / op.sx))
 	all, err := e.recognize(ctx, [][]byte{png}, dpi, pagePass)
 	if err != nil {
 		s.doc.warn(CodeOCRFailed, fmt.Sprintf("page %d: %v", n, err), loc)
-		return false
+		return false, nil
 	}
 	words := all[0]
 	var sum float64
@@ -165,11 +173,11 @@ func (s *ocrScan) page(ctx context.Context, e *ocrEngine, d *pdflayout.Doc, n in
 		ocrLanguage, op.angle, len(op.hRul)+len(op.vRul), len(words), mean), loc)
 	blocks, err := safeLayout(ctx, p, b.carry())
 	if ctx.Err() != nil {
-		return false
+		return false, nil
 	}
 	if err != nil {
 		s.doc.warn(CodePDFLayout, err.Error(), loc)
-		return false
+		return false, nil
 	}
 	values, err := s.readValues(ctx, e, blocks, op, dpi)
 	if err != nil {
@@ -181,7 +189,7 @@ func (s *ocrScan) page(ctx context.Context, e *ocrEngine, d *pdflayout.Doc, n in
 		}
 	}
 	b.page(n, blocks)
-	return true
+	return true, nil
 }
 
 // ocrPunct undoes the engine's usual misreading of full-width brackets
