@@ -367,4 +367,3 @@ func FuzzParsePDF(f *testing.F) {
 		}
 	})
 }
-
