@@ -381,6 +381,11 @@ func (m *mapper) labelRow(row parse.Row, labels []parse.Cell) {
 		c := core(first.Text)
 		m.headingCore(c)
 		if m.ctx != before || strings.Contains(c, articleHeading) {
+			if m.ctx == T2 && strings.Contains(c, articleHeading) {
+				// each block of t2 prints its own header: the last
+				// block's columns are not this one's
+				m.heads[T2] = nil
+			}
 			return
 		}
 	}

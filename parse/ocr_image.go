@@ -26,6 +26,10 @@ const (
 	// inkLevel: a pixel darker than this is ink. Paper in a scan is
 	// 200–255 after levelling, print 0–100, a grey table band 180–230.
 	inkLevel = 150
+	// ruleLevel: a pixel darker than this may be part of a ruling. Thin
+	// rulings (a 0.5 pt line is under 2 pixels at 200 dpi) come out grey
+	// from the scanner; noise does not make long runs of them.
+	ruleLevel = 210
 	// maxSkewDeg: the most rotation deskewing looks for; a page fed
 	// crooked through a scanner is off by a degree or two at most.
 	maxSkewDeg = 2.0
@@ -231,9 +235,9 @@ func (g *grayImage) runs(horizontal bool, minLen int) []run {
 			ink := false
 			if j < m {
 				if horizontal {
-					ink = g.pix[i*g.w+j] < inkLevel
+					ink = g.pix[i*g.w+j] < ruleLevel
 				} else {
-					ink = g.pix[j*g.w+i] < inkLevel
+					ink = g.pix[j*g.w+i] < ruleLevel
 				}
 			}
 			switch {

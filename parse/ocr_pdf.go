@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/opengov-cn/nianbao/parse/pdflayout"
 )
@@ -304,9 +305,15 @@ func (s *ocrScan) readValues(ctx context.Context, e *ocrEngine, blocks []pdflayo
 		}
 		below := numberColumns(blk.Table)
 		for ri := range blk.Table.Rows {
+			afterValue := false // a value lies left of the cell in its row
 			for ci := range blk.Table.Rows[ri].Cells {
 				c := &blk.Table.Rows[ri].Cells[ci]
-				inNumbers := c.ColSpan == 1 && ri > below[c.Col]
+				// labels come first in a row: a cell right of a value
+				// that OCR reads as an ideograph or two is a misread digit
+				inNumbers := c.ColSpan == 1 && ri > below[c.Col] || afterValue && utf8.RuneCountInString(strings.TrimSpace(c.Text)) <= 2
+				if t := strings.TrimSpace(c.Text); t != "" && !c.Continued && !strings.ContainsFunc(t, isHan) {
+					afterValue = true
+				}
 				if c.Continued || len(cells)+len(labels) >= maxOCRCells {
 					continue
 				}
@@ -372,10 +379,10 @@ func (s *ocrScan) readLabels(ctx context.Context, e *ocrEngine, cells []*pdflayo
 	}
 }
 
-// numberColumns returns, for each grid column of t, the row of its
-// first number when most of its cells from there down hold numbers (a
-// column of values: a CJK character read in it below that row is a
-// misread digit), else the number of rows.
+// numberColumns returns, for each grid column of t, the row above its
+// first value (a cell without ideographs) when most of its cells from
+// there down are values (a column of values: a CJK character read in it
+// below that row is a misread digit), else the number of rows.
 func numberColumns(t *pdflayout.Table) []int {
 	first := make([]int, t.NCols)
 	nums, texts := make([]int, t.NCols), make([]int, t.NCols)
@@ -387,7 +394,9 @@ func numberColumns(t *pdflayout.Table) []int {
 			if c.Continued || c.ColSpan != 1 || c.Col >= t.NCols || c.Text == "" {
 				continue
 			}
-			if cleanNumber.MatchString(strings.Join(strings.Fields(c.Text), "")) {
+			// the page pass misreads many a digit (0 as o or 。), but
+			// seldom as an ideograph: what has none is a value
+			if !strings.ContainsFunc(c.Text, isHan) {
 				nums[c.Col]++
 				first[c.Col] = min(first[c.Col], ri)
 			} else if ri > first[c.Col] {
@@ -491,9 +500,13 @@ func judgeValue(first string, firstConf float64, v valueRead) (text string, conf
 	return second, v.conf, ""
 }
 
-// minInkPixels is how many ink pixels in an empty cell make it a cell
-// OCR failed to read.
-const minInkPixels = 40
+// minInkPixels is how many ink pixels make a cell one that holds
+// something: a 9 pt 0 at 200 dpi has some 40, a 1 some 20; a speck of
+// noise a few. A cell with fewer is blank; one with more that OCR reads
+// no number in is left blank with a warning, never taken for blank.
+const minInkPixels = 10
+
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
 
 func hasWide(s string) bool {
 	for _, r := range s {
