@@ -18,6 +18,9 @@ import (
 // lands under a key the report does not print. Rows whose label OCR
 // misread are missing, which the log tells.
 func TestScanFixtures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("OCR of whole scans takes seconds a page")
+	}
 	if _, err := exec.LookPath(parse.OCRCommand); err != nil {
 		t.Skip("no OCR engine: ", err)
 	}

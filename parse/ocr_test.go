@@ -1,7 +1,11 @@
 package parse
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
+	"image"
+	"image/jpeg"
 	"math"
 	"strings"
 	"testing"
@@ -189,6 +193,9 @@ func ocrOrSkip(t testing.TB) {
 }
 
 func TestScanByOCR(t *testing.T) {
+	if testing.Short() {
+		t.Skip("OCR of whole scans takes seconds a page")
+	}
 	data := readOrSkip(t, scanPath)
 	ocrOrSkip(t)
 	doc, err := ParsePDF(context.Background(), data)
@@ -222,5 +229,28 @@ func TestScanByOCR(t *testing.T) {
 	}
 	if tables == 0 {
 		t.Error("no tables read")
+	}
+}
+
+func TestDecodeGrayCapsSize(t *testing.T) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, image.NewGray(image.Rect(0, 0, 8, 8)), nil); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	// the frame header (SOF0) claims 60000×60000 pixels
+	i := bytes.Index(data, []byte{0xFF, 0xC0})
+	if i < 0 {
+		t.Fatal("no SOF0 marker")
+	}
+	binary.BigEndian.PutUint16(data[i+5:], 60000)
+	binary.BigEndian.PutUint16(data[i+7:], 60000)
+	allocs := testing.AllocsPerRun(1, func() {
+		if _, err := decodeGray(data); err == nil || !strings.Contains(err.Error(), "cap") {
+			t.Errorf("decodeGray of a 60000×60000 JPEG: %v, want the cap", err)
+		}
+	})
+	if allocs > 100 {
+		t.Errorf("%v allocations: the image was decoded", allocs)
 	}
 }

@@ -116,7 +116,9 @@ func ParseOFD(ctx context.Context, data []byte) (doc *Document, err error) {
 	r.blocks.finish()
 	switch {
 	case r.pagesRead == 0:
-		return ofdFailed(errors.New("no page could be read")), nil
+		doc.Status, doc.Blocks = StatusFailed, nil
+		doc.warn(CodeOFDCorrupt, "no page could be read", Loc{})
+		return doc, nil
 	case r.st.runes < minTextRunes && images > 0:
 		// a scanned OFD: its images are not read by OCR yet
 		doc.Status, doc.Blocks = StatusNeedsOCR, nil

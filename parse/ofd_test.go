@@ -101,3 +101,34 @@ func TestOFDBroken(t *testing.T) {
 		})
 	}
 }
+
+func TestOFDBomb(t *testing.T) {
+	doc0 := `<ofd:OFD xmlns:ofd="x"><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>`
+	var b bytes.Buffer
+	z := zip.NewWriter(&b)
+	for name, body := range map[string]string{"OFD.xml": doc0,
+		"Doc_0/Document.xml": `<ofd:Document><ofd:Pages><ofd:Page ID="1" BaseLoc="P/C.xml"/></ofd:Pages></ofd:Document>`} {
+		w, _ := z.Create(name)
+		w.Write([]byte(body))
+	}
+	// a page of 40 MB of spaces, a few KB compressed
+	w, _ := z.Create("Doc_0/P/C.xml")
+	w.Write(bytes.Repeat([]byte(" "), 40<<20))
+	z.Close()
+	doc, err := parse.ParseOFD(context.Background(), b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Status != parse.StatusFailed || !hasWarning(doc, parse.CodeOFDPage) {
+		t.Errorf("status %q, warnings %v; want failed with %s", doc.Status, doc.Warnings, parse.CodeOFDPage)
+	}
+}
+
+func hasWarning(doc *parse.Document, code parse.Code) bool {
+	for _, w := range doc.Warnings {
+		if w.Code == code {
+			return true
+		}
+	}
+	return false
+}
