@@ -471,8 +471,8 @@ func (s *ocrScan) judgeTable(n int, t *pdflayout.Table, words []ocrWord, values 
 	}
 }
 
-// minOCRAlone is the confidence the digit pass needs for a number the
-// page pass did not read as one.
+// minOCRAlone is the confidence one pass needs for a number the other
+// did not read as one.
 const minOCRAlone = 0.85
 
 // judgeValue decides a value cell from its two readings: the text kept,
@@ -484,6 +484,8 @@ func judgeValue(first string, firstConf float64, v valueRead) (text string, conf
 		return "", 1, ""
 	case blankOCR[first] && firstConf >= minOCRConfidence:
 		return first, firstConf, ""
+	case !cleanNumber.MatchString(second) && cleanNumber.MatchString(first) && firstConf >= minOCRAlone:
+		return first, firstConf, "" // the page pass alone, and sure of it
 	case !cleanNumber.MatchString(second):
 		return "", 0, "the digit pass read no number"
 	case first == second:

@@ -33,6 +33,8 @@ func TestJudgeValue(t *testing.T) {
 		{"digit pass alone, unsure", "", 0, valueRead{text: "3", conf: 0.7, ink: true}, "", true},
 		{"not a number", "1O", 0.9, valueRead{text: "10.", conf: 0.9, ink: true}, "", true},
 		{"ink, nothing read", "", 0, valueRead{ink: true}, "", true},
+		{"page pass alone, sure", "5", 0.9, valueRead{ink: true}, "5", false},
+		{"page pass alone, unsure", "5", 0.7, valueRead{ink: true}, "", true},
 		{"blank mark", "—", 0.9, valueRead{text: "-", conf: 0.9, ink: true}, "—", false},
 	}
 	for _, tt := range tests {
