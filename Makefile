@@ -5,7 +5,7 @@ CORPUS  ?= ../shared/corpus
 # Cell accuracy the pipeline must reach on the real corpus and fixtures:
 # every cell, with exactly the broken identities flagged.
 EVAL_MIN ?= 1
-FIXTURES := testdata/reports testdata/pdf testdata/pdfconv testdata/word testdata/markdown
+FIXTURES := testdata/reports testdata/pdf testdata/pdfconv testdata/word testdata/markdown testdata/ofd
 
 .PHONY: all build run demo sql-check test unit vet eval eval-fixtures duckdb-check bench bench-pdf clean readme-dict
 

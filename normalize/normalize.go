@@ -99,6 +99,11 @@ type Cell struct {
 	Raw   string // the text as printed
 	Label string // the row label as printed
 	Loc   parse.Loc
+	// Origin and Confidence are those of the parsed cell: "ocr" and how
+	// sure OCR was (0–1) for a value read from a page image; "" and 0
+	// for text.
+	Origin     parse.Origin
+	Confidence float64
 }
 
 // Key is the cell's address, "<table>/<row>/<col>".
@@ -381,6 +386,11 @@ func (m *mapper) labelRow(row parse.Row, labels []parse.Cell) {
 		c := core(first.Text)
 		m.headingCore(c)
 		if m.ctx != before || strings.Contains(c, articleHeading) {
+			if m.ctx == T2 && strings.Contains(c, articleHeading) {
+				// each block of t2 prints its own header: the last
+				// block's columns are not this one's
+				m.heads[T2] = nil
+			}
 			return
 		}
 	}
@@ -494,6 +504,14 @@ func (m *mapper) status() Status {
 		if !found[i] {
 			m.warn(CodeTablesMissing, parse.Loc{}, "table %s (%s) was not found", t.ID, t.Title)
 			m.trouble = true
+		}
+	}
+	for _, w := range m.doc.Warnings {
+		if w.Code == parse.CodeOCRUnsure {
+			// A cell OCR left blank is not known to be blank: the
+			// report is not whole.
+			m.trouble = true
+			break
 		}
 	}
 	if m.trouble {

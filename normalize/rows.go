@@ -252,7 +252,8 @@ func (m *mapper) emit(table TableID, rowKey, label string, row parse.Row, vals [
 			w := toWan(*num, unit)
 			num = &w
 		}
-		c := Cell{Table: table, Row: rk, Col: sl.key, Value: num, Raw: v.Text, Label: lb, Loc: v.Loc}
+		c := Cell{Table: table, Row: rk, Col: sl.key, Value: num, Raw: v.Text, Label: lb, Loc: v.Loc,
+			Origin: v.Origin, Confidence: v.Confidence}
 		if !m.record(cellKey{table, rk, sl.key}) {
 			m.warn(CodeCellDuplicate, v.Loc, "%s printed twice; keeping the first", c.Key())
 			m.trouble = true

@@ -129,6 +129,13 @@ func mendingSwap(rows []rowVals, cols []string, fams []*CheckFamily) (swap, bool
 	if fewest >= minSwapFailures || base-fewest < minSwapFailures || ties != 1 {
 		return swap{}, false // none, or several the numbers cannot tell apart
 	}
+	// The rows it mends must meet their identities, not merely escape
+	// them: moving a blank column onto the total leaves the rows without
+	// a side to check (a scan's unsure cells, left blank, would otherwise
+	// have the total swapped away).
+	if passing(rows, fams, best)-passing(rows, fams, swap{}) < base-fewest {
+		return swap{}, false
+	}
 	return best, true
 }
 
@@ -291,10 +298,27 @@ func failingRows(rows []rowVals, fams []*CheckFamily, s swap) []rowVals {
 	return out
 }
 
+func passing(rows []rowVals, fams []*CheckFamily, s swap) int {
+	n := 0
+	for _, r := range rows {
+		if fails, checked := rowState(r, fams, s); checked && !fails {
+			n++
+		}
+	}
+	return n
+}
+
 // rowFails reports whether row r, read with s, breaks one of fams as
 // Checks would judge it: blank addends absent, a side without a number
 // not assessable.
 func rowFails(r rowVals, fams []*CheckFamily, s swap) bool {
+	fails, _ := rowState(r, fams, s)
+	return fails
+}
+
+// rowState says whether row r, read with s, breaks one of fams, and
+// whether any of them could be checked at all.
+func rowState(r rowVals, fams []*CheckFamily, s swap) (fails, checked bool) {
 	side := func(keys []string) (sum float64, printed, numbers int) {
 		for _, k := range keys {
 			v, ok := r.vals[s.col(k)]
@@ -315,9 +339,10 @@ func rowFails(r rowVals, fams []*CheckFamily, s swap) bool {
 		if f.ifTotal && rp == 0 || ln == 0 || rn == 0 {
 			continue
 		}
+		checked = true
 		if math.Abs(l-rv) >= 1e-6 {
-			return true
+			return true, true
 		}
 	}
-	return false
+	return false, checked
 }

@@ -174,3 +174,24 @@ func TestSelfCheckByPage(t *testing.T) {
 		t.Errorf("warnings %v, want one %s on page 2", m.r.Warnings, CodeReadingSwapped)
 	}
 }
+
+// TestSelfCheckKeepsTheTotal checks that rows failing their sums (a
+// scan's unsure digits left blank, say) do not have their total swapped
+// with a column printed blank: that would leave them without a side to
+// check, not make them agree.
+func TestSelfCheckKeepsTheTotal(t *testing.T) {
+	num := func(v float64) *float64 { return &v }
+	var rows []rowVals
+	for i := range 5 {
+		rows = append(rows, rowVals{key: fmt.Sprintf("r%d", i), vals: map[string]*float64{
+			"natural_person": num(3), // short of the total: an unsure digit left out, say
+			"commercial":     num(2), "research": num(1), "social_welfare": num(0),
+			"legal_service": nil, // printed blank in every row
+			"other_org":     num(1), "total": num(float64(10 + i)),
+		}})
+	}
+	cols := []string{"natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total"}
+	if s, ok := mendingSwap(rows, cols, rowFamilies[T3]); ok {
+		t.Errorf("took swap %v: the rows would escape their identities, not meet them", s)
+	}
+}

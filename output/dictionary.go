@@ -114,6 +114,8 @@ var baseColumns = []ColumnDoc{
 	{TableCells, "value", "DOUBLE", "the number; NULL where the report prints the cell blank (blank is never 0); money in 万元"},
 	{TableCells, "raw", "VARCHAR", "the text as printed ('' for a blank cell)"},
 	{TableCells, "label", "VARCHAR", "the row label as printed"},
+	{TableCells, "origin", "VARCHAR", "`ocr` when the cell was read by OCR from a page image (a scan); NULL when read from the document's text"},
+	{TableCells, "confidence", "DOUBLE", "how sure OCR was of the cell, 0 to 1 (its least sure word); NULL when not read by OCR. A number OCR was unsure of is left NULL in value, with an `ocr.unsure` warning"},
 	{TableCells, "year", "BIGINT", yearPartition},
 
 	{TablePositions, "report_id", "VARCHAR", "the report (reports.report_id); the files are sorted by it"},

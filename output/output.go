@@ -116,6 +116,10 @@ type CellRow struct {
 	Value    *float64 `parquet:"value,optional,dict"`
 	Raw      string   `parquet:"raw,dict"`
 	Label    string   `parquet:"label,dict"`
+	// How the cell was read: NULL from the document's text, "ocr" from a
+	// page image, with OCR's confidence.
+	Origin     *string  `parquet:"origin,optional,dict"`
+	Confidence *float64 `parquet:"confidence,optional"`
 }
 
 // PositionRow is one row of the positions table: where a cell was
@@ -410,8 +414,13 @@ func (w *Writer) Write(r *normalize.Report) error {
 // table of the keys seen: a row the writer holds for sorting costs little
 // more than its own fields.
 func (w *Writer) cellRow(u *utf8Fixer, id string, c *normalize.Cell) CellRow {
-	return CellRow{ReportID: id, TableID: u.str("cells.table_id", string(c.Table)), RowKey: u.str("cells.row_key", c.Row), ColKey: u.str("cells.col_key", c.Col),
+	row := CellRow{ReportID: id, TableID: u.str("cells.table_id", string(c.Table)), RowKey: u.str("cells.row_key", c.Row), ColKey: u.str("cells.col_key", c.Col),
 		Key: u.str("cells.key", w.key(c)), Value: c.Value, Raw: u.str("cells.raw", c.Raw), Label: u.str("cells.label", c.Label)}
+	if c.Origin != parse.OriginText {
+		row.Origin = w.origin(c.Origin)
+		row.Confidence = w.a.float(c.Confidence)
+	}
+	return row
 }
 
 // positionRow makes the row of where cell c (whose row is row) was
@@ -427,6 +436,18 @@ func (w *Writer) positionRow(row CellRow, c *normalize.Cell) (PositionRow, bool)
 	}
 	return p, true
 }
+
+// origin returns the origin column's value for o: the few origins are
+// shared strings, not one allocation per cell.
+func (w *Writer) origin(o parse.Origin) *string {
+	if p, ok := origins[o]; ok {
+		return p
+	}
+	s := string(o)
+	return &s
+}
+
+var origins = map[parse.Origin]*string{parse.OriginOCR: new(string(parse.OriginOCR))}
 
 // maxKeys caps the table of cell keys the writer keeps (the template's are
 // some 300; local sub-rows add more).

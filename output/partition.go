@@ -513,6 +513,16 @@ func (w *runWriter) optF64(p *float64) {
 	w.f64(*p)
 }
 
+// optStr writes 0 for nil (NULL), else 1 and the string.
+func (w *runWriter) optStr(p *string) {
+	if p == nil {
+		w.w.WriteByte(0)
+		return
+	}
+	w.w.WriteByte(1)
+	w.str(*p)
+}
+
 func (w *runWriter) optI32(p *int32) {
 	if p == nil {
 		w.uvarint(0)
@@ -634,6 +644,21 @@ func (r *runReader) optF64() *float64 {
 	return r.a.float(r.f64())
 }
 
+func (r *runReader) optStr() *string {
+	if r.err != nil {
+		return nil
+	}
+	b, err := r.r.ReadByte()
+	if err != nil || b == 0 {
+		if err != nil {
+			r.fail(err)
+		}
+		return nil
+	}
+	s := r.str()
+	return &s
+}
+
 func (r *runReader) optI32() *int32 {
 	x := r.uvarint()
 	if x == 0 || r.err != nil {
@@ -683,6 +708,8 @@ func putCell(w *runWriter, c *CellRow) {
 	w.optF64(c.Value)
 	w.str(c.Raw)
 	w.str(c.Label)
+	w.optStr(c.Origin)
+	w.optF64(c.Confidence)
 }
 
 func getCell(r *runReader, c *CellRow) {
@@ -695,6 +722,8 @@ func getCell(r *runReader, c *CellRow) {
 	x.Value = r.optF64()
 	x.Raw = r.str()
 	x.Label = r.str()
+	x.Origin = r.optStr()
+	x.Confidence = r.optF64()
 	*c = x
 }
 

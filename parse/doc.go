@@ -85,7 +85,21 @@ type Cell struct {
 	// this row; it is never a value of its own.
 	Continued bool
 	Loc       Loc
+	// Origin says how the text was read: OriginText ("") from the file's
+	// own text, OriginOCR from the page image by OCR, which can misread.
+	Origin Origin
+	// Confidence is how sure OCR is of the cell's text, 0 to 1 (the
+	// least sure of its words); 0 for cells not read by OCR.
+	Confidence float64
 }
+
+// Origin is how a cell's text was read.
+type Origin string
+
+const (
+	OriginText Origin = ""    // the document's text (HTML, text layer, OFD)
+	OriginOCR  Origin = "ocr" // recognised in a page image
+)
 
 // Loc is a place in a source document, as precise as the format allows.
 // Every field counts from 1 and is 0 when unknown, so the zero Loc means

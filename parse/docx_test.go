@@ -306,7 +306,7 @@ func TestDetectFormatWord(t *testing.T) {
 		want Format
 	}{
 		{"report.bin", makeDOCX(t, p("x"), nil), FormatDOCX},
-		{"report.docx", ofd, formatOFD},
+		{"report.docx", ofd, FormatOFD},
 		{"report.md", []byte("# 标题\n\n<table><tr><td>a</td></tr></table>"), FormatMarkdown},
 		{"report.txt", []byte("标题\n\n| a | b |\n|---|:--:|\n| 1 | 2 |\n"), FormatMarkdown},
 		{"report.txt", []byte("规章\t0\t1\n行政许可 | 3\n"), FormatText},

@@ -64,6 +64,8 @@ func read(ctx context.Context, name string, data []byte) (*Document, error) {
 		return ParseWord(ctx, name, data)
 	case FormatMarkdown:
 		return ParseMarkdown(ctx, data)
+	case FormatOFD:
+		return ParseOFD(ctx, data)
 	default:
 		return &Document{
 			Format: f,
@@ -91,11 +93,16 @@ func DetectFormat(name string, data []byte) Format {
 	case sniff.DOCX:
 		return FormatDOCX
 	case sniff.Zip:
-		if ext == ".docx" { // a damaged one: its reader says what is wrong
+		switch {
+		case IsOFD(data):
+			return FormatOFD
+		case ext == ".docx": // a damaged one: its reader says what is wrong
 			return FormatDOCX
+		case ext == ".ofd":
+			return FormatOFD
 		}
 	case sniff.OFD:
-		return formatOFD
+		return FormatOFD
 	case sniff.HTML:
 		if markdownExt[ext] {
 			return FormatMarkdown
@@ -112,10 +119,6 @@ func DetectFormat(name string, data []byte) Format {
 	}
 	return FormatUnknown
 }
-
-// formatOFD is the format of OFD documents, which have no reader in this
-// package yet: they are reported unsupported under their own name.
-const formatOFD Format = "ofd"
 
 // markdownExt are the extensions of Markdown files.
 var markdownExt = map[string]bool{".md": true, ".markdown": true}

@@ -166,7 +166,7 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 		return timedOut(ctx, doc, d.NumPages())
 	}
 	r.blocks.finish()
-	if !r.judge() {
+	if !r.judge(ctx, d) {
 		doc.Blocks = nil
 		return doc
 	}
@@ -255,8 +255,8 @@ func (r *pdfReader) page(ctx context.Context, d *pdflayout.Doc, n int) {
 }
 
 // judge sets the document's status from what its pages held, and reports
-// whether the text read is worth keeping.
-func (r *pdfReader) judge() bool {
+// whether the text read is worth keeping. A scan is read by OCR.
+func (r *pdfReader) judge(ctx context.Context, d *pdflayout.Doc) bool {
 	doc, st := r.doc, r.st
 	switch {
 	case r.pagesRead == 0 && st.runes < minTextRunes:
@@ -267,14 +267,7 @@ func (r *pdfReader) judge() bool {
 		doc.Status = StatusFailed
 		doc.warn(CodePDFCorrupt, "the file is damaged (its cross-reference table had to be rebuilt) and no text could be read from it", Loc{})
 	case st.runes < minTextRunes || r.textPages == 0:
-		doc.Status = StatusNeedsOCR
-		pages := r.imageOnly
-		if len(pages) == 0 {
-			pages = []int{1}
-		}
-		for _, n := range pages {
-			doc.warn(CodePDFNeedsOCR, "no text layer: the page must be read by OCR", Loc{Page: n})
-		}
+		return r.scan(ctx, d) // ocr_pdf.go
 	case float64(st.bad) > garbledShare*float64(st.runes):
 		doc.Status = StatusGarbled
 		doc.warn(CodePDFGarbled, fmt.Sprintf("%d of %d characters of the text layer do not decode to text", st.bad, st.runes), Loc{})

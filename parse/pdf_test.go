@@ -161,7 +161,7 @@ func TestParsePDFStatuses(t *testing.T) {
 			if tt.code == "" {
 				return
 			}
-			if len(doc.Warnings) == 0 || doc.Warnings[0].Code != tt.code {
+			if !hasCode(doc, tt.code) {
 				t.Errorf("warnings %v, want %s", doc.Warnings, tt.code)
 			}
 			if tt.status != StatusOK && hasNumbers(doc) {

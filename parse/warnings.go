@@ -62,4 +62,9 @@ var ReaderCodes = []CodeDoc{
 	{CodeDOCXSkipped, "a Word document holds content nianbao does not read (an embedded w:altChunk document)"},
 	{CodeConverterMissing, "a Word 97/WPS file needs LibreOffice (Debian package libreoffice-writer-nogui) to be read, and it is not installed: status needs_converter"},
 	{CodeConvertFailed, "LibreOffice could not convert the Word 97/WPS file to DOCX; nothing was extracted"},
+	{CodeOFDCorrupt, "the OFD package could not be read (not a zip, no OFD.xml or document, no pages, no text): nothing was extracted"},
+	{CodeOFDPage, "a page of the OFD could not be read, or only in part (missing part, malformed XML, a cap reached)"},
+	{CodeOCRRead, "a page without a text layer was read by OCR (its deskew angle, rulings, words and mean confidence in the message); its cells have origin `ocr`"},
+	{CodeOCRUnsure, "a table cell OCR could not read for certain (low confidence, a character that is not a digit, or marks it read nothing in) was left blank rather than guessed; the message gives what it read"},
+	{CodeOCRFailed, "a page could not be read by OCR (its image not decoded, the engine failing or overrunning its time); its content is missing"},
 }

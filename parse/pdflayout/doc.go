@@ -76,6 +76,7 @@ var ErrEncrypted = errors.New("pdf: encrypted")
 // Doc is an open PDF document.
 type Doc struct {
 	r     *pdf.Reader
+	data  []byte // the bytes r reads, for the raw data of image streams (images.go)
 	pages []pageRef
 	fonts map[objKey]*font // by font dictionary
 	order []*font          // the same fonts, in the order they were loaded
@@ -159,7 +160,7 @@ func open(ctx context.Context, data []byte, check func([]byte, *stopper) error, 
 		}
 		return nil, fmt.Errorf("pdf: %w", err)
 	}
-	d = &Doc{r: r, fonts: map[objKey]*font{}, byRes: map[objKey]*font{}, Info: map[string]string{}}
+	d = &Doc{r: r, data: data, fonts: map[objKey]*font{}, byRes: map[objKey]*font{}, Info: map[string]string{}}
 	d.readInfo()
 	pages := r.Trailer().Key("Root").Key("Pages")
 	d.collectPages(ctx, pages, pageRef{}, 0, map[objKey]bool{})

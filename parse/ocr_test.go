@@ -1,0 +1,258 @@
+package parse
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"image"
+	"image/jpeg"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/opengov-cn/nianbao/parse/pdflayout"
+)
+
+const scanPath = "../../shared/formats/huaian-hongze-2023-scan/report.pdf"
+
+func TestJudgeValue(t *testing.T) {
+	tests := []struct {
+		name      string
+		first     string
+		firstConf float64
+		v         valueRead
+		text      string
+		unsure    bool
+	}{
+		{"no ink: blank", "", 1, valueRead{}, "", false},
+		{"both read it", "21", 0.9, valueRead{text: "21", conf: 0.95, ink: true}, "21", false},
+		{"both read it, one sure", "1", 0.8, valueRead{text: "1", conf: 0.5, ink: true}, "1", false},
+		{"both read it, neither sure", "1", 0.5, valueRead{text: "1", conf: 0.55, ink: true}, "", true},
+		{"readings differ", "14", 0.9, valueRead{text: "4", conf: 0.96, ink: true}, "", true},
+		{"digit pass alone, sure", "吕", 0, valueRead{text: "3", conf: 0.97, ink: true}, "3", false},
+		{"digit pass alone, unsure", "", 0, valueRead{text: "3", conf: 0.7, ink: true}, "", true},
+		{"not a number", "1O", 0.9, valueRead{text: "10.", conf: 0.9, ink: true}, "", true},
+		{"ink, nothing read", "", 0, valueRead{ink: true}, "", true},
+		{"page pass alone, sure", "5", 0.9, valueRead{ink: true}, "5", false},
+		{"page pass alone, unsure", "5", 0.7, valueRead{ink: true}, "", true},
+		{"blank mark", "—", 0.9, valueRead{text: "-", conf: 0.9, ink: true}, "—", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text, conf, why := judgeValue(tt.first, tt.firstConf, tt.v)
+			if text != tt.text || (why != "") != tt.unsure {
+				t.Errorf("judgeValue = %q, %.2f, %q; want %q, unsure %v", text, conf, why, tt.text, tt.unsure)
+			}
+			if conf < 0 || conf > 1 {
+				t.Errorf("confidence %v outside 0–1", conf)
+			}
+		})
+	}
+}
+
+func TestFixBrackets(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"（二）部分公开《区分处理的）", "（二）部分公开（区分处理的）"},
+		{"落实《条例》要求", "落实《条例》要求"},
+		{"第二十条第（八》项", "第二十条第（八）项"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := fixBrackets(tt.in); got != tt.want {
+			t.Errorf("fixBrackets(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestParseTSV(t *testing.T) {
+	tsv := "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n" +
+		"4\t1\t1\t1\t1\t0\t10\t10\t100\t20\t-1\t\n" +
+		"5\t1\t1\t1\t1\t1\t10\t10\t30\t20\t91.5\t\"本年\n" +
+		"5\t1\t1\t1\t1\t2\t50\t10\t30\t20\t80\t21\n" +
+		"5\t2\t1\t1\t1\t1\t5\t5\t10\t10\t150\t0\n" +
+		"5\t3\t1\t1\t1\t1\t5\t5\t10\t10\t50\tx\n" + // no third image
+		"5\t1\t1\t1\t1\t3\t5\t5\t0\t10\t50\tzero width\n" +
+		"5\t1\t1\t1\t1\t4\tNaN\t5\t10\t10\t50\tnan\n" +
+		"garbage\n"
+	got := parseTSV([]byte(tsv), 2)
+	if len(got) != 2 || len(got[0]) != 2 || len(got[1]) != 1 {
+		t.Fatalf("parseTSV = %+v, want 2 words on image 1 and 1 on image 2", got)
+	}
+	if w := got[0][0]; w.text != "\"本年" || w.conf != 0.915 || w.box != (pdflayout.Rect{X0: 10, Y0: 10, X1: 40, Y1: 30}) {
+		t.Errorf("first word %+v", w)
+	}
+	if c := got[1][0].conf; c != 1 {
+		t.Errorf("confidence %v, want it capped at 1", c)
+	}
+}
+
+// gridImage draws a ruled table of rows×cols cells, each w×h pixels, on
+// white paper, turned by deg degrees.
+func gridImage(rows, cols, w, h int, deg float64) *grayImage {
+	W, H := cols*w+100, rows*h+100
+	g := &grayImage{w: W, h: H, pix: []byte(strings.Repeat("\xff", W*H))}
+	t := math.Tan(deg * math.Pi / 180)
+	put := func(x, y int) {
+		// turn about the centre: y drifts by x·tan
+		yy := y + int(math.Round(float64(x-W/2)*t))
+		if x >= 0 && x < W && yy >= 0 && yy < H {
+			g.pix[yy*W+x] = 0
+		}
+	}
+	for r := 0; r <= rows; r++ {
+		for x := 50; x <= 50+cols*w; x++ {
+			for k := 0; k < 2; k++ {
+				put(x, 50+r*h+k)
+			}
+		}
+	}
+	for c := 0; c <= cols; c++ {
+		for y := 50; y <= 50+rows*h; y++ {
+			for k := 0; k < 2; k++ {
+				put(50+c*w+k, y)
+			}
+		}
+	}
+	return g
+}
+
+func TestSkewAndRulings(t *testing.T) {
+	for _, deg := range []float64{0, 0.3, -0.5} {
+		g := gridImage(6, 5, 120, 50, deg)
+		got, err := skew(context.Background(), g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// the image turned by deg measures as -deg: ink along y + x·tan = c
+		// within the resolution the 2-pixel bins give on a page this wide
+		if math.Abs(got+deg) > 0.1 {
+			t.Errorf("skew of a grid turned %.2f° = %.2f°", deg, got)
+		}
+		h, v := g.rotate(got).rulings(100, 40, 6)
+		// a line left a little stepped comes as collinear pieces, which
+		// the layout joins: count the lines
+		if nh, nv := lines(h, true), lines(v, false); nh != 7 || nv != 6 {
+			t.Errorf("turned %.2f°: %d horizontal and %d vertical lines, want 7 and 6", deg, nh, nv)
+		}
+	}
+}
+
+// lines counts the distinct positions of rulings, 3 pixels apart or more.
+func lines(rs []pdflayout.Rule, horizontal bool) int {
+	var pos []float64
+	for _, r := range rs {
+		p := r.X0
+		if horizontal {
+			p = r.Y0
+		}
+		seen := false
+		for _, q := range pos {
+			seen = seen || math.Abs(p-q) < 3
+		}
+		if !seen {
+			pos = append(pos, p)
+		}
+	}
+	return len(pos)
+}
+
+func TestRulingsIgnoreStrokes(t *testing.T) {
+	// a long thin bar that meets nothing across it is not a ruling
+	g := &grayImage{w: 400, h: 100, pix: []byte(strings.Repeat("\xff", 400*100))}
+	for x := 10; x < 390; x++ {
+		g.pix[50*400+x] = 0
+	}
+	if h, v := g.rulings(100, 40, 6); len(h)+len(v) != 0 {
+		t.Errorf("lone bar: %d, %d rulings, want none", len(h), len(v))
+	}
+}
+
+func TestScanWithoutEngine(t *testing.T) {
+	data := readOrSkip(t, scanPath)
+	defer func(c string) { OCRCommand = c }(OCRCommand)
+	OCRCommand = "nianbao-test-no-such-ocr-engine"
+	doc, err := ParsePDF(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Status != StatusNeedsOCR {
+		t.Fatalf("status %q, want %q", doc.Status, StatusNeedsOCR)
+	}
+	for _, w := range doc.Warnings {
+		if w.Code == CodePDFNeedsOCR && strings.Contains(w.Message, "tesseract-ocr-chi-sim") {
+			return
+		}
+	}
+	t.Errorf("no %s warning naming the packages to install: %v", CodePDFNeedsOCR, doc.Warnings)
+}
+
+// ocrOrSkip skips a test when the OCR engine is not installed.
+func ocrOrSkip(t testing.TB) {
+	t.Helper()
+	if _, err := findOCR(context.Background()); err != nil {
+		t.Skip(err)
+	}
+}
+
+func TestScanByOCR(t *testing.T) {
+	if testing.Short() {
+		t.Skip("OCR of whole scans takes seconds a page")
+	}
+	data := readOrSkip(t, scanPath)
+	ocrOrSkip(t)
+	doc, err := ParsePDF(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Status != StatusOK {
+		t.Fatalf("status %q: %v", doc.Status, doc.Warnings)
+	}
+	read, tables := 0, 0
+	for _, w := range doc.Warnings {
+		if w.Code == CodeOCRRead {
+			read++
+		}
+	}
+	if read != doc.Pages() {
+		t.Errorf("%d pages read by OCR, want %d", read, doc.Pages())
+	}
+	for _, b := range doc.Blocks {
+		if b.Table == nil {
+			continue
+		}
+		tables++
+		for _, r := range b.Table.Rows {
+			for _, c := range r.Cells {
+				if c.Origin != OriginOCR || c.Confidence < 0 || c.Confidence > 1 {
+					t.Fatalf("cell %q: origin %q, confidence %v", c.Text, c.Origin, c.Confidence)
+				}
+			}
+		}
+	}
+	if tables == 0 {
+		t.Error("no tables read")
+	}
+}
+
+func TestDecodeGrayCapsSize(t *testing.T) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, image.NewGray(image.Rect(0, 0, 8, 8)), nil); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	// the frame header (SOF0) claims 60000×60000 pixels
+	i := bytes.Index(data, []byte{0xFF, 0xC0})
+	if i < 0 {
+		t.Fatal("no SOF0 marker")
+	}
+	binary.BigEndian.PutUint16(data[i+5:], 60000)
+	binary.BigEndian.PutUint16(data[i+7:], 60000)
+	allocs := testing.AllocsPerRun(1, func() {
+		if _, err := decodeGray(data); err == nil || !strings.Contains(err.Error(), "cap") {
+			t.Errorf("decodeGray of a 60000×60000 JPEG: %v, want the cap", err)
+		}
+	})
+	if allocs > 100 {
+		t.Errorf("%v allocations: the image was decoded", allocs)
+	}
+}

@@ -1,0 +1,54 @@
+#!/bin/sh
+# make.sh makes the scan fixtures under testdata/scan from PDF fixtures
+# of testdata/pdf, the way ../../shared/formats/README.md makes its scan:
+# every page rendered at 200 dpi, turned 0.3°, speckled with noise,
+# levelled, saved as JPEG and rebuilt as an image-only PDF. The "-seal"
+# fixture also has a translucent red seal with text stamped over part of
+# its first table, as agencies stamp the reports they scan.
+#
+# Needs poppler-utils (pdftoppm), imagemagick (convert), img2pdf and
+# fonts-wqy-microhei (the seal's text). Run from the repository root:
+#
+#	sh testdata/scangen/make.sh
+set -eu
+src=testdata/pdf
+out=testdata/scan
+font=$(fc-match -f '%{file}' 'WenQuanYi Micro Hei' 2>/dev/null || true)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# scan NAME FIXTURE SEAL: the scan of fixture FIXTURE as NAME, with a
+# seal on page SEAL (0: none)
+scan() {
+	name=$1 fixture=$2 seal=$3
+	dir=$out/$name
+	mkdir -p "$dir" "$tmp/$name"
+	pdftoppm -r 200 -png "$src/$fixture/report.pdf" "$tmp/$name/p"
+	n=0
+	for p in "$tmp/$name"/p-*.png; do
+		n=$((n + 1))
+		base=${p%.png}
+		if [ "$n" = "$seal" ]; then
+			# a seal 300 px across, red ring and text at 60% opacity,
+			# over the upper middle of the page (a table's first rows)
+			convert "$p" \
+				-fill 'rgba(220,30,30,0.25)' -stroke 'rgba(220,30,30,0.6)' -strokewidth 8 \
+				-draw 'circle 900,1000 1050,1000' \
+				-stroke none -fill 'rgba(220,30,30,0.6)' ${font:+-font "$font"} -pointsize 44 \
+				-draw "text 790,1015 '政务公开'" -draw 'text 875,940 "★"' \
+				"$base-s.png"
+			mv "$base-s.png" "$p"
+		else
+			convert "$p" -colorspace Gray "$p"
+		fi
+		convert "$p" -rotate 0.3 -attenuate 0.4 +noise Gaussian -level 8%,92% -quality 85 -units PixelsPerInch -density 200 "$base.jpg"
+	done
+	img2pdf "$tmp/$name"/p-*.jpg -o "$dir/report.pdf"
+	sed -e 's/"file": "[^"]*"/"file": "report.pdf"/' \
+		-e "s|\"notes\": \"|\"notes\": \"Scan of testdata/pdf/$fixture made by testdata/scangen/make.sh (200 dpi, 0.3°, noise$( [ "$seal" = 0 ] || echo ", a red seal on page $seal")). |" \
+		"$src/$fixture/expected.json" >"$dir/expected.json"
+}
+
+scan gopdf-2021-ruled-scan gopdf-2021-ruled 0
+scan lo-2019-vertical-scan lo-2019-vertical 0
+scan gopdf-2021-ruled-seal gopdf-2021-ruled 1
