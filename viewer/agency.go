@@ -71,13 +71,13 @@ type agencyCheck struct {
 }
 
 type agencyJSON struct {
-	Key      string               `json:"key"`
-	Name     string               `json:"name"`
-	Province string               `json:"province"`
-	Level    string               `json:"level"`
-	Reports  []agencyReportJSON   `json:"reports"`
-	Summary  []*output.SummaryRow `json:"summary"`
-	Checks   []output.CheckRow    `json:"cross_checks"`
+	Key      string             `json:"key"`
+	Name     string             `json:"name"`
+	Province string             `json:"province"`
+	Level    string             `json:"level"`
+	Reports  []agencyReportJSON `json:"reports"`
+	Summary  any                `json:"summary"`
+	Checks   any                `json:"cross_checks"`
 }
 
 type agencyReportJSON struct {
@@ -108,6 +108,7 @@ func (g *generator) writeAgency(a *agency) error {
 	}
 	j := agencyJSON{Key: a.key, Name: a.name, Province: a.province, Level: a.level}
 	var sums []*output.SummaryRow
+	var xs []output.CheckRow
 	var sumYears []int
 	var marks []mark
 	for _, r := range reps {
@@ -115,20 +116,20 @@ func (g *generator) writeAgency(a *agency) error {
 		v.Reports = append(v.Reports, agencyReport{Year: yearOf(r.row), Href: "../" + r.file, Title: deref(r.row.Title),
 			Status: st, StatusLabel: statusLabels[st], Format: r.row.Format, Template: r.row.Template,
 			Current: r.row.IsCurrent, ChecksFailed: r.row.ChecksFailed})
-		j.Reports = append(j.Reports, agencyReportJSON{ReportID: r.row.ReportID, Year: r.row.Year, Current: r.row.IsCurrent, Status: st, Flags: r.flags, Page: r.file})
+		j.Reports = append(j.Reports, agencyReportJSON{ReportID: r.row.ReportID, Year: r.row.Year, Current: r.row.IsCurrent, Status: st, Flags: nonNil(r.flags), Page: r.file})
 		if s := g.summary[r.row.ReportID]; s != nil && r.row.IsCurrent && s.Year != nil {
 			sums = append(sums, s)
 			sumYears = append(sumYears, int(*s.Year))
-			j.Summary = append(j.Summary, s)
 		}
 		for _, c := range r.x {
 			v.Checks = append(v.Checks, agencyCheck{Year: yearOf(r.row), Href: "../" + r.file, ID: c.CheckID, Status: c.Status, Message: c.Message})
-			j.Checks = append(j.Checks, c)
+			xs = append(xs, c)
 			if r.row.Year != nil && r.row.IsCurrent {
 				marks = append(marks, mark{year: int(*r.row.Year), id: c.CheckID, status: c.Status, message: c.Message})
 			}
 		}
 	}
+	j.Summary, j.Checks = columns(nonNil(sums)), columns(nonNil(xs))
 	years := slices.Compact(slices.Sorted(slices.Values(sumYears)))
 	if len(years) > 0 {
 		for _, c := range charts {

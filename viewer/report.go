@@ -100,13 +100,13 @@ type lineView struct {
 
 // reportJSON is a report page's data twin.
 type reportJSON struct {
-	Report    *output.ReportRow    `json:"report"`
-	Status    string               `json:"status"`
-	Flags     []string             `json:"flags"`
-	Cells     []output.CellRow     `json:"cells"`
-	Positions []output.PositionRow `json:"positions"`
-	Checks    []output.CheckRow    `json:"checks"`
-	Raw       string               `json:"raw,omitempty"`
+	Report    any      `json:"report"`
+	Status    string   `json:"status"`
+	Flags     []string `json:"flags"`
+	Cells     any      `json:"cells"`
+	Positions any      `json:"positions"`
+	Checks    any      `json:"checks"`
+	Raw       string   `json:"raw,omitempty"`
 }
 
 // writeReport writes the page of one report and its twin.
@@ -224,7 +224,7 @@ func (g *generator) writeReport(r *report, p *yearPart) error {
 		pos = append(pos, p)
 	}
 	slices.SortFunc(pos, func(a, b output.PositionRow) int { return strings.Compare(a.Key, b.Key) })
-	return g.writeJSON(base+".json", reportJSON{Report: row, Status: v.Status, Flags: r.flags, Cells: cells, Positions: pos, Checks: checks, Raw: v.RawHref})
+	return g.writeJSON(base+".json", reportJSON{Report: columns(row), Status: v.Status, Flags: nonNil(r.flags), Cells: columns(nonNil(cells)), Positions: columns(pos), Checks: columns(nonNil(checks)), Raw: v.RawHref})
 }
 
 // buildTables lays a report's cells out in the template's tables, rows
@@ -236,7 +236,9 @@ func buildTables(tmpl string, cells []output.CellRow, each func(*cellView)) []ta
 	for i := range cells {
 		byKey[cells[i].Key] = &cells[i]
 	}
-	fits := func(t string) bool { return t == "" || t == tmpl || tmpl != normalize.Template2019 && tmpl != normalize.Template2021 }
+	fits := func(t string) bool {
+		return t == "" || t == tmpl || tmpl != normalize.Template2019 && tmpl != normalize.Template2021
+	}
 	var out []tableView
 	for _, t := range normalize.Tables {
 		tv := tableView{ID: string(t.ID), Number: t.Number, Title: t.Title}
@@ -456,4 +458,12 @@ func warningCodes() map[string]string {
 		}
 	}
 	return m
+}
+
+// nonNil makes a nil slice empty, which JSON writes as [], not null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

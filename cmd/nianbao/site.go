@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 
@@ -33,7 +34,7 @@ func newSiteCmd(g *globals) *cobra.Command {
 			if dir == "" {
 				dir = filepath.Clean(args[0]) + "-site"
 			}
-			return writeSite(cmd, g, args[0], dir)
+			return writeSite(cmd.Context(), g, args[0], dir)
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "site `dir`ectory (default: DATASET-site)")
@@ -41,8 +42,8 @@ func newSiteCmd(g *globals) *cobra.Command {
 }
 
 // writeSite writes the site of dataset into dir and prints where to open.
-func writeSite(cmd *cobra.Command, g *globals, dataset, dir string) error {
-	st, err := viewer.Generate(cmd.Context(), dataset, dir)
+func writeSite(ctx context.Context, g *globals, dataset, dir string) error {
+	st, err := viewer.Generate(ctx, dataset, dir)
 	if err != nil {
 		return failedf("%v", err)
 	}
