@@ -9,8 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/simplifiedchinese"
-
+	"github.com/opengov-cn/nianbao/internal/textenc"
 	"github.com/opengov-cn/nianbao/normalize"
 	"github.com/opengov-cn/nianbao/output"
 	"github.com/opengov-cn/nianbao/parse"
@@ -169,7 +168,7 @@ func (g *generator) writeReport(r *report, p *yearPart) error {
 		v.Drawings, drawn, notes = g.drawPages(rawPath(g.archive, row.SHA256), cells, positions)
 		v.Notes = append(v.Notes, notes...)
 	} else if raw != "" {
-		v.Lines = sourceLines(rawPath(g.archive, row.SHA256), positions)
+		v.Lines = sourceLines(rawPath(g.archive, row.SHA256), row.Format, positions)
 	}
 
 	index := map[string]int{}
@@ -380,7 +379,7 @@ func plain(s string) string {
 
 // sourceLines are the lines of an HTML or text source that its cells'
 // positions name, as text.
-func sourceLines(path string, positions map[string]output.PositionRow) []lineView {
+func sourceLines(path, format string, positions map[string]output.PositionRow) []lineView {
 	want := map[int]bool{}
 	for _, p := range positions {
 		if p.Line != nil && *p.Line > 0 {
@@ -394,7 +393,7 @@ func sourceLines(path string, positions map[string]output.PositionRow) []lineVie
 	if err != nil {
 		return nil
 	}
-	text := decodeText(b)
+	text := decodeText(b, format)
 	var out []lineView
 	n := 0
 	for line := range strings.Lines(text) {
@@ -423,16 +422,16 @@ func readCapped(path string) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-// decodeText is a source's text: UTF-8, else GB18030 (which government
-// sites that are not UTF-8 use), else UTF-8 with the bad bytes replaced.
-func decodeText(b []byte) string {
-	if utf8.Valid(b) {
-		return string(b)
+// decodeText is a source's text as the parser decoded it (textenc), so
+// that its lines are the lines the positions count.
+func decodeText(b []byte, format string) string {
+	var s string
+	if format == "html" {
+		s, _, _ = textenc.DecodeHTML(b, "")
+	} else {
+		s, _, _ = textenc.DecodeText(b)
 	}
-	if d, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b); err == nil && utf8.Valid(d) {
-		return string(d)
-	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 func optInt(p *int32) string {

@@ -201,6 +201,13 @@ func TestSiteBrowser(t *testing.T) {
 	if failing == 0 {
 		t.Errorf("report %s, reached by clicking a failing report, has no failing identity", id)
 	}
+	// A click on a highlighted cell shows where it was printed.
+	where, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const td = document.querySelector("td.cell.bad"); td.click();
+		const b = td.dataset.box !== undefined ? document.getElementById("b" + td.dataset.box) : document.getElementById("L" + td.dataset.line);
+		return b && b.classList.contains("sel") ? document.getElementById("where").textContent : ""; })()`))
+	if err != nil || where == "" {
+		t.Errorf("report %s: clicking a highlighted cell shows no place in the source (%v)", id, err)
+	}
 	shot(t, ctx, filepath.Join(out, "report.png"))
 
 	// The numbers of an HTML, a PDF and a 2019-template report.

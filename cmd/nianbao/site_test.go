@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
+	"html"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -125,6 +126,45 @@ func TestSitePages(t *testing.T) {
 	}
 	if pdfs == 0 || boxes < 100*pdfs {
 		t.Errorf("%d boxes checked on %d PDF reports; want at least 100 each", boxes, pdfs)
+	}
+
+	// On HTML reports, each cell's source line holds its printed text.
+	lines := map[string]int{} // report_id + key -> line
+	for _, p := range readAll[output.PositionRow](t, dataset, output.PositionsDir) {
+		if p.Line != nil {
+			lines[p.ReportID+" "+p.Key] = int(*p.Line)
+		}
+	}
+	shown, htmls := 0, 0
+	li := regexp.MustCompile(`<li id="L(\d+)" value="\d+"><code>(.*?)</code>`)
+	for _, r := range reports {
+		if r.Format != "html" || r.CellCount == 0 {
+			continue
+		}
+		htmls++
+		page, err := os.ReadFile(filepath.Join(site, "r", r.ReportID+".html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := map[int]string{}
+		for _, m := range li.FindAllSubmatch(page, -1) {
+			n, _ := strconv.Atoi(string(m[1]))
+			text[n] = html.UnescapeString(string(m[2]))
+		}
+		for k, raw := range raw {
+			id, key, _ := strings.Cut(k, " ")
+			n, ok := lines[k]
+			if id != r.ReportID || !ok || raw == "" {
+				continue
+			}
+			if line, ok := text[n]; !ok || !strings.Contains(line, raw) {
+				t.Errorf("%s: cell %s (%q) at line %d; the page shows that line as %q", r.Source, key, raw, n, line)
+			}
+			shown++
+		}
+	}
+	if htmls == 0 || shown < 100*htmls {
+		t.Errorf("%d source lines checked on %d HTML reports; want at least 100 each", shown, htmls)
 	}
 }
 
