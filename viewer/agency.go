@@ -143,6 +143,22 @@ func (g *generator) writeAgency(a *agency) error {
 	return g.writeJSON(rel+".json", j)
 }
 
+// marks tells whether the chart marks the results of check id: the checks
+// it names, and on the first chart those no chart names (x.late,
+// x.revised, x.stock…), so that every cross-year flag is on a chart.
+func (c chartDef) marks(id string) bool {
+	claims := func(d chartDef) bool {
+		return slices.ContainsFunc(d.checks, func(p string) bool { return strings.HasPrefix(id, p) })
+	}
+	if claims(c) {
+		return true
+	}
+	if c.title != charts[0].title {
+		return false
+	}
+	return !slices.ContainsFunc(charts, claims)
+}
+
 type mark struct {
 	year                int
 	id, status, message string
@@ -165,7 +181,16 @@ func cmpYear(a, b *int32) int {
 // which the agency page's list shows), and the cross-year checks that
 // failed or hinted as red marks under their year, each with its message.
 func chartSVG(c chartDef, years []int, sums []*output.SummaryRow, marks []mark) string {
-	const w, h, left, right, top, bottom = 460.0, 190.0, 44.0, 10.0, 22.0, 40.0
+	const w, left, right, top = 460.0, 44.0, 24.0, 22.0
+	legendRows, perRow := 0, 4 // four short labels to a row, or two long ones
+	if len(c.series) <= 2 {
+		perRow = 2
+	}
+	if len(c.series) > 1 {
+		legendRows = (len(c.series) + perRow - 1) / perRow
+	}
+	bottom := 34.0 + 13*float64(legendRows)
+	h := 150.0 + bottom
 	values := make([][]*float64, len(c.series))
 	maxV := 0.0
 	for si, s := range c.series {
@@ -229,16 +254,15 @@ func chartSVG(c chartDef, years []int, sums []*output.SummaryRow, marks []mark) 
 			}
 		}
 	}
-	if len(c.series) > 1 {
-		lx := left
+	if legendRows > 0 {
 		for si, s := range c.series {
+			lx, ly := 8+float64(si%perRow)*(w-16)/float64(perRow), h-13*float64(legendRows-si/perRow)
 			fmt.Fprintf(&b, `<rect x="%s" y="%s" width="8" height="8" fill="%s"/><text class="legend" x="%s" y="%s">%s</text>`,
-				f(lx), f(h-12), palette[si%len(palette)], f(lx+10), f(h-4), html.EscapeString(s.label))
-			lx += 14 + 5.5*float64(len(s.label))
+				f(lx), f(ly-8), palette[si%len(palette)], f(lx+10), f(ly), html.EscapeString(s.label))
 		}
 	}
 	for _, m := range marks {
-		if !slices.ContainsFunc(c.checks, func(p string) bool { return strings.HasPrefix(m.id, p) }) {
+		if !c.marks(m.id) {
 			continue
 		}
 		i := slices.Index(years, m.year)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"github.com/opengov-cn/nianbao/output"
 	"github.com/opengov-cn/nianbao/parse"
 )
+
+var benchSite = flag.String("benchsite", "", "BenchmarkGenerate: write the site into this directory (and keep it) rather than a temporary one")
 
 // benchReports is the size of BenchmarkGenerate's national dataset.
 const benchReports = 100_000
@@ -40,6 +43,9 @@ func BenchmarkGenerate(b *testing.B) {
 	var st Stats
 	for b.Loop() {
 		out := filepath.Join(b.TempDir(), "site")
+		if *benchSite != "" {
+			out = *benchSite
+		}
 		var err error
 		if st, err = Generate(context.Background(), dir, out); err != nil {
 			b.Fatal(err)
