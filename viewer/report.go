@@ -1,6 +1,7 @@
 package viewer
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"os"
@@ -106,6 +107,7 @@ type reportJSON struct {
 	Positions any      `json:"positions"`
 	Checks    any      `json:"checks"`
 	Raw       string   `json:"raw,omitempty"`
+	Omitted   string   `json:"omitted,omitempty"`
 }
 
 // writeReport writes the page of one report and its twin.
@@ -172,7 +174,8 @@ func (g *generator) writeReport(r *report, p *yearPart) error {
 	}
 
 	index := map[string]int{}
-	v.Tables = buildTables(row.Template, cells, func(c *cellView) {
+	var omitted int
+	v.Tables, omitted = buildTables(row.Template, cells, func(c *cellView) {
 		c.Bad, c.Hint = bad[c.Key], hint[c.Key]
 		if pos, ok := positions[c.Key]; ok {
 			c.Line, c.Page = optI32(pos.Line), optI32(pos.Page)
@@ -183,6 +186,9 @@ func (g *generator) writeReport(r *report, p *yearPart) error {
 		c.N = len(index)
 		index[c.Key] = c.N
 	})
+	if omitted > 0 {
+		v.Notes = append(v.Notes, fmt.Sprintf("%d rows the template does not have are not drawn (at most %d a table); their cells are in the JSON", omitted, maxExtraRows))
+	}
 
 	for _, c := range checks {
 		cv := checkView{ID: c.CheckID, Identity: c.Identity, Status: c.Status, Message: c.Message,
@@ -215,7 +221,29 @@ func (g *generator) writeReport(r *report, p *yearPart) error {
 	}
 
 	base := "r/" + fileName(row.ReportID)
-	if err := g.render(base+".html", "report.tmpl", v); err != nil {
+	page, err := g.execute(base+".html", "report.tmpl", v)
+	// A page over the cap loses first its drawings and source lines, then
+	// the identities that hold: the tables and the failures stay.
+	for _, shrink := range []func(){
+		func() {
+			v.Drawings, v.Lines = nil, nil
+			v.Notes = append(v.Notes, "the source is not shown: the page would pass 1 MB")
+		},
+		func() {
+			v.Checks = nil
+			v.Notes = append(v.Notes, "the identities that hold are not listed: the page would pass 1 MB (see the JSON)")
+		},
+	} {
+		if err != nil || len(page) <= maxPageBytes {
+			break
+		}
+		shrink()
+		page, err = g.execute(base+".html", "report.tmpl", v)
+	}
+	if err != nil {
+		return err
+	}
+	if err := g.writeFile(base+".html", page); err != nil {
 		return err
 	}
 	pos := make([]output.PositionRow, 0, len(positions))
@@ -223,14 +251,24 @@ func (g *generator) writeReport(r *report, p *yearPart) error {
 		pos = append(pos, p)
 	}
 	slices.SortFunc(pos, func(a, b output.PositionRow) int { return strings.Compare(a.Key, b.Key) })
-	return g.writeJSON(base+".json", reportJSON{Report: columns(row), Status: v.Status, Flags: nonNil(r.flags), Cells: columns(nonNil(cells)), Positions: columns(pos), Checks: columns(nonNil(checks)), Raw: v.RawHref})
+	twin := reportJSON{Report: columns(row), Status: v.Status, Flags: nonNil(r.flags), Cells: columns(nonNil(cells)), Positions: columns(pos), Checks: columns(nonNil(checks)), Raw: v.RawHref}
+	if err := g.writeJSON(base+".json", twin); err == nil || !errors.Is(err, errTooBig) {
+		return err
+	}
+	twin.Positions, twin.Omitted = nil, "positions: over 1 MB with them; they are in the dataset's positions table"
+	if err := g.writeJSON(base+".json", twin); err == nil || !errors.Is(err, errTooBig) || len(cells) <= maxTwinCells {
+		return err
+	}
+	twin.Cells = columns(cells[:maxTwinCells])
+	twin.Omitted = fmt.Sprintf("positions, and the cells after the first %d of %d: over 1 MB with them; they are in the dataset", maxTwinCells, len(cells))
+	return g.writeJSON(base+".json", twin)
 }
 
 // buildTables lays a report's cells out in the template's tables, rows
 // and columns (of the report's template; both where it is unknown), with
 // its local sub-rows under their parents and anything the template does
 // not know at the end, so that every cell of the dataset is on the page.
-func buildTables(tmpl string, cells []output.CellRow, each func(*cellView)) []tableView {
+func buildTables(tmpl string, cells []output.CellRow, each func(*cellView)) (tables []tableView, omitted int) {
 	byKey := map[string]*output.CellRow{}
 	for i := range cells {
 		byKey[cells[i].Key] = &cells[i]
@@ -270,6 +308,7 @@ func buildTables(tmpl string, cells []output.CellRow, each func(*cellView)) []ta
 			}
 		}
 		var rows []rowView
+		extra := 0
 		placed := map[string]bool{}
 		mkRow := func(key, label string, sub bool) rowView {
 			rv := rowView{Key: key, Label: label, Sub: sub}
@@ -311,6 +350,10 @@ func buildTables(tmpl string, cells []output.CellRow, each func(*cellView)) []ta
 			rows = append(rows, mkRow(rd.Key, rd.Label, false))
 			for _, s := range subRows(rd.Key) {
 				rowKnown[s] = true
+				if extra++; extra > maxExtraRows {
+					omitted++
+					continue
+				}
 				_, label, _ := strings.Cut(strings.TrimSuffix(s, "]"), "[")
 				rows = append(rows, mkRow(s, label, true))
 			}
@@ -319,6 +362,10 @@ func buildTables(tmpl string, cells []output.CellRow, each func(*cellView)) []ta
 			c := &cells[i]
 			if c.TableID == id && !rowKnown[c.RowKey] {
 				rowKnown[c.RowKey] = true
+				if extra++; extra > maxExtraRows {
+					omitted++
+					continue
+				}
 				rows = append(rows, mkRow(c.RowKey, c.Label, true))
 			}
 		}
@@ -340,6 +387,10 @@ func buildTables(tmpl string, cells []output.CellRow, each func(*cellView)) []ta
 		tv := tableView{ID: id, Title: id, Cols: []colView{{"value", "value"}}}
 		for i := range cells {
 			if c := &cells[i]; c.TableID == id {
+				if len(tv.Rows) >= maxExtraRows {
+					omitted++
+					continue
+				}
 				cv := cellView{Key: c.Key, Raw: c.Raw, Label: c.Label, Blank: c.Value == nil && strings.TrimSpace(c.Raw) == ""}
 				if c.Value != nil {
 					cv.HasNumber, cv.Value = true, num(c.Value)
@@ -350,7 +401,7 @@ func buildTables(tmpl string, cells []output.CellRow, each func(*cellView)) []ta
 		}
 		out = append(out, tv)
 	}
-	return out
+	return out, omitted
 }
 
 func isTemplateTable(id string) bool {

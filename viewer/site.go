@@ -57,6 +57,13 @@ const (
 	// maxPageBytes is the size no page may pass; Generate fails rather
 	// than write one (the caps above keep to it).
 	maxPageBytes = 1 << 20
+	// maxExtraRows caps the rows a redrawn table has beyond the
+	// template's (local sub-rows, rows it does not know): a report prints
+	// a few; thousands would make a page of megabytes.
+	maxExtraRows = 200
+	// maxTwinCells caps the cells of a report's JSON twin that would
+	// otherwise pass maxPageBytes (a template has some 300).
+	maxTwinCells = 1500
 	// maxLineRunes caps a source line shown for an HTML or text cell:
 	// whole tables are often printed on one line.
 	maxLineRunes = 3000
@@ -64,6 +71,9 @@ const (
 	// pages (larger ones are linked, not shown).
 	maxSourceBytes = 64 << 20
 )
+
+// errTooBig is the error of a page over maxPageBytes.
+var errTooBig = errors.New("over the cap of a page")
 
 // siteMarker is the file that tells a directory is a site Generate wrote,
 // and so may be replaced by the next.
@@ -294,7 +304,7 @@ func (g *generator) writeYear(year string, p *yearPart) error {
 func (g *generator) writeFile(rel string, b []byte) error {
 	ext := filepath.Ext(rel)
 	if (ext == ".html" || ext == ".json" || ext == ".js") && len(b) > maxPageBytes {
-		return fmt.Errorf("viewer: %s: %d bytes, over the cap of a page (%d)", rel, len(b), maxPageBytes)
+		return fmt.Errorf("viewer: %s: %d bytes, %w (%d)", rel, len(b), errTooBig, maxPageBytes)
 	}
 	p := filepath.Join(g.out, filepath.FromSlash(rel))
 	if err := os.WriteFile(p, b, 0o666); err != nil {
@@ -314,16 +324,24 @@ func (g *generator) count(rel string, n int64) {
 
 // render executes a template into a file of the site.
 func (g *generator) render(rel, name string, data any) error {
+	b, err := g.execute(rel, name, data)
+	if err != nil {
+		return err
+	}
+	return g.writeFile(rel, b)
+}
+
+func (g *generator) execute(rel, name string, data any) ([]byte, error) {
 	var b bytes.Buffer
 	if err := g.tmpl.ExecuteTemplate(&b, name, data); err != nil {
-		return fmt.Errorf("viewer: %s: %w", rel, err)
+		return nil, fmt.Errorf("viewer: %s: %w", rel, err)
 	}
-	return g.writeFile(rel, b.Bytes())
+	return b.Bytes(), nil
 }
 
 // writeJSON writes a page's data twin.
 func (g *generator) writeJSON(rel string, v any) error {
-	b, err := json.MarshalIndent(v, "", " ")
+	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("viewer: %s: %w", rel, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -98,7 +99,10 @@ func TestBuildTables(t *testing.T) {
 		{TableID: "t9", RowKey: "x", ColKey: "y", Key: "t9/x/y", Value: fp(7), Raw: "7"},
 	}
 	var seen []cellView
-	tables := buildTables(normalize.Template2021, cells, func(c *cellView) { seen = append(seen, *c) })
+	tables, omitted := buildTables(normalize.Template2021, cells, func(c *cellView) { seen = append(seen, *c) })
+	if omitted != 0 {
+		t.Errorf("%d rows omitted of a small report", omitted)
+	}
 	find := func(key string) (cellView, bool) {
 		i := slices.IndexFunc(seen, func(c cellView) bool { return c.Key == key })
 		if i < 0 {
@@ -231,5 +235,32 @@ func TestRefusesForeignDir(t *testing.T) {
 		if _, err := Generate(context.Background(), dir, site); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestHugeReport: a report printing thousands of rows the template does
+// not have still gets a page under 1 MB, which says what it left out.
+func TestHugeReport(t *testing.T) {
+	r := &normalize.Report{ID: "00000000000000aa", SHA256: strings.Repeat("a", 64), Format: "html", Template: normalize.Template2021,
+		Year: 2022, Agency: "某县人民政府", Status: normalize.StatusOK}
+	for i := range 6000 {
+		label := "子项" + strconv.Itoa(i) + strings.Repeat("长", 40)
+		r.Cells = append(r.Cells, normalize.Cell{Table: normalize.T3, Row: "new_received[" + label + "]", Col: "total", Value: fp(float64(i)), Raw: strconv.Itoa(i), Label: label})
+	}
+	dir := writeDataset(t, r)
+	out := filepath.Join(t.TempDir(), "site")
+	st, err := Generate(context.Background(), dir, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.LargestBytes > maxPageBytes {
+		t.Errorf("largest page %s: %d bytes", st.Largest, st.LargestBytes)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "r", r.ID+".html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "are not drawn") {
+		t.Error("the page does not say that rows were left out")
 	}
 }
