@@ -1,6 +1,7 @@
 package viewer
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"html/template"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/opengov-cn/nianbao/output"
 	"github.com/opengov-cn/nianbao/parse/pdflayout"
@@ -16,6 +18,10 @@ import (
 // maxGlyphsPerDrawing caps the glyphs drawn of one page: a report page has
 // a few thousand; a hostile one may draw millions of invisible ones.
 const maxGlyphsPerDrawing = 20000
+
+// drawTimeout bounds the reading of one PDF's pages for its drawings: a
+// report's few pages take milliseconds.
+const drawTimeout = 30 * time.Second
 
 // drawing is a page drawn from the layout engine's own glyphs and rulings,
 // with the boxes of the cells printed on it.
@@ -89,7 +95,12 @@ func (g *generator) drawings(path string, cells []output.CellRow, positions map[
 	if err != nil {
 		return nil, []string{"the source is not drawn: " + err.Error()}
 	}
-	doc, err := pdflayout.Open(g.ctx, b)
+	// The parse read this file in a worker that a timeout kills; here a
+	// deadline does, the layout engine looking at its context in every
+	// loop that grows with the input.
+	ctx, cancel := context.WithTimeout(g.ctx, drawTimeout)
+	defer cancel()
+	doc, err := pdflayout.Open(ctx, b)
 	if err != nil {
 		return nil, []string{"the source is not drawn: " + err.Error()}
 	}
@@ -109,7 +120,7 @@ func (g *generator) drawings(path string, cells []output.CellRow, positions map[
 			notes = append(notes, fmt.Sprintf("page %d is named by a cell but the file has %d pages", pn, doc.NumPages()))
 			continue
 		}
-		p, err := doc.Page(g.ctx, pn)
+		p, err := doc.Page(ctx, pn)
 		if err != nil {
 			notes = append(notes, fmt.Sprintf("page %d not drawn: %v", pn, err))
 			continue

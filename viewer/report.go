@@ -186,6 +186,9 @@ func (g *generator) writeReport(r *report, p *yearPart) error {
 		c.N = len(index)
 		index[c.Key] = c.N
 	})
+	if len(cells) == 0 {
+		v.Tables = nil // an unreadable report: its warnings say why
+	}
 	if omitted > 0 {
 		v.Notes = append(v.Notes, fmt.Sprintf("%d rows the template does not have are not drawn (at most %d a table); their cells are in the JSON", omitted, maxExtraRows))
 	}

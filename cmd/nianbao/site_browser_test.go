@@ -301,3 +301,49 @@ func shot(t *testing.T, ctx context.Context, path string) {
 		t.Fatal(err)
 	}
 }
+
+var loadSite = flag.String("loadsite", "", "TestSiteIndexLoad: the site whose index to time (e.g. one BenchmarkGenerate -benchsite kept)")
+
+// TestSiteIndexLoad times the index of a large site (given by -loadsite)
+// from navigation to its counts shown, then a province's grid: each must
+// take under a second.
+func TestSiteIndexLoad(t *testing.T) {
+	if *loadSite == "" {
+		t.Skip("no -loadsite: give a site, e.g. one written by BenchmarkGenerate -benchsite DIR")
+	}
+	ctx, console := browser(t)
+	abs, err := filepath.Abs(*loadSite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+filepath.ToSlash(filepath.Join(abs, "index.html"))), chromedp.WaitVisible("#counts table")); err != nil {
+		t.Fatal(err)
+	}
+	index := time.Since(start)
+	province, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#f-province option:nth-child(2)").value`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	js := `(() => { const s = document.getElementById("f-province"); s.value = ` + strconv.Quote(province) + `; s.dispatchEvent(new Event("change")); })()`
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](js)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible("#grid tbody tr")); err != nil {
+		t.Fatal(err)
+	}
+	grid := time.Since(start)
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#grid tbody tr").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("index shown in %v; province %s (%d agencies) in %v", index, province, rows, grid)
+	if index > time.Second || grid > time.Second {
+		t.Errorf("index %v, province grid %v; want each under a second", index, grid)
+	}
+	shot(t, ctx, filepath.Join(artefactDir(t), "index-large.png"))
+	for _, m := range console() {
+		t.Errorf("console: %s", m)
+	}
+}
