@@ -149,6 +149,47 @@ func TestSiteBrowser(t *testing.T) {
 	}
 	shot(t, ctx, filepath.Join(out, "index.png"))
 
+	// The filters and the search box narrow the grid.
+	type narrowed struct {
+		Rows int `json:"rows"`
+		Hits int `json:"hits"`
+	}
+	filter := func(id, value, hit string) narrowed {
+		t.Helper()
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => { const e = document.getElementById(` + strconv.Quote(id) + `);
+			e.value = ` + strconv.Quote(value) + `; e.dispatchEvent(new Event(e.tagName === "INPUT" ? "input" : "change")); return 0; })()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Sleep(400*time.Millisecond)); err != nil { // the search waits for typing to pause
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[narrowed](`(() => { const rows = Array.from(document.querySelectorAll("#grid tbody tr"));
+			return {rows: rows.length, hits: rows.filter(tr => tr.querySelector(` + strconv.Quote(hit) + `)).length}; })()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => { const e = document.getElementById(` + strconv.Quote(id) + `);
+			e.value = ""; e.dispatchEvent(new Event(e.tagName === "INPUT" ? "input" : "change")); return 0; })()`)); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if n := filter("f-status", "identities_failed", "td.st-identities_failed"); n.Rows == 0 || n.Rows != n.Hits || n.Rows == len(names) {
+		t.Errorf("status filter: %d rows, %d with a failing report, of %d agencies", n.Rows, n.Hits, len(names))
+	}
+	needle := []rune(names[len(names)-1])
+	q := string(needle[len(needle)-3:])
+	want := 0
+	for _, n := range names {
+		if strings.Contains(n, q) {
+			want++
+		}
+	}
+	if n := filter("f-search", q, "th.a"); n.Rows != want {
+		t.Errorf("search %q: %d rows; %d agencies have it in their name", q, n.Rows, want)
+	}
+
 	// A click on a report whose identity fails.
 	if err := chromedp.Do(ctx, chromedp.Click(`#grid a[data-status="identities_failed"]`), chromedp.WaitVisible("#identities")); err != nil {
 		t.Fatalf("clicking a failing report: %v", err)
