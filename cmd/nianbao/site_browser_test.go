@@ -156,8 +156,8 @@ func TestSiteBrowser(t *testing.T) {
 	}
 	filter := func(id, value, hit string) narrowed {
 		t.Helper()
-		_, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => { const e = document.getElementById(` + strconv.Quote(id) + `);
-			e.value = ` + strconv.Quote(value) + `; e.dispatchEvent(new Event(e.tagName === "INPUT" ? "input" : "change")); return 0; })()`))
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => { const e = document.getElementById(`+strconv.Quote(id)+`);
+			e.value = `+strconv.Quote(value)+`; e.dispatchEvent(new Event(e.tagName === "INPUT" ? "input" : "change")); return 0; })()`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,11 +165,11 @@ func TestSiteBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, err := chromedp.Run(ctx, chromedp.Evaluate[narrowed](`(() => { const rows = Array.from(document.querySelectorAll("#grid tbody tr"));
-			return {rows: rows.length, hits: rows.filter(tr => tr.querySelector(` + strconv.Quote(hit) + `)).length}; })()`))
+			return {rows: rows.length, hits: rows.filter(tr => tr.querySelector(`+strconv.Quote(hit)+`)).length}; })()`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => { const e = document.getElementById(` + strconv.Quote(id) + `);
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => { const e = document.getElementById(`+strconv.Quote(id)+`);
 			e.value = ""; e.dispatchEvent(new Event(e.tagName === "INPUT" ? "input" : "change")); return 0; })()`)); err != nil {
 			t.Fatal(err)
 		}
