@@ -3,7 +3,10 @@
 // as scripts (which file:// allows, unlike fetch) when they are shown.
 (function () {
   "use strict";
-  var idx = null, loaded = {}, pending = {}, agencies = [];
+  // maxRows caps the rows the grid draws: more is slow to draw and to
+  // read; the count says how many matched.
+  var maxRows = 2000;
+  var idx = null, loaded = {}, pending = {};
   var $ = function (id) { return document.getElementById(id); };
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -62,7 +65,11 @@
 
   function hint(text) { var h = $("hint"); h.hidden = !text; h.textContent = text || ""; }
 
+  // render shows the grid the filters ask for; the time it took, from the
+  // choice to the grid drawn (shards loaded), is left in
+  // document.body.dataset.renderMs for whoever measures.
   function render() {
+    var t0 = performance.now();
     var names = wanted();
     if (names.length === 0) {
       draw([]);
@@ -74,6 +81,7 @@
       var rows = [];
       names.forEach(function (n) { rows = rows.concat(loaded[n]); });
       draw(rows);
+      document.body.dataset.renderMs = String(Math.round(performance.now() - t0));
     });
   }
 
@@ -87,7 +95,7 @@
     years.forEach(function (y) { h.appendChild(el("th", null, y)); });
     h.appendChild(el("th", null, "?"));
     thead.appendChild(h);
-    var shown = 0, frag = document.createDocumentFragment();
+    var shown = 0, matched = 0, frag = document.createDocumentFragment();
     rows.forEach(function (a) {
       var key = a[0], name = a[1] || "(agency not known)", lvl = a[2], cells = a[3], prov = a.prov;
       if (level !== "" && lvl !== level) { return; }
@@ -102,6 +110,7 @@
         });
         if (!hit) { return; }
       }
+      if (++matched > maxRows) { return; }
       var tr = el("tr", {"data-agency": key});
       var th = el("th", {"class": "a"}); th.appendChild(el("a", {href: "a/" + key + ".html"}, name)); tr.appendChild(th);
       tr.appendChild(el("td", null, prov));
@@ -119,7 +128,7 @@
       shown++;
     });
     tbody.appendChild(frag);
-    $("shown").textContent = shown + " agencies shown";
+    $("shown").textContent = matched > shown ? "the first " + shown + " of " + matched + " agencies shown: narrow the filters" : shown + " agencies shown";
   }
 
   window.NB = {
