@@ -128,10 +128,12 @@ type agency struct {
 // absent, empty or a site an earlier Generate wrote.
 func Generate(ctx context.Context, dir, out string) (Stats, error) {
 	g := &generator{ctx: ctx, dataset: dir, out: out, archive: archiveDir(dir), byID: map[string]*report{}, agencies: map[string]*agency{}}
-	if err := g.prepare(); err != nil {
+	// The dataset is read before out is touched: a wrong DATASET leaves no
+	// empty site behind.
+	if err := g.load(); err != nil {
 		return g.stats, err
 	}
-	if err := g.load(); err != nil {
+	if err := g.prepare(); err != nil {
 		return g.stats, err
 	}
 	if err := readYears(dir, g.writeYear); err != nil {
