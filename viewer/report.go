@@ -449,7 +449,7 @@ func sourceLines(path, format string, positions map[string]output.PositionRow) [
 	}
 	text := decodeText(b, format)
 	var out []lineView
-	n := 0
+	n, budget := 0, maxLinesBytes
 	for line := range strings.Lines(text) {
 		n++
 		if !want[n] {
@@ -460,6 +460,10 @@ func sourceLines(path, format string, positions map[string]output.PositionRow) [
 		if utf8.RuneCountInString(line) > maxLineRunes {
 			lv.Text, lv.Cut = string([]rune(line)[:maxLineRunes]), true
 		}
+		if len(lv.Text) > budget {
+			lv.Text, lv.Cut = strings.ToValidUTF8(lv.Text[:max(budget, 0)], ""), true
+		}
+		budget -= len(lv.Text)
 		out = append(out, lv)
 	}
 	return out

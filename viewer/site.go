@@ -64,9 +64,11 @@ const (
 	// maxTwinCells caps the cells of a report's JSON twin that would
 	// otherwise pass maxPageBytes (a template has some 300).
 	maxTwinCells = 1500
-	// maxLineRunes caps a source line shown for an HTML or text cell:
-	// whole tables are often printed on one line.
-	maxLineRunes = 3000
+	// maxLineRunes caps a source line shown for an HTML or text cell, and
+	// maxLinesBytes all of a page's: whole tables, even whole reports, are
+	// often printed on one line of some tens of kilobytes.
+	maxLineRunes  = 100_000
+	maxLinesBytes = 400 << 10
 	// maxSourceBytes caps a raw file read to show its lines or draw its
 	// pages (larger ones are linked, not shown).
 	maxSourceBytes = 64 << 20
