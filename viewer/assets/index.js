@@ -18,6 +18,8 @@
     for (var i = 0; i < idx.statuses.length; i++) { if (idx.statuses[i].code === code) { return idx.statuses[i].label; } }
     return code;
   }
+  // short names a grid cell has room for
+  var short = {ok: "ok", identities_failed: "≠", partial: "part", late: "late", revised: "rev", unreadable: "?!"};
   function option(sel, value, text) { sel.appendChild(el("option", {value: value}, text)); }
 
   function counts() {
@@ -121,7 +123,7 @@
           return;
         }
         var td = el("td", {"class": "y st-" + c[1], title: y + ": " + c[4].map(label).join(", ") + (c[3] > 1 ? " (" + c[3] + " reports)" : "")});
-        td.appendChild(el("a", {href: "r/" + c[2] + ".html", "data-status": c[1]}, c[3] > 1 ? c[3] + "×" : label(c[1]).slice(0, 4)));
+        td.appendChild(el("a", {href: "r/" + c[2] + ".html", "data-status": c[1]}, c[3] > 1 ? c[3] + "×" : short[c[1]] || c[1]));
         tr.appendChild(td);
       });
       frag.appendChild(tr);
