@@ -75,6 +75,7 @@ type cellView struct {
 	Bad, Hint    bool
 	Line, Page   int
 	Box          string // the box's index in the drawings, "" when not drawn
+	Mark         string // the index of its printed value marked in a source line, "" when not found
 	HasNumber    bool
 	Label, Check string
 }
@@ -94,9 +95,13 @@ type warningView struct{ Code, Meaning, Message string }
 
 type lineView struct {
 	N    int
-	Text string
+	Segs []segment // the line's text, the cells' printed values marked
 	Cut  bool
 }
+
+// segment is a piece of a source line; Mark, when not "", numbers the
+// cell whose printed value it is.
+type segment struct{ Text, Mark string }
 
 // reportJSON is a report page's data twin.
 type reportJSON struct {
@@ -164,13 +169,13 @@ func (g *generator) writeReport(r *report, p *yearPart) error {
 	}
 
 	// Where each cell was printed; the drawings number the boxes.
-	var drawn map[string]int
+	var drawn, marks map[string]int
 	if row.Format == "pdf" && raw != "" {
 		var notes []string
 		v.Drawings, drawn, notes = g.drawPages(rawPath(g.archive, row.SHA256), cells, positions)
 		v.Notes = append(v.Notes, notes...)
 	} else if raw != "" {
-		v.Lines = sourceLines(rawPath(g.archive, row.SHA256), row.Format, positions)
+		v.Lines, marks = sourceLines(rawPath(g.archive, row.SHA256), row.Format, cells, positions)
 	}
 
 	index := map[string]int{}
@@ -182,6 +187,9 @@ func (g *generator) writeReport(r *report, p *yearPart) error {
 		}
 		if n, ok := drawn[c.Key]; ok {
 			c.Box = strconv.Itoa(n)
+		}
+		if n, ok := marks[c.Key]; ok {
+			c.Mark = strconv.Itoa(n)
 		}
 		c.N = len(index)
 		index[c.Key] = c.N
@@ -432,42 +440,112 @@ func plain(s string) string {
 }
 
 // sourceLines are the lines of an HTML or text source that its cells'
-// positions name, as text.
-func sourceLines(path, format string, positions map[string]output.PositionRow) []lineView {
-	want := map[int]bool{}
+// positions name, as text, with each cell's printed value marked where it
+// is found: the cells of a line, in the order of their tables, rows and
+// columns, are looked for one after the other, each as a whole token (in
+// HTML between tags, in text between non-digits), so that a "0" marks
+// its own cell's 0 and not the first 0 of the line. It returns the lines
+// and the index of each marked cell's segment.
+func sourceLines(path, format string, cells []output.CellRow, positions map[string]output.PositionRow) ([]lineView, map[string]int) {
+	onLine := map[int][]output.PositionRow{}
 	for _, p := range positions {
 		if p.Line != nil && *p.Line > 0 {
-			want[int(*p.Line)] = true
+			onLine[int(*p.Line)] = append(onLine[int(*p.Line)], p)
 		}
 	}
-	if len(want) == 0 {
-		return nil
+	if len(onLine) == 0 {
+		return nil, nil
 	}
 	b, err := readCapped(path)
 	if err != nil {
-		return nil
+		return nil, nil
+	}
+	raw := map[string]string{}
+	for _, c := range cells {
+		raw[c.Key] = strings.TrimSpace(c.Raw)
 	}
 	text := decodeText(b, format)
 	var out []lineView
+	marks := map[string]int{}
 	n, budget := 0, maxLinesBytes
 	for line := range strings.Lines(text) {
 		n++
-		if !want[n] {
+		ps := onLine[n]
+		if ps == nil {
 			continue
 		}
 		line = strings.TrimRight(line, "\r\n")
-		lv := lineView{N: n, Text: line}
+		lv := lineView{N: n}
 		if utf8.RuneCountInString(line) > maxLineRunes {
-			lv.Text, lv.Cut = string([]rune(line)[:maxLineRunes]), true
+			line, lv.Cut = string([]rune(line)[:maxLineRunes]), true
 		}
-		if len(lv.Text) > budget {
-			lv.Text, lv.Cut = strings.ToValidUTF8(lv.Text[:max(budget, 0)], ""), true
+		if len(line) > budget {
+			line, lv.Cut = strings.ToValidUTF8(line[:max(budget, 0)], ""), true
 		}
-		budget -= len(lv.Text)
+		budget -= len(line)
+		slices.SortFunc(ps, func(a, b output.PositionRow) int {
+			for _, d := range [][2]*int32{{a.TableIndex, b.TableIndex}, {a.GridRow, b.GridRow}, {a.GridCol, b.GridCol}} {
+				if c := optI32(d[0]) - optI32(d[1]); c != 0 {
+					return c
+				}
+			}
+			return strings.Compare(a.Key, b.Key)
+		})
+		from := 0
+		for _, p := range ps {
+			r := raw[p.Key]
+			if r == "" {
+				continue
+			}
+			i := findToken(line, r, from, format == "html")
+			if i < 0 {
+				continue
+			}
+			if i > from {
+				lv.Segs = append(lv.Segs, segment{Text: line[from:i]})
+			}
+			marks[p.Key] = len(marks)
+			lv.Segs = append(lv.Segs, segment{Text: r, Mark: strconv.Itoa(marks[p.Key])})
+			from = i + len(r)
+		}
+		if from < len(line) {
+			lv.Segs = append(lv.Segs, segment{Text: line[from:]})
+		}
 		out = append(out, lv)
 	}
-	return out
+	return out, marks
 }
+
+// findToken is the index of the first tok in line at or after from that
+// stands alone: in HTML, only spaces (or &nbsp;) between it and the tags
+// around it; in text, no digit, point or comma touching it.
+func findToken(line, tok string, from int, html bool) int {
+	for from <= len(line) {
+		i := strings.Index(line[from:], tok)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		before, after := line[:i], line[i+len(tok):]
+		if html {
+			before = strings.TrimRight(strings.ReplaceAll(before, "&nbsp;", " "), " \t\u3000\u00a0")
+			after = strings.TrimLeft(strings.ReplaceAll(after, "&nbsp;", " "), " \t\u3000\u00a0")
+			if strings.HasSuffix(before, ">") && strings.HasPrefix(after, "<") {
+				return i
+			}
+		} else {
+			b, _ := utf8.DecodeLastRuneInString(before)
+			a, _ := utf8.DecodeRuneInString(after)
+			if !numeric(b) && !numeric(a) {
+				return i
+			}
+		}
+		from = i + 1
+	}
+	return -1
+}
+
+func numeric(r rune) bool { return r >= '0' && r <= '9' || r == '.' || r == ',' || r == '-' }
 
 func readCapped(path string) ([]byte, error) {
 	fi, err := os.Stat(path)

@@ -302,6 +302,19 @@ func TestSiteBrowser(t *testing.T) {
 		if len(shown) != len(byReport[rid]) {
 			t.Errorf("%s report %s: %d cells on the page, %d in the dataset", kind, rid, len(shown), len(byReport[rid]))
 		}
+		if kind == "html" {
+			// A click on a cell marks its value in the source line, scrolled
+			// into the source panel's view.
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const tds = document.querySelectorAll("td.cell[data-mark]");
+				const td = tds[Math.floor(tds.length * 2 / 3)]; td.click();
+				const m = document.getElementById("m" + td.dataset.mark), a = document.getElementById("source");
+				const r = m.getBoundingClientRect(), b = a.getBoundingClientRect();
+				const seen = m.classList.contains("sel") && r.top >= b.top && r.bottom <= b.bottom;
+				return seen ? m.textContent + "=" + td.querySelector(".raw").textContent.trim() : ""; })()`))
+			if a, b, _ := strings.Cut(got, "="); err != nil || got == "" || a != b {
+				t.Errorf("html report %s: clicking a cell marks %q in view in its source line (%v)", rid, got, err)
+			}
+		}
 		if kind == "pdf" {
 			// A click on a cell marks its box on the drawn page.
 			sel, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const td = document.querySelector("td.cell[data-box]"); td.click();

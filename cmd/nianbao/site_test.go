@@ -156,6 +156,9 @@ func checkSite(t *testing.T, dataset, site string, perReport int) {
 	}
 	shown, htmls := 0, 0
 	li := regexp.MustCompile(`<li id="L(\d+)" value="\d+"><code>(.*?)</code>`)
+	tag := regexp.MustCompile(`<[^>]*>`)
+	mark := regexp.MustCompile(`<mark id="m(\d+)">(.*?)</mark>`)
+	tdMark := regexp.MustCompile(`<td id="c\d+" data-key="([^"]*)"[^>]*data-mark="(\d+)"`)
 	for _, r := range reports {
 		if r.Format != "html" || r.CellCount == 0 {
 			continue
@@ -168,7 +171,24 @@ func checkSite(t *testing.T, dataset, site string, perReport int) {
 		text := map[int]string{}
 		for _, m := range li.FindAllSubmatch(page, -1) {
 			n, _ := strconv.Atoi(string(m[1]))
-			text[n] = html.UnescapeString(string(m[2]))
+			text[n] = html.UnescapeString(string(tag.ReplaceAll(m[2], nil)))
+		}
+		// Each marked value in a line is its own cell's printed text.
+		marked := map[string]string{}
+		for _, m := range mark.FindAllSubmatch(page, -1) {
+			marked[string(m[1])] = html.UnescapeString(string(m[2]))
+		}
+		n := 0
+		for _, m := range tdMark.FindAllSubmatch(page, -1) {
+			key := html.UnescapeString(string(m[1]))
+			want := strings.TrimSpace(raw[r.ReportID+" "+key])
+			if got, ok := marked[string(m[2])]; !ok || got != want {
+				t.Errorf("%s: cell %s (%q) marks %q in its line", r.Source, key, want, got)
+			}
+			n++
+		}
+		if n < perReport {
+			t.Errorf("%s: %d cells' values marked in their lines; want at least %d", r.Source, n, perReport)
 		}
 		for k, raw := range raw {
 			id, key, _ := strings.Cut(k, " ")

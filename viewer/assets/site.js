@@ -20,14 +20,21 @@
       target = document.getElementById("b" + box);
       text += " — the marked box on the page";
     } else if (line !== null) {
-      target = document.getElementById("L" + line);
-      text += " — line " + line + " of the source";
+      mark(document.getElementById("L" + line));
+      var m = td.getAttribute("data-mark");
+      target = m !== null ? document.getElementById("m" + m) : document.getElementById("L" + line);
+      text += " — line " + line + " of the source" + (m !== null ? ", its value marked" : "");
     } else {
       text += " — no position known";
     }
     mark(target);
     if (where) { where.textContent = text; }
-    if (target && target.scrollIntoView) { target.scrollIntoView({block: "center"}); }
+    var aside = target && target.closest ? target.closest("aside") : null;
+    if (aside) {
+      // scroll the source panel only, so that the cell clicked stays in view
+      var r = target.getBoundingClientRect(), a = aside.getBoundingClientRect();
+      aside.scrollTop += r.top - a.top - aside.clientHeight / 2 + r.height / 2;
+    }
   }
   document.querySelectorAll("td.cell").forEach(function (td) {
     td.addEventListener("click", function () { show(td); });
@@ -47,6 +54,6 @@
   });
   if (location.hash.length > 1) {
     var td = document.getElementById(location.hash.slice(1));
-    if (td && td.classList.contains("cell")) { show(td); }
+    if (td && td.classList.contains("cell")) { td.scrollIntoView({block: "center"}); show(td); }
   }
 })();
