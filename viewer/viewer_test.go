@@ -264,3 +264,25 @@ func TestHugeReport(t *testing.T) {
 		t.Error("the page does not say that rows were left out")
 	}
 }
+
+func TestFindToken(t *testing.T) {
+	tests := []struct {
+		line, tok string
+		from      int
+		html      bool
+		want      int
+	}{
+		{`<td>10</td><td>0</td>`, "0", 0, true, 15},
+		{`<td>10</td><td> 0&nbsp;</td>`, "0", 0, true, 16},
+		{`<td>0</td><td>0</td>`, "0", 5, true, 14},
+		{`<td>a0</td>`, "0", 0, true, -1},
+		{`收到 10 件，办结 0 件`, "0", 0, false, len("收到 10 件，办结 ")},
+		{`1.5 15`, "1", 0, false, -1},
+		{`x`, "y", 0, false, -1},
+	}
+	for _, tt := range tests {
+		if got := findToken(tt.line, tt.tok, tt.from, tt.html); got != tt.want {
+			t.Errorf("findToken(%q, %q, %d) = %d; want %d", tt.line, tt.tok, tt.from, got, tt.want)
+		}
+	}
+}
