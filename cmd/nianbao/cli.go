@@ -148,7 +148,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	pf.StringVar(&g.config, "config", "", "YAML `file` of flag values (default $XDG_CONFIG_HOME/nianbao/config.yaml if present)")
 	pf.StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.BoolVarP(&g.quiet, "quiet", "q", false, "log only errors; no progress")
-	root.AddCommand(newRunCmd(g), newDemoCmd(g), newParseCmd(g), newCrawlCmd(g), newEvalCmd(g), newDictCmd(g), newSitesCmd(g))
+	root.AddCommand(newRunCmd(g), newDemoCmd(g), newParseCmd(g), newCrawlCmd(g), newEvalCmd(g), newDictCmd(g), newSitesCmd(g), newSiteCmd(g))
 	return root
 }
 

@@ -80,7 +80,8 @@ func runDemo(ctx context.Context, g *globals, o runOptions) error {
 		return err
 	}
 	printDemoNext(g, o.out)
-	return nil
+	fmt.Fprintf(g.stdout, "\n3. A static site to browse the dataset and check its flags:\n")
+	return writeSite(ctx, g, o.out, filepath.Clean(o.out)+"-site")
 }
 
 func printDemoNext(g *globals, dir string) {
