@@ -10,7 +10,7 @@
 // usage: node check.mjs [--min F] DATASET_DIR CORPUS_DIR...
 import { DuckDBInstance } from '@duckdb/node-api';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 const args = process.argv.slice(2);
 let min = 1;
@@ -40,8 +40,14 @@ const reports = await rows(`SELECT report_id, source, parse_status FROM ${pq('re
 const bySource = new Map(reports.map((r) => [resolve(r.source), r]));
 
 let right = 0, wrong = 0, missing = 0, extra = 0, failures = 0;
+// A corpus is a directory of reports' directories, or one report's own.
+const cases = [];
 for (const corpus of corpora) {
-  for (const name of readdirSync(corpus).sort()) {
+  if (existsSync(join(corpus, 'expected.json'))) cases.push([dirname(corpus), basename(corpus)]);
+  else for (const name of readdirSync(corpus).sort()) cases.push([corpus, name]);
+}
+for (const [corpus, name] of cases) {
+  {
     const expPath = join(corpus, name, 'expected.json');
     if (!existsSync(expPath)) continue;
     const exp = JSON.parse(readFileSync(expPath, 'utf8'));
