@@ -126,7 +126,7 @@ type candidate struct {
 // departments' columns of a county portal).
 func (sr *siteRun) findColumns(ctx context.Context, home *url.URL) []column {
 	queue := []candidate{{u: home}}
-	seen := map[string]bool{home.String(): true}
+	seen := map[string]bool{canonical(home).String(): true}
 	var found []column
 	for fetched := 0; len(queue) > 0 && fetched < maxDiscoveryPages && ctx.Err() == nil; fetched++ {
 		slices.SortStableFunc(queue, func(a, b candidate) int { return cmp.Compare(b.score, a.score) })
@@ -240,6 +240,21 @@ func (s *stateDB) reportsFound(ctx context.Context, site string) (int, error) {
 	return n, err
 }
 
+// columnsDead reports whether the last fetch of every column of cols
+// failed (a 4xx or 5xx, or no answer): a site redesigned, its column
+// moved.
+func (s *stateDB) columnsDead(ctx context.Context, cols []column) bool {
+	for _, c := range cols {
+		var status int
+		var errText string
+		err := s.db.QueryRowContext(ctx, `SELECT http_status, error FROM urls WHERE url = ?`, c.URL).Scan(&status, &errText)
+		if err != nil || status > 0 && status < 400 || status == 0 && errText == "" {
+			return false // never fetched, or it answered
+		}
+	}
+	return true
+}
+
 // columnStarts returns the start URLs of a site that names only its home
 // page: the columns remembered from an earlier run while they still yield
 // reports, else the columns found now (and remembered); nil when none is
@@ -251,8 +266,13 @@ func (sr *siteRun) columnStarts(ctx context.Context, home *url.URL) ([]*url.URL,
 	}
 	how := "remembered"
 	if len(cols) > 0 {
-		if n, err := sr.st.reportsFound(ctx, sr.site.Name); err == nil && n == 0 {
+		n, err := sr.st.reportsFound(ctx, sr.site.Name)
+		switch {
+		case err == nil && n == 0:
 			sr.log.Info("discovery: the remembered columns yielded no report; looking again", "columns", len(cols))
+			cols = nil
+		case sr.st.columnsDead(ctx, cols):
+			sr.log.Info("discovery: the remembered columns no longer answer; looking again", "columns", len(cols))
 			cols = nil
 		}
 	}

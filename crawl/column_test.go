@@ -2,6 +2,7 @@ package crawl
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -143,5 +144,36 @@ func TestHealth(t *testing.T) {
 	}
 	if n.Reachable || !n.LastFinished.IsZero() || n.Reports != 0 {
 		t.Errorf("never crawled: %+v", n)
+	}
+}
+
+// TestDiscoverAgainWhenMoved checks that a remembered column that no
+// longer answers (the site redesigned) is looked for again.
+func TestDiscoverAgainWhenMoved(t *testing.T) {
+	f := newFixture(t)
+	portalSite(f)
+	dir := t.TempDir()
+	site := f.site("portal", "/")
+	site.Discover = true
+	cfg := testConfig(t, dir, site)
+	mustRun(t, cfg)
+	// The column moves; its old URL is a 404.
+	old := "/col/col4521/index.html"
+	body := strings.Replace(listPage("政府信息公开年报", [][2]string{{"/col/col4521/art_2024_1.html", "某县2023年政府信息公开工作年度报告"}}, ""),
+		"<head>", `<head><meta name="ColumnName" content="政府信息公开年报">`, 1)
+	f.html("/xxgk/nb/", body)
+	f.html("/zwgk/", `<html><head><title>政务公开</title></head><body><a href="/xxgk/nb/">政府信息公开年报</a></body></html>`)
+	f.handle(old, func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
+	mustRun(t, cfg) // the old column fails: noted in the state
+	f.resetCounts()
+	mustRun(t, cfg)
+	if n := f.hitsOf("/xxgk/nb/"); n == 0 {
+		t.Error("the moved column was not found again")
+	}
+	st, _ := openState(t.Context(), StatePath(dir), false, 0)
+	defer st.Close()
+	cols, _ := st.rememberedColumns(t.Context(), "portal")
+	if len(cols) != 1 || cols[0].URL != f.url("/xxgk/nb/") {
+		t.Errorf("remembered %+v", cols)
 	}
 }

@@ -2,6 +2,8 @@ package crawl
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -67,8 +69,11 @@ func (s *stateDB) health(ctx context.Context, site *Site) (SiteHealth, error) {
 	}
 	var started, finished int64
 	err := s.db.QueryRowContext(ctx, `SELECT started_at, finished_at FROM runs WHERE site = ?`, site.Name).Scan(&started, &finished)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		return h, nil // never crawled: nothing more is known
+	}
+	if err != nil {
+		return h, err
 	}
 	if finished > 0 {
 		h.LastFinished = time.UnixMilli(finished).UTC()

@@ -101,6 +101,7 @@ func NationalRegistry() *Registry {
 			byHost[h] = i
 		}
 	}
+	replaced := map[int]bool{}
 	for _, c := range DefaultRegistry().Sites {
 		i, ok := -1, false
 		for _, h := range c.Hosts {
@@ -108,7 +109,11 @@ func NationalRegistry() *Registry {
 				break
 			}
 		}
-		if !ok {
+		// A curated site takes the place of the portal of its own
+		// government; a department's column on the portal's host (its
+		// agency annotated, 沭阳县人民政府（sygfj 部门栏目）) is crawled
+		// beside the portal, which keeps its own discovery.
+		if !ok || replaced[i] || strings.ContainsAny(c.Agency, "（(") {
 			r.Sites = append(r.Sites, c)
 			continue
 		}
@@ -116,6 +121,7 @@ func NationalRegistry() *Registry {
 		c.Level, c.Code, c.Path = cmp.Or(c.Level, p.Level), cmp.Or(c.Code, p.Code), cmp.Or(c.Path, p.Path)
 		c.Discover = false // the curated sites name their column
 		r.Sites[i] = c
+		replaced[i] = true
 	}
 	if err := r.validate(); err != nil { // a curated name taken by a portal
 		panic("crawl: national registry: " + err.Error())

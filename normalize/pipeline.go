@@ -59,6 +59,11 @@ func Failed(src Source, code parse.Code, err error) *Report {
 		Format: string(parse.FormatUnknown)}
 	if len(src.SHA256) >= 16 {
 		r.ID = src.SHA256[:16]
+	} else {
+		// No bytes to name it by: its path does, so that two unreadable
+		// files are two reports, not one id twice.
+		sum := sha256.Sum256([]byte("path:" + src.Path))
+		r.ID = hex.EncodeToString(sum[:8])
 	}
 	r.Warnings = []parse.Warning{{Code: code, Message: fmt.Sprintf("%s: %v", src.Path, err)}}
 	return r

@@ -85,7 +85,7 @@ func keyWords(key string) string {
 }
 
 var baseColumns = []ColumnDoc{
-	{TableReports, "report_id", "VARCHAR", "first 16 hex digits of the document's sha256; joins cells and checks"},
+	{TableReports, "report_id", "VARCHAR", "first 16 hex digits of the document's sha256 (of its path, for a file that could not be read); joins cells and checks"},
 	{TableReports, "source", "VARCHAR", "the path or URL the document was read from"},
 	{TableReports, "sources", "VARCHAR[]", "every path or URL the same bytes were found at (a file given twice, an attachment under two URLs), source first: one report, not one per copy"},
 	{TableReports, "revision", "INTEGER", "crawled documents: 1 for the first version fetched, +1 per change; NULL for files parsed from disk"},

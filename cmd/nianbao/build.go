@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -23,6 +24,17 @@ type doc struct {
 }
 
 func (d doc) primary() input { return d.ins[0] }
+
+// wrapper reports whether every input of d is a page that only links to a
+// report attachment.
+func (d doc) wrapper() bool {
+	for _, in := range d.ins {
+		if !in.wrapper {
+			return false
+		}
+	}
+	return true
+}
 
 // groupDocs makes the docs of inputs, in the order of their first input,
 // hashing the files a crawl has not hashed already.
@@ -115,10 +127,10 @@ func (b *build) parse(ctx context.Context, m *meter, o parseOptions) (int, error
 	err = proc.each(ctx, jobs, func(k int, p parsed) error {
 		gauge.Add(1)
 		d := b.docs[todo[k]]
-		logReport(m.log, k+1, len(jobs), d.primary().source(), p)
-		if p.Err != "" {
-			return fmt.Errorf("report cache: %s", p.Err)
+		if p.Err != "" || p.Report.Report == nil {
+			return fmt.Errorf("%s: %s", d.primary().source(), cmp.Or(p.Err, "no report"))
 		}
+		logReport(m.log, k+1, len(jobs), d.primary().source(), p)
 		r := p.Report.Report
 		if d.sha == "" {
 			b.uncached[todo[k]] = r
@@ -173,7 +185,7 @@ func (b *build) full(i int) fullReport {
 func (b *build) report(i int, r *normalize.Report) *normalize.Report {
 	d := b.docs[i]
 	in := d.primary()
-	if in.wrapper && r.Status != normalize.StatusOK && r.Status != normalize.StatusPartial {
+	if d.wrapper() && r.Status != normalize.StatusOK && r.Status != normalize.StatusPartial {
 		return nil
 	}
 	in.annotate(r)
@@ -436,10 +448,17 @@ func (g *groupWriter) infos() []normalize.ReportInfo {
 		c := g.b.docs[i].primary().crawled
 		if c != nil {
 			info.PublishDate, info.Fetched = c.PublishDate, c.FetchedAt.UTC().Format(time.DateOnly)
-			if byURLRev[c.URL] == nil {
-				byURLRev[c.URL] = map[int]*normalize.Report{}
+		}
+		// Every place these bytes were fetched is a version of its URL:
+		// a body that moved, or came back, still links its neighbours.
+		for _, in := range g.b.docs[i].ins {
+			if in.crawled == nil {
+				continue
 			}
-			byURLRev[c.URL][c.Revision] = r
+			if byURLRev[in.crawled.URL] == nil {
+				byURLRev[in.crawled.URL] = map[int]*normalize.Report{}
+			}
+			byURLRev[in.crawled.URL][in.crawled.Revision] = r
 		}
 		infos = append(infos, info)
 		crawled = append(crawled, c)

@@ -87,7 +87,10 @@ func (c *reportCache) get(sha string) (*normalize.Report, error) {
 	defer f.Close()
 	var w wireReport
 	if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&w); err != nil || w.Report == nil {
-		return nil, fmt.Errorf("report cache %s: %v", c.path(sha), err)
+		// Damaged (a machine that went down between write and rename can
+		// leave that): removed, so that the next run parses it again.
+		os.Remove(c.path(sha))
+		return nil, fmt.Errorf("report cache %s was damaged (%v) and is removed: run again to parse it anew", c.path(sha), err)
 	}
 	return w.report(), nil
 }

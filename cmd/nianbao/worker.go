@@ -68,7 +68,17 @@ type parsed struct {
 // process runs one job in this process.
 func process(ctx context.Context, j job) parsed {
 	r := normalize.ProcessFile(ctx, j.Path)
+	if ctx.Err() != nil {
+		return interrupted(ctx)
+	}
 	return finish(j, r)
+}
+
+// interrupted is the answer of a job the run's end cut short: not the
+// document's doing, so nothing is cached (the next run parses it) and the
+// run stops.
+func interrupted(ctx context.Context) parsed {
+	return parsed{Err: "interrupted: " + context.Cause(ctx).Error()}
 }
 
 // finish writes r's cache entry, if the job has one, and makes the answer.
@@ -160,16 +170,23 @@ func (p *processor) one(ctx context.Context, j job) parsed {
 		return process(ctx, j)
 	}
 	w, err := p.pool.Do(ctx, j)
-	if err == nil && w.Report.Report != nil {
+	if ctx.Err() != nil {
+		return interrupted(ctx)
+	}
+	var we *workers.Error
+	switch {
+	case err == nil && w.Report.Report != nil:
 		w.Report.report()
 		return w
-	}
-	if err == nil {
+	case err == nil:
 		err = errors.New("worker answered without a report")
+	case !errors.As(err, &we):
+		// The pool failed (a worker could not be started), not the
+		// document: nothing is cached, and the run stops.
+		return parsed{Err: err.Error()}
 	}
 	code := normalize.CodeCrash
-	var we *workers.Error
-	if errors.As(err, &we) {
+	if we != nil {
 		switch we.Reason {
 		case workers.ReasonTime:
 			code = normalize.CodeTimeout

@@ -130,3 +130,26 @@ func TestProcessorTimeLimit(t *testing.T) {
 	}
 	t.Errorf("%d goroutines after the job, %d before", runtime.NumGoroutine(), before)
 }
+
+// TestInterruptedJobLeavesNoCacheEntry checks that a job the run's end
+// cuts short is not cached as the document's failure: the next run must
+// parse it.
+func TestInterruptedJobLeavesNoCacheEntry(t *testing.T) {
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "a.html")
+	os.WriteFile(doc, hostile.Report(), 0o644)
+	entry := filepath.Join(dir, "cache", "ab", "abcd.gob")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, isolate := range []bool{true, false} {
+		p := &processor{jobs: 1}
+		if isolate { // a worker that never answers
+			p.pool = workers.NewPool[job, parsed]([]string{"sleep", "30"}, 1, workers.Limits{})
+		}
+		got := p.one(ctx, job{Path: doc, Cache: entry})
+		p.Close()
+		if got.Err == "" || fileExists(entry) {
+			t.Errorf("isolate=%v: answer %+v, cache entry left: %v", isolate, got, fileExists(entry))
+		}
+	}
+}

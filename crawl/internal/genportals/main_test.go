@@ -33,7 +33,16 @@ func TestGenerated(t *testing.T) {
 		t.Error("crawl/portals.yaml is not what the generator makes: run go generate ./crawl")
 	}
 	if n := strings.Count(string(a), "\n  - name:"); n < 3000 || len(unmatched)*20 > n {
-		t.Errorf("%d portals, %d without a division code", n, len(unmatched))
+		t.Errorf("%d portals, %d without a division code or left out", n, len(unmatched))
+	}
+	hosts := map[string]bool{}
+	for _, l := range strings.Split(string(a), "\n") {
+		if h, ok := strings.CutPrefix(l, "    hosts: "); ok {
+			if hosts[h] {
+				t.Errorf("host %s on two portals", h)
+			}
+			hosts[h] = true
+		}
 	}
 }
 
