@@ -85,11 +85,12 @@ var defaultRegistry []byte
 var nationalRegistry []byte
 
 // NationalRegistry returns the registry of every county-level-and-above
-// government portal (3,209, generated from shared/registry: see
+// government portal (3,205, generated from shared/registry: see
 // portals.yaml's header for the sources), with the curated sites of the
-// default registry in place of the portals on their hosts (they name the
-// 年报 column; a portal names only its home page) and after them the
-// curated sites on no portal's host.
+// default registry in place of their governments' portals on their hosts
+// (they name the 年报 column; a portal names only its home page), and
+// after them the other curated sites: a department's column on a portal's
+// host is crawled beside the portal.
 func NationalRegistry() *Registry {
 	r, err := LoadRegistry(bytes.NewReader(nationalRegistry))
 	if err != nil {
