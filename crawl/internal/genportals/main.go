@@ -116,7 +116,11 @@ func (s site) write(w io.Writer) {
 	if s.code != "" {
 		fmt.Fprintf(w, "    code: %s\n", strconv.Quote(s.code))
 	}
-	fmt.Fprintf(w, "    path: %s\n    start: [%s]\n    hosts: [%s]\n    discover: true\n", strconv.Quote(s.path), strconv.Quote(s.home), strconv.Quote(s.host))
+	hosts := strconv.Quote(s.host)
+	if twin := wwwTwin(s.host); twin != "" {
+		hosts += ", " + strconv.Quote(twin)
+	}
+	fmt.Fprintf(w, "    path: %s\n    start: [%s]\n    hosts: [%s]\n    discover: true\n", strconv.Quote(s.path), strconv.Quote(s.home), hosts)
 }
 
 func siteOf(p portal, div *divisions) (site, error) {
@@ -138,6 +142,23 @@ func siteOf(p portal, div *divisions) (site, error) {
 	s := site{agency: agencyName(parts), level: level, code: div.code(parts), path: p.Key, home: u.String(), host: u.Host}
 	s.name = siteName(u.Hostname())
 	return s, nil
+}
+
+// wwwTwin is the other name portals answer under, with or without www.
+// (x.gov.cn redirects to www.x.gov.cn, or the reverse): a crawl that
+// refused the redirect as off-site would find nothing. "" for a host that
+// is neither (an address, a port, a name under another subdomain).
+func wwwTwin(host string) string {
+	if strings.Contains(host, ":") {
+		return ""
+	}
+	if h, ok := strings.CutPrefix(host, "www."); ok {
+		return h
+	}
+	if strings.Count(host, ".") == 2 && strings.HasSuffix(host, ".gov.cn") {
+		return "www." + host
+	}
+	return ""
 }
 
 // siteName is a portal's host without www.: www.bjdch.gov.cn →

@@ -37,11 +37,24 @@ func TestGenerated(t *testing.T) {
 	}
 	hosts := map[string]bool{}
 	for _, l := range strings.Split(string(a), "\n") {
-		if h, ok := strings.CutPrefix(l, "    hosts: "); ok {
-			if hosts[h] {
-				t.Errorf("host %s on two portals", h)
+		if hs, ok := strings.CutPrefix(l, "    hosts: "); ok {
+			for _, h := range strings.Split(strings.Trim(hs, "[]"), ", ") {
+				if hosts[h] {
+					t.Errorf("host %s on two portals", h)
+				}
+				hosts[h] = true
 			}
-			hosts[h] = true
+		}
+	}
+}
+
+func TestWWWTwin(t *testing.T) {
+	for host, want := range map[string]string{
+		"www.huaian.gov.cn": "huaian.gov.cn", "hongze.gov.cn": "www.hongze.gov.cn",
+		"xxgk.hongze.gov.cn": "", "10.0.0.1:8080": "", "www.x.gov.cn:8080": "",
+	} {
+		if got := wwwTwin(host); got != want {
+			t.Errorf("%s: %q, want %q", host, got, want)
 		}
 	}
 }
