@@ -372,8 +372,14 @@ func entryOf(r *normalize.Report) indexEntry {
 // checked. Reports beyond it (a group is one agency's reports, a handful,
 // unless many documents share one name) are held as digests
 // (normalize.CrossDigest) and read again to be written; the versions of a
-// URL are always held whole, to say which cells changed.
+// URL are held whole up to maxHeldVersions, to say which cells changed.
 var groupCap = 16 // a variable for the tests
+
+// maxHeldVersions caps the whole reports a group holds for the versions
+// of its URLs (x.revised lists the cells that changed): a page whose bytes
+// change at every fetch gains a version a run. Past it, a version is
+// compared by the cells the other checks read.
+const maxHeldVersions = 64
 
 // groupWriter holds the reports of one group until its last arrives,
 // runs the group's cross-report checks and writes the reports.
@@ -394,7 +400,7 @@ func (g *groupWriter) add(i int, r *normalize.Report) {
 		g.whole, g.forCheck = append(g.whole, nil), append(g.forCheck, nil)
 		return
 	}
-	if g.held < groupCap || g.b.versioned(i) {
+	if g.held < groupCap || g.b.versioned(i) && g.held < maxHeldVersions {
 		g.held++
 		g.whole, g.forCheck = append(g.whole, r), append(g.forCheck, r)
 		return
