@@ -226,6 +226,13 @@ func pageLinks(doc *goquery.Document, html string, base *url.URL) (links []link,
 		add(l)
 		return true
 	})
+	if reportLinks < 3 { // a list drawn by script: its data source
+		for _, l := range scriptListLinks(html, base) {
+			if len(links) < maxPageLinks {
+				add(l)
+			}
+		}
+	}
 	for _, l := range hanwebLinks(html, base) {
 		if len(links) >= maxPageLinks {
 			over++

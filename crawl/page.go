@@ -12,6 +12,12 @@ import (
 // that lead on to reports.
 func (sr *siteRun) page(t task, st *urlState, body []byte, contentType string) {
 	sr.c.pages.Add(1)
+	if isJSON(body, contentType) {
+		base, _ := url.Parse(t.url)
+		links, reports := jsonLinks(body, base)
+		sr.list(t, st, pageInfo{Links: links, ReportLinks: reports})
+		return
+	}
 	html, _ := decodeHTML(body, contentType)
 	doc, err := goquery.NewDocumentFromReader(strings.NewReader(html))
 	if err != nil {
