@@ -15,6 +15,7 @@ import (
 // found, and when did a run last get through it.
 type SiteHealth struct {
 	Site, Agency, Level, Code string
+	Path                      string // the registry's 省/市/县 name path, "" when unknown
 	// Reachable: a page of the site answered (2xx or 304) in its last run.
 	Reachable bool
 	// Column is where the reports are listed: the first start URL a
@@ -59,7 +60,7 @@ func Health(ctx context.Context, dir string, reg *Registry) ([]SiteHealth, error
 }
 
 func (s *stateDB) health(ctx context.Context, site *Site) (SiteHealth, error) {
-	h := SiteHealth{Site: site.Name, Agency: site.Agency, Level: site.Level, Code: site.Code, ReportsByYear: map[int]int{}}
+	h := SiteHealth{Site: site.Name, Agency: site.Agency, Level: site.Level, Code: site.Code, Path: site.Path, ReportsByYear: map[int]int{}}
 	if !site.Discover && len(site.Start) > 0 {
 		h.Column, h.ColumnHow, h.Confidence = site.Start[0], "given", 1
 	} else if cols, err := s.rememberedColumns(ctx, site.Name); err != nil {

@@ -143,6 +143,7 @@ var baseColumns = []ColumnDoc{
 	{TableSites, "agency", "VARCHAR", "the agency the registry names"},
 	{TableSites, "level", "VARCHAR", "`province`, `prefecture` or `county` (the national registry); NULL when not known"},
 	{TableSites, "code", "VARCHAR", "the 2023 division code (统计用区划代码); NULL when not known"},
+	{TableSites, "path", "VARCHAR", "the 省/市/县 name path of the national registry, e.g. 江苏省/淮安市/洪泽区; NULL when not known"},
 	{TableSites, "reachable", "BOOLEAN", "a page of the site answered (2xx or 304) in its last run"},
 	{TableSites, "column_url", "VARCHAR", "where its reports are listed: the start URL a curated site gives, or the 年报 column discovery found; NULL when none was found"},
 	{TableSites, "column_how", "VARCHAR", "how the column is known: `given`, or discovery's `meta` (ColumnName/ColumnType), `list` (it lists reports by title) or `meta+list`; NULL when none"},

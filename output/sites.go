@@ -25,6 +25,7 @@ type SiteRow struct {
 	Agency        string     `parquet:"agency"`
 	Level         *string    `parquet:"level,optional,dict"`
 	Code          *string    `parquet:"code,optional"`
+	Path          *string    `parquet:"path,optional"`
 	Reachable     bool       `parquet:"reachable"`
 	Column        *string    `parquet:"column_url,optional"`
 	ColumnHow     *string    `parquet:"column_how,optional,dict"`
@@ -43,6 +44,10 @@ func (w *Writer) WriteSites(rows []SiteRow) error {
 	for i := range rows {
 		r := &rows[i]
 		r.Site, r.Agency = u.str("sites.site", r.Site), u.str("sites.agency", r.Agency)
+		if r.Path != nil {
+			p := u.str("sites.path", *r.Path)
+			r.Path = &p
+		}
 	}
 	var b bytes.Buffer
 	pw := parquet.NewGenericWriter[SiteRow](&b, writerOptions(w.opts)...)
@@ -66,7 +71,7 @@ func (w *Writer) WriteSites(rows []SiteRow) error {
 func sitesCSV(rows []SiteRow) []byte {
 	var b bytes.Buffer
 	cw := csv.NewWriter(&b)
-	cw.Write([]string{"site", "agency", "level", "code", "reachable", "column_url", "column_how", "column_confidence", "reports", "reports_by_year", "last_finished", "last_error"})
+	cw.Write([]string{"site", "agency", "level", "code", "path", "reachable", "column_url", "column_how", "column_confidence", "reports", "reports_by_year", "last_finished", "last_error"})
 	s := func(p *string) string {
 		if p == nil {
 			return ""
@@ -88,7 +93,7 @@ func sitesCSV(rows []SiteRow) []byte {
 		if r.LastFinished != nil {
 			last = r.LastFinished.Format(time.RFC3339)
 		}
-		cw.Write([]string{r.Site, r.Agency, s(r.Level), s(r.Code), strconv.FormatBool(r.Reachable), s(r.Column), s(r.ColumnHow), conf,
+		cw.Write([]string{r.Site, r.Agency, s(r.Level), s(r.Code), s(r.Path), strconv.FormatBool(r.Reachable), s(r.Column), s(r.ColumnHow), conf,
 			strconv.Itoa(int(r.Reports)), years, last, s(r.LastError)})
 	}
 	cw.Flush()

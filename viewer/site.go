@@ -222,6 +222,10 @@ func (g *generator) load() error {
 	} else if _, serr := os.Stat(filepath.Join(g.dataset, output.SummaryFile)); serr == nil {
 		return err // there, but unreadable; a dataset of an older nianbao has none
 	}
+	regions, err := g.regions()
+	if err != nil {
+		return err
+	}
 	years := map[int]bool{}
 	for i := range rows {
 		row := &rows[i]
@@ -235,6 +239,13 @@ func (g *generator) load() error {
 		a := g.agencies[key]
 		if a == nil {
 			a = &agency{key: key, name: name, province: provinceOf(name), level: levelOf(name)}
+			// The registry knows where a site is, which a body's name
+			// may not say (a county that omits its province).
+			if row.AgencyReg != nil && a.province == "其他" {
+				if p := regions[*row.AgencyReg]; p != "" {
+					a.province = p
+				}
+			}
 			g.agencies[key] = a
 		}
 		r.agency = a
@@ -439,6 +450,31 @@ func levelOf(name string) string {
 		return l
 	}
 	return "unknown"
+}
+
+// regions maps the registry's agencies to their provinces, from the
+// name paths of sites.parquet (datasets of a crawl of the national
+// registry); empty when the dataset has none.
+func (g *generator) regions() (map[string]string, error) {
+	out := map[string]string{}
+	path := filepath.Join(g.dataset, output.SitesFile)
+	if _, err := os.Stat(path); err != nil {
+		return out, nil
+	}
+	sites, err := readTable[output.SiteRow](path)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sites {
+		if s.Path == nil {
+			continue
+		}
+		first, _, _ := strings.Cut(*s.Path, "/")
+		if p := provinceOf(first); p != "其他" && p != "国务院部门" {
+			out[s.Agency] = p
+		}
+	}
+	return out, nil
 }
 
 // provinces are the provincial-level divisions, by the short name their

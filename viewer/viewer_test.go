@@ -2,6 +2,7 @@ package viewer
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -284,5 +285,41 @@ func TestFindToken(t *testing.T) {
 		if got := findToken(tt.line, tt.tok, tt.from, tt.html); got != tt.want {
 			t.Errorf("findToken(%q, %q, %d) = %d; want %d", tt.line, tt.tok, tt.from, got, tt.want)
 		}
+	}
+}
+
+// TestProvinceFromRegistry checks that a body whose name omits its
+// province is filed under the province of its site's name path
+// (sites.parquet), and one without a site under 其他.
+func TestProvinceFromRegistry(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	w, err := output.Create(dir, output.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, reg := range []string{"淮安市洪泽区人民政府", ""} {
+		r := &normalize.Report{ID: fmt.Sprintf("r%d", i), SHA256: fmt.Sprintf("r%d", i), Source: fmt.Sprintf("r%d.html", i), Format: "html",
+			Template: "2021", Year: 2023, Status: normalize.StatusOK, Agency: fmt.Sprintf("洪泽区第%d局", i), AgencyRegistry: reg, AgencyID: fmt.Sprintf("a%d", i)}
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := "江苏省/淮安市/洪泽区"
+	if err := w.WriteSites([]output.SiteRow{{Site: "hongze.gov.cn", Agency: "淮安市洪泽区人民政府", Path: &path, ReportYears: []int32{}, ReportsByYear: []int32{}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	g := &generator{ctx: t.Context(), dataset: dir, byID: map[string]*report{}, agencies: map[string]*agency{}}
+	if err := g.load(); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, a := range g.agencies {
+		got[a.name] = a.province
+	}
+	if got["洪泽区第0局"] != "江苏" || got["洪泽区第1局"] != "其他" {
+		t.Errorf("provinces %v", got)
 	}
 }

@@ -300,7 +300,7 @@ func siteRows(ctx context.Context, dir string, reg *crawl.Registry) ([]output.Si
 	}
 	rows := make([]output.SiteRow, len(health))
 	for i, h := range health {
-		r := output.SiteRow{Site: h.Site, Agency: h.Agency, Level: opt(h.Level), Code: opt(h.Code), Reachable: h.Reachable,
+		r := output.SiteRow{Site: h.Site, Agency: h.Agency, Level: opt(h.Level), Code: opt(h.Code), Path: opt(h.Path), Reachable: h.Reachable,
 			Column: opt(h.Column), ColumnHow: opt(h.ColumnHow), Reports: int32(h.Reports), LastError: opt(h.LastError),
 			ReportYears: []int32{}, ReportsByYear: []int32{}}
 		if h.Column != "" {
