@@ -39,18 +39,30 @@ type Document struct {
 
 // Documents returns every version of every report page and attachment
 // recorded in the output directory dir, and the start URLs that could not
-// be fetched, ordered by site, URL and revision.
+// be fetched, ordered by site, URL and revision. A national crawl records
+// hundreds of thousands: EachDocument reads them one at a time.
+func Documents(ctx context.Context, dir string) ([]Document, error) {
+	var docs []Document
+	err := EachDocument(ctx, dir, func(d *Document) error {
+		docs = append(docs, *d)
+		return nil
+	})
+	return docs, err
+}
+
+// EachDocument calls fn with each document Documents would return, in the
+// same order, holding one at a time, and stops at fn's first error.
 // Every string is valid UTF-8: the crawl records nothing else, and bytes
 // that an older crawler left in the state database are replaced by U+FFFD
 // here.
-func Documents(ctx context.Context, dir string) ([]Document, error) {
+func EachDocument(ctx context.Context, dir string, fn func(*Document) error) error {
 	path := StatePath(dir)
 	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("crawl: no crawl state in %s: %w", dir, err)
+		return fmt.Errorf("crawl: no crawl state in %s: %w", dir, err)
 	}
 	st, err := openState(ctx, path, false, defaultBusyTimeout)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer st.Close()
 	rows, err := st.db.QueryContext(ctx, `
@@ -68,17 +80,16 @@ func Documents(ctx context.Context, dir string) ([]Document, error) {
 		FROM urls WHERE kind = ?
 		ORDER BY 2, 1, 16`, string(StatusSuperseded), kindStart)
 	if err != nil {
-		return nil, fmt.Errorf("crawl: reading documents: %w", err)
+		return fmt.Errorf("crawl: reading documents: %w", err)
 	}
 	defer rows.Close()
-	var docs []Document
 	for rows.Next() {
 		var d Document
 		var status string
 		var fetched int64
 		if err := rows.Scan(&d.URL, &d.Site, &d.Agency, &d.Kind, &d.PageURL, &d.Title, &d.Year, &d.PublishDate,
 			&d.SHA256, &d.Size, &d.ContentType, &status, &d.HTTPStatus, &d.Error, &fetched, &d.Revision); err != nil {
-			return nil, fmt.Errorf("crawl: reading documents: %w", err)
+			return fmt.Errorf("crawl: reading documents: %w", err)
 		}
 		d.Status = FetchStatus(status)
 		d.FetchedAt = time.UnixMilli(fetched).UTC()
@@ -86,10 +97,12 @@ func Documents(ctx context.Context, dir string) ([]Document, error) {
 			&d.SHA256, &d.ContentType, (*string)(&d.Status), &d.Error} {
 			*p, _ = validUTF8(*p)
 		}
-		docs = append(docs, d)
+		if err := fn(&d); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("crawl: reading documents: %w", err)
+		return fmt.Errorf("crawl: reading documents: %w", err)
 	}
-	return docs, nil
+	return nil
 }

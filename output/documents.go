@@ -1,6 +1,7 @@
 package output
 
 import (
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,6 +103,20 @@ func Date(t time.Time) *int32 {
 // Strings that are not valid UTF-8 are written with their bad bytes
 // replaced by U+FFFD, and the row's error says in which fields.
 func WriteDocuments(dir string, rows []DocumentRow, o Options) error {
+	return WriteDocumentsFrom(dir, func(yield func(DocumentRow, error) bool) {
+		for _, r := range rows {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}, o)
+}
+
+// WriteDocumentsFrom is WriteDocuments of the rows rows yields, holding a
+// row group at a time: a national crawl records hundreds of thousands of
+// documents. The first error rows yields stops the writing, leaving no
+// file.
+func WriteDocumentsFrom(dir string, rows iter.Seq2[DocumentRow, error], o Options) error {
 	final := filepath.Join(dir, DocumentsFile)
 	if entries, err := os.ReadDir(dir); err == nil {
 		for _, e := range entries {
@@ -110,21 +125,34 @@ func WriteDocuments(dir string, rows []DocumentRow, o Options) error {
 			}
 		}
 	}
-	rows = validDocuments(rows)
 	return writeAtomic(final, func(f *os.File) error {
 		w := parquet.NewGenericWriter[documentRecord](f, writerOptions(o)...)
-		batch := make([]documentRecord, 0, min(len(rows), 1024))
-		for i := range rows {
-			if batch = append(batch, rows[i].record()); len(batch) == cap(batch) || i == len(rows)-1 {
-				if _, err := w.Write(batch); err != nil {
+		batch := make([]documentRecord, 0, documentBatch)
+		flush := func() error {
+			_, err := w.Write(batch)
+			batch = batch[:0]
+			return err
+		}
+		for r, err := range rows {
+			if err != nil {
+				return err
+			}
+			r = validDocument(r)
+			if batch = append(batch, r.record()); len(batch) == cap(batch) {
+				if err := flush(); err != nil {
 					return err
 				}
-				batch = batch[:0]
 			}
+		}
+		if err := flush(); err != nil {
+			return err
 		}
 		return w.Close()
 	})
 }
+
+// documentBatch is how many rows are encoded at once.
+const documentBatch = 1024
 
 // WriteDocuments adds documents.parquet, the crawl's records, to the
 // dataset being written.
@@ -132,34 +160,25 @@ func (w *Writer) WriteDocuments(rows []DocumentRow) error {
 	return WriteDocuments(w.dir, rows, w.opts)
 }
 
-// validDocuments returns rows with every string valid UTF-8, copying only
-// if one was not.
-func validDocuments(rows []DocumentRow) []DocumentRow {
-	var out []DocumentRow
-	for i := range rows {
-		var u utf8Fixer
-		r := rows[i]
-		r.URL, r.Site, r.Agency, r.Kind = u.str("url", r.URL), u.str("site", r.Site), u.str("agency", r.Agency), u.str("kind", r.Kind)
-		r.PageURL, r.Title, r.SHA256 = u.str("page_url", r.PageURL), u.str("title", r.Title), u.str("sha256", r.SHA256)
-		r.ContentType, r.Status, r.Error = u.str("content_type", r.ContentType), u.str("status", r.Status), u.str("error", r.Error)
-		if len(u.fields) == 0 {
-			if out != nil {
-				out = append(out, r)
-			}
-			continue
-		}
-		if out == nil {
-			out = append(make([]DocumentRow, 0, len(rows)), rows[:i]...)
-		}
-		note := "invalid UTF-8 replaced in " + strings.Join(u.fields, ", ")
-		if r.Error != "" {
-			note = r.Error + "; " + note
-		}
-		r.Error = note
-		out = append(out, r)
+// WriteDocumentsFrom is WriteDocuments of the rows rows yields.
+func (w *Writer) WriteDocumentsFrom(rows iter.Seq2[DocumentRow, error]) error {
+	return WriteDocumentsFrom(w.dir, rows, w.opts)
+}
+
+// validDocument returns r with every string valid UTF-8; its error says in
+// which fields bytes were replaced.
+func validDocument(r DocumentRow) DocumentRow {
+	var u utf8Fixer
+	r.URL, r.Site, r.Agency, r.Kind = u.str("url", r.URL), u.str("site", r.Site), u.str("agency", r.Agency), u.str("kind", r.Kind)
+	r.PageURL, r.Title, r.SHA256 = u.str("page_url", r.PageURL), u.str("title", r.Title), u.str("sha256", r.SHA256)
+	r.ContentType, r.Status, r.Error = u.str("content_type", r.ContentType), u.str("status", r.Status), u.str("error", r.Error)
+	if len(u.fields) == 0 {
+		return r
 	}
-	if out == nil {
-		return rows
+	note := "invalid UTF-8 replaced in " + strings.Join(u.fields, ", ")
+	if r.Error != "" {
+		note = r.Error + "; " + note
 	}
-	return out
+	r.Error = note
+	return r
 }

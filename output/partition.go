@@ -86,8 +86,12 @@ const (
 	// keys of their cells, a message): the checks of some 300 reports.
 	checkRunRows = rowGroupRows / 4
 	// maxMergeRuns is the most runs merged at once; a partition with more
-	// is merged in passes. Each run being merged holds a read buffer.
-	maxMergeRuns = 64
+	// is merged in passes. Each run being merged holds a read buffer and
+	// its table of strings, and the three tables finish at once: few runs
+	// keep that small, and a pass costs one more read and write of the
+	// partition's runs (a national batch of 100k reports, some 300 runs
+	// a year, takes three).
+	maxMergeRuns = 8
 	// runBufferSize is the buffer of each run file written or read.
 	runBufferSize = 32 << 10
 	// mergeBatch rows at a time go to the Parquet writer.
@@ -288,7 +292,7 @@ func (t *table[T]) writePartition(p *partition[T], seg []int32) error {
 		return err
 	}
 	for len(p.runs) >= t.maxFan { // keeping a place for the rows in memory
-		if err := t.mergeRuns(p); err != nil {
+		if err := t.mergePass(p); err != nil {
 			return err
 		}
 	}
@@ -342,17 +346,39 @@ func (t *table[T]) writePartition(p *partition[T], seg []int32) error {
 	return syncDir(dir)
 }
 
-// mergeRuns merges p's first maxFan runs into one that takes their place.
-func (t *table[T]) mergeRuns(p *partition[T]) error {
-	first := p.runs[:t.maxFan]
+// mergePass merges each maxFan runs of p in turn into one that takes
+// their place, in order: a pass divides the runs by maxFan and reads and
+// writes every row once, so a partition of r runs is merged in
+// log(r)/log(maxFan) passes.
+func (t *table[T]) mergePass(p *partition[T]) error {
+	var merged []run
+	for rest := p.runs; len(rest) > 0; {
+		chunk := rest[:min(t.maxFan, len(rest))]
+		rest = rest[len(chunk):]
+		if len(chunk) == 1 {
+			merged = append(merged, chunk[0])
+			continue
+		}
+		r, err := t.mergeRuns(p, chunk)
+		if err != nil {
+			return err
+		}
+		merged = append(merged, r)
+	}
+	p.runs = merged
+	return nil
+}
+
+// mergeRuns merges runs, runs of p, into one and removes them.
+func (t *table[T]) mergeRuns(p *partition[T], runs []run) (run, error) {
 	n := 0
-	for _, r := range first {
+	for _, r := range runs {
 		n += r.rows
 	}
-	cursors, closeRuns, err := openRuns(t, first)
+	cursors, closeRuns, err := openRuns(t, runs)
 	defer closeRuns()
 	if err != nil {
-		return err
+		return run{}, err
 	}
 	merged, err := t.writeRun(p, n, func(w *runWriter) error {
 		return merge(cursors, t.compare, func(r *T) error {
@@ -361,16 +387,15 @@ func (t *table[T]) mergeRuns(p *partition[T]) error {
 		})
 	})
 	if err != nil {
-		return err
+		return run{}, err
 	}
 	closeRuns()
-	for _, r := range first {
+	for _, r := range runs {
 		if err := op("remove "+r.path, func() error { return os.Remove(r.path) }); err != nil {
-			return err
+			return run{}, err
 		}
 	}
-	p.runs = append([]run{merged}, p.runs[t.maxFan:]...)
-	return nil
+	return merged, nil
 }
 
 // openRuns opens a cursor on each run; closeRuns closes them, and may be

@@ -3,7 +3,9 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"slices"
 	"syscall"
@@ -14,20 +16,31 @@ import (
 	"github.com/opengov-cn/nianbao/output"
 )
 
-// A doc is one body to report on. The inputs that share its bytes (a file
-// given twice, the same attachment under two URLs) are one report that
-// lists all their sources; the first input is the one it is reported
-// under: a current one where there is one.
+// A doc is one body to report on, as the plan holds it. The inputs that
+// share its bytes (a file given twice, the same attachment under two URLs)
+// are one report that lists all their sources; the first input is the one
+// it is reported under: a current one where there is one.
 type doc struct {
-	sha string // "" for a file that could not be read (not cached)
-	ins []input
+	pos      int64  // its place in the order of first inputs
+	sha      string // "" for a file that could not be read (not cached)
+	ins      []input
+	uncached []byte // for a doc without sha: its report (wire gob)
+	indexed  bool   // whether the plan has entry
+	entry    indexEntry
+	// What the grouping found (see build.groups).
+	head                 bool // a report (not a page that only links to one)
+	agencyID             string
+	year                 int
+	crowdSame, crowdPrev int   // see maxPerAgencyYear
+	grp                  int64 // the first doc of its group
+	gsize                int
 }
 
-func (d doc) primary() input { return d.ins[0] }
+func (d *doc) primary() input { return d.ins[0] }
 
 // wrapper reports whether every input of d is a page that only links to a
 // report attachment.
-func (d doc) wrapper() bool {
+func (d *doc) wrapper() bool {
 	for _, in := range d.ins {
 		if !in.wrapper {
 			return false
@@ -36,48 +49,52 @@ func (d doc) wrapper() bool {
 	return true
 }
 
-// groupDocs makes the docs of inputs, in the order of their first input,
-// hashing the files a crawl has not hashed already.
-func groupDocs(inputs []input) []doc {
-	var docs []doc
-	at := map[string]int{}
-	for _, in := range inputs {
-		if in.sha256 == "" {
-			in.sha256 = fileSHA256(in.path)
-		}
-		if in.sha256 == "" {
-			docs = append(docs, doc{ins: []input{in}})
-			continue
-		}
-		i, ok := at[in.sha256]
-		if !ok {
-			at[in.sha256] = len(docs)
-			docs = append(docs, doc{sha: in.sha256, ins: []input{in}})
-			continue
-		}
-		d := &docs[i]
-		d.ins = append(d.ins, in)
-		if d.ins[0].supersededBy != "" && in.supersededBy == "" {
-			d.ins[0], d.ins[len(d.ins)-1] = d.ins[len(d.ins)-1], d.ins[0]
+// versioned reports whether d is one of several versions of a URL.
+func (d *doc) versioned() bool {
+	for _, in := range d.ins {
+		if in.crawled != nil && (in.supersededBy != "" || in.crawled.Revision > 1) {
+			return true
 		}
 	}
-	return docs
+	return false
 }
 
-// buildDataset writes a report for every input to w. It parses only the
-// documents the cache of parsed reports does not hold, on the workers,
-// which write their cache entries themselves, and then writes the
-// reports group by group: the reports that the cross-report checks
-// compare with each other (one agency's years, one URL's versions) are
-// read back from the cache together, on every core, checked, and written.
-// What the run holds for all documents at once is their inputs and a
-// small index entry; whole reports only for a group at a time.
-func buildDataset(ctx context.Context, m *meter, o parseOptions, ds *output.Dataset, inputs []input, w *output.Writer) (*summary, error) {
+// buildDataset writes a report for every input that add gives the plan to
+// w. It parses only the documents the cache of parsed reports does not
+// hold, on the workers, which write their cache entries themselves, and
+// then writes the reports group by group: the reports that the
+// cross-report checks compare with each other (one agency's years, one
+// URL's versions) are read back from the cache together, on every core,
+// checked, and written. What the run knows of every document is in the
+// plan, on disk; it holds whole reports only for a group at a time.
+func buildDataset(ctx context.Context, m *meter, o parseOptions, ds *output.Dataset, add func(*planAdder) error, w *output.Writer) (*summary, error) {
 	c, err := openReportCache(ds)
 	if err != nil {
 		return nil, err
 	}
-	b := &build{cache: c, docs: groupDocs(inputs), index: c.loadIndex(), uncached: map[int]*normalize.Report{}}
+	p, err := openPlan(ctx, c.dir)
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	a, err := p.adder(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := add(a); err != nil {
+		a.tx.Rollback()
+		return nil, err
+	}
+	if err := a.done(ctx); err != nil {
+		return nil, err
+	}
+	if a.n == 0 {
+		return nil, errNoInput
+	}
+	if err := p.prepare(ctx); err != nil {
+		return nil, err
+	}
+	b := &build{cache: c, plan: p}
 	parsed, err := b.parse(ctx, m, o)
 	if err != nil {
 		return nil, err
@@ -85,82 +102,135 @@ func buildDataset(ctx context.Context, m *meter, o parseOptions, ds *output.Data
 	if err := b.indexCached(ctx, o.jobs); err != nil {
 		return nil, err
 	}
-	if err := c.saveIndex(b.docs, b.index); err != nil {
+	if err := b.groups(ctx); err != nil {
+		return nil, err
+	}
+	docs, err := p.count(ctx, `SELECT COUNT(*) FROM docs`)
+	if err != nil {
 		return nil, err
 	}
 	sum := newSummary()
-	sum.Crawl = &crawlSummary{Parsed: parsed, FromCache: len(b.docs) - parsed}
+	sum.Crawl = &crawlSummary{Parsed: parsed, FromCache: docs - parsed}
 	return sum, b.write(ctx, o.jobs, w, sum)
 }
 
+// errNoInput is buildDataset's error when it is given no document.
+var errNoInput = errors.New("no document to parse")
+
 // build is the state of buildDataset.
 type build struct {
-	cache    *reportCache
-	docs     []doc
-	index    map[string]indexEntry     // by sha
-	uncached map[int]*normalize.Report // whole reports of the docs without a sha
-	crowded  map[agencyYear]int        // see maxPerAgencyYear
+	cache *reportCache
+	plan  *plan
 }
 
 // parse runs the docs the cache lacks through the workers and returns how
 // many it parsed.
 func (b *build) parse(ctx context.Context, m *meter, o parseOptions) (int, error) {
-	var todo []int
-	var jobs []job
-	for i, d := range b.docs {
-		if d.sha == "" || !b.cache.has(d.sha) {
-			todo = append(todo, i)
-			j := job{Path: d.primary().path}
-			if d.sha != "" {
-				j.Cache = b.cache.path(d.sha)
-			}
-			jobs = append(jobs, j)
+	todo := b.plan.batch(`UPDATE docs SET todo = 1 WHERE pos = ?`)
+	for d, err := range b.plan.docs(ctx, "1", "pos") {
+		if err != nil {
+			return 0, err
 		}
+		if d.sha == "" || !b.cache.has(d.sha) {
+			if err := todo.add(ctx, d.pos); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if err := todo.flush(ctx); err != nil {
+		return 0, err
+	}
+	n, err := b.plan.count(ctx, `SELECT COUNT(*) FROM docs WHERE todo = 1`)
+	if err != nil || n == 0 {
+		return 0, err
 	}
 	proc, err := newProcessor(o.jobs, o.isolate, o.limits())
 	if err != nil {
 		return 0, err
 	}
 	defer proc.Close()
-	gauge := m.gauge("documents", int64(len(jobs)), false)
+	entries := b.plan.batch(`INSERT OR REPLACE INTO entries (sha, agency, agency_printed, status, year) VALUES (?, ?, ?, ?, ?)`)
+	reports := b.plan.batch(`UPDATE docs SET report = ? WHERE pos = ?`)
+	gauge := m.gauge("documents", int64(n), false)
 	killAt := killAfterEnv()
-	err = proc.each(ctx, jobs, func(k int, p parsed) error {
+	var seqErr error
+	k := 0
+	err = inOrderSeq(ctx, b.docsOrStop(ctx, "d.todo = 1", "pos", &seqErr), o.jobs, func(d *doc) parsed {
+		return proc.one(ctx, jobOf(b.cache, d))
+	}, func(d *doc, p parsed) error {
+		k++
 		gauge.Add(1)
-		d := b.docs[todo[k]]
 		if p.Err != "" || p.Report.Report == nil {
 			return fmt.Errorf("%s: %s", d.primary().source(), cmp.Or(p.Err, "no report"))
 		}
-		logReport(m.log, k+1, len(jobs), d.primary().source(), p)
+		logReport(m.log, k, n, d.primary().source(), p)
 		r := p.Report.Report
+		var err error
 		if d.sha == "" {
-			b.uncached[todo[k]] = r
+			var blob []byte
+			if blob, err = encodeReport(r); err == nil {
+				err = reports.add(ctx, blob, d.pos)
+			}
 		} else {
-			b.index[d.sha] = entryOf(r)
+			e := entryOf(r)
+			err = entries.add(ctx, d.sha, e.Agency, e.AgencyPrinted, string(e.Status), e.Year)
 		}
-		if k+1 == killAt {
+		if k == killAt {
 			syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		}
-		return nil
+		return err
 	})
-	return len(jobs), err
+	err = errors.Join(err, seqErr)
+	if err == nil {
+		err = errors.Join(entries.flush(ctx), reports.flush(ctx))
+	}
+	return n, err
 }
 
-// indexCached makes the index entries the cache's index lacks (a run
-// killed before writing it) from the whole reports.
-func (b *build) indexCached(ctx context.Context, jobs int) error {
-	var todo []int
-	for i, d := range b.docs {
-		if _, ok := b.index[d.sha]; d.sha != "" && !ok {
-			todo = append(todo, i)
+// docsOrStop is plan.docs as a plain sequence; its error goes to *err and
+// ends the sequence.
+func (b *build) docsOrStop(ctx context.Context, where, order string, err *error) iter.Seq[*doc] {
+	return func(yield func(*doc) bool) {
+		for d, e := range b.plan.docs(ctx, where, order) {
+			if e != nil {
+				*err = e
+				return
+			}
+			if !yield(d) {
+				return
+			}
 		}
 	}
-	return inOrder(ctx, len(todo), jobs, func(k int) fullReport { return b.full(todo[k]) }, func(k int, f fullReport) error {
+}
+
+func jobOf(c *reportCache, d *doc) job {
+	j := job{Path: d.primary().path}
+	if d.sha != "" {
+		j.Cache = c.path(d.sha)
+	}
+	return j
+}
+
+// indexCached makes the index entries the plan lacks (a run killed before
+// writing them) from the whole reports, and drops those of bodies no
+// longer there.
+func (b *build) indexCached(ctx context.Context, jobs int) error {
+	entries := b.plan.batch(`INSERT OR REPLACE INTO entries (sha, agency, agency_printed, status, year) VALUES (?, ?, ?, ?, ?)`)
+	var seqErr error
+	err := inOrderSeq(ctx, b.docsOrStop(ctx, "d.sha != '' AND e.sha IS NULL", "pos", &seqErr), jobs, b.full, func(d *doc, f fullReport) error {
 		if f.err != nil {
 			return f.err
 		}
-		b.index[b.docs[todo[k]].sha] = entryOf(f.r)
-		return nil
+		e := entryOf(f.r)
+		return entries.add(ctx, d.sha, e.Agency, e.AgencyPrinted, string(e.Status), e.Year)
 	})
+	if err = errors.Join(err, seqErr); err != nil {
+		return err
+	}
+	if err := entries.flush(ctx); err != nil {
+		return err
+	}
+	return b.plan.exec(ctx, `DELETE FROM entries WHERE sha NOT IN (SELECT sha FROM docs)`)
 }
 
 // fullReport is a whole report read back from the cache, as the dataset
@@ -170,20 +240,19 @@ type fullReport struct {
 	err error
 }
 
-func (b *build) full(i int) fullReport {
-	d := b.docs[i]
+func (b *build) full(d *doc) fullReport {
 	if d.sha == "" {
-		return fullReport{r: b.uncached[i]}
+		r, err := decodeReport(d.uncached)
+		return fullReport{r, err}
 	}
 	r, err := b.cache.get(d.sha)
 	return fullReport{r, err}
 }
 
-// report is doc i's report r as the dataset holds it: with what the crawl
+// report is doc d's report r as the dataset holds it: with what the crawl
 // knows, every source of its bytes, and the agency identified; nil for a
 // page that only links to a report attachment and holds no table itself.
-func (b *build) report(i int, r *normalize.Report) *normalize.Report {
-	d := b.docs[i]
+func (b *build) report(d *doc, r *normalize.Report) *normalize.Report {
 	in := d.primary()
 	if d.wrapper() && r.Status != normalize.StatusOK && r.Status != normalize.StatusPartial {
 		return nil
@@ -209,94 +278,125 @@ func (b *build) report(i int, r *normalize.Report) *normalize.Report {
 // write writes every doc's report with its cross-report checks, a group
 // at a time (groups), decoding on up to jobs cores.
 func (b *build) write(ctx context.Context, jobs int, w *output.Writer, sum *summary) error {
-	order, groupOf, size := b.groups()
 	g := &groupWriter{b: b, w: w, sum: sum}
-	return inOrder(ctx, len(order), jobs, func(k int) fullReport {
-		i := order[k]
-		f := b.full(i)
+	var seqErr error
+	err := inOrderSeq(ctx, b.docsOrStop(ctx, "1", "d.grp, d.pos", &seqErr), jobs, func(d *doc) fullReport {
+		f := b.full(d)
 		if f.err == nil && f.r != nil {
-			f.r = b.report(i, f.r)
+			f.r = b.report(d, f.r)
 		}
 		return f
-	}, func(k int, f fullReport) error {
+	}, func(d *doc, f fullReport) error {
 		if f.err != nil {
 			return f.err
 		}
-		g.add(order[k], f.r)
-		if len(g.docs) == size[groupOf[order[k]]] {
+		g.add(d, f.r)
+		if len(g.docs) == d.gsize {
 			return g.flush()
 		}
 		return nil
 	})
+	return errors.Join(err, seqErr)
 }
 
-// groups orders the docs so that each group of reports the cross-report
-// checks compare with each other comes together: the docs of one agency
-// (as identified from the index entry, the crawl and the registry) and
-// the versions of one URL. A group comes where its first doc does; it
-// returns the order, each doc's group (its first doc) and each group's
-// size. The docs of a crowded agency-year (see maxPerAgencyYear) are not
-// grouped by their agency.
-func (b *build) groups() (order, groupOf []int, size map[int]int) {
-	parent := make([]int, len(b.docs))
-	for i := range parent {
-		parent[i] = i
-	}
-	find := func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
+// groups finds the groups of reports the cross-report checks compare with
+// each other, so that each comes together in the order the reports are
+// written: the docs of one agency (as identified from the index entry, the
+// crawl and the registry) and the versions of one URL. A group comes where
+// its first doc does. The docs of a crowded agency-year (see
+// maxPerAgencyYear) are not grouped by their agency.
+//
+// The docs' heads and keys are in the plan; only the union-find's parents
+// are held, four bytes a doc.
+func (b *build) groups(ctx context.Context) error {
+	heads := b.plan.batch(`UPDATE docs SET head = 1, agency_id = ?, year = ?, current = ? WHERE pos = ?`)
+	for d, err := range b.plan.docs(ctx, "1", "pos") {
+		if err != nil {
+			return err
 		}
-		return i
-	}
-	first := map[string]int{}
-	join := func(key string, i int) {
-		j, ok := first[key]
-		if !ok {
-			first[key] = i
-			return
-		}
-		a, c := find(i), find(j)
-		parent[max(a, c)] = min(a, c)
-	}
-	heads := b.heads()
-	b.crowded = crowdedYears(heads)
-	for i, r := range heads {
-		if r == nil {
-			continue
-		}
-		if _, crowded := b.crowded[agencyYear{r.AgencyID, r.Year}]; r.AgencyID != "" && !crowded {
-			join("agency "+r.AgencyID, i)
-		}
-		for _, in := range b.docs[i].ins {
-			if in.crawled != nil {
-				join("url "+in.crawled.URL, i)
+		if r := b.head(d); r != nil {
+			if err := heads.add(ctx, r.AgencyID, r.Year, r.SupersededBy == "", d.pos); err != nil {
+				return err
 			}
 		}
 	}
-	order = make([]int, len(b.docs))
-	groupOf = make([]int, len(b.docs))
-	size = map[int]int{}
-	for i := range order {
-		order[i] = i
-		groupOf[i] = find(i)
-		size[groupOf[i]]++
+	if err := heads.flush(ctx); err != nil {
+		return err
 	}
-	slices.SortStableFunc(order, func(x, y int) int { return groupOf[x] - groupOf[y] })
-	return order, groupOf, size
-}
-
-// heads are the docs' reports as the index knows them, as the dataset
-// will hold them (build.report), without cells; nil for a page that only
-// links to a report.
-func (b *build) heads() []*normalize.Report {
-	heads := make([]*normalize.Report, len(b.docs))
-	for i := range b.docs {
-		if r := b.head(i); r != nil {
-			heads[i] = b.report(i, r)
+	err := b.plan.exec(ctx,
+		`DROP TABLE IF EXISTS temp.crowd`,
+		fmt.Sprintf(`CREATE TEMP TABLE crowd AS SELECT agency_id, year, COUNT(*) AS n FROM docs
+			WHERE head = 1 AND agency_id != '' AND year > 0 AND current = 1 GROUP BY agency_id, year HAVING n > %d`, maxPerAgencyYear),
+		`CREATE INDEX temp.crowd_key ON crowd(agency_id, year)`,
+		`UPDATE docs SET
+			crowd_same = COALESCE((SELECT n FROM crowd c WHERE c.agency_id = docs.agency_id AND c.year = docs.year), 0),
+			crowd_prev = COALESCE((SELECT n FROM crowd c WHERE c.agency_id = docs.agency_id AND c.year = docs.year - 1), 0)
+			WHERE head = 1 AND agency_id != ''`,
+		`INSERT INTO keys SELECT 'agency ' || agency_id, pos FROM docs WHERE head = 1 AND agency_id != '' AND crowd_same = 0`,
+		`INSERT INTO keys SELECT DISTINCT 'url ' || i.url, i.doc FROM ins i JOIN docs d ON d.pos = i.doc
+			WHERE d.head = 1 AND i.input = 1 AND i.crawled = 1`,
+		`CREATE INDEX keys_key ON keys(key, pos)`,
+	)
+	if err != nil {
+		return err
+	}
+	parent, err := b.unite(ctx)
+	if err != nil {
+		return err
+	}
+	grps := b.plan.batch(`UPDATE docs SET grp = ? WHERE pos = ?`)
+	for pos := range parent {
+		if err := grps.add(ctx, root(parent, int32(pos)), pos); err != nil {
+			return err
 		}
 	}
-	return heads
+	if err := grps.flush(ctx); err != nil {
+		return err
+	}
+	return b.plan.exec(ctx,
+		`CREATE INDEX docs_grp ON docs(grp, pos)`,
+		`UPDATE docs SET gsize = (SELECT COUNT(*) FROM docs g WHERE g.grp = docs.grp)`)
+}
+
+// unite joins the docs that share a key and returns each doc's parent: a
+// doc of its group, the first at the root.
+func (b *build) unite(ctx context.Context) ([]int32, error) {
+	n, err := b.plan.count(ctx, `SELECT COUNT(*) FROM docs`)
+	if err != nil {
+		return nil, err
+	}
+	parent := make([]int32, n)
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	rows, err := b.plan.db.QueryContext(ctx, `SELECT key, pos FROM keys ORDER BY key, pos`)
+	if err != nil {
+		return nil, fmt.Errorf("build plan: %w", err)
+	}
+	defer rows.Close()
+	var key, prevKey string
+	var pos, first int32
+	for rows.Next() {
+		if err := rows.Scan(&key, &pos); err != nil {
+			return nil, fmt.Errorf("build plan: %w", err)
+		}
+		if key != prevKey {
+			prevKey, first = key, pos
+			continue
+		}
+		a, c := root(parent, pos), root(parent, first)
+		parent[max(a, c)] = min(a, c)
+	}
+	return parent, rows.Err()
+}
+
+// root is the root of i's tree, halving the path on the way.
+func root(parent []int32, i int32) int32 {
+	for parent[i] != i {
+		parent[i] = parent[parent[i]]
+		i = parent[i]
+	}
+	return i
 }
 
 // maxPerAgencyYear is the most current reports one agency has for one
@@ -308,56 +408,41 @@ func (b *build) heads() []*normalize.Report {
 // grouped by agency, so a group stays small.
 const maxPerAgencyYear = 4
 
-type agencyYear struct {
-	agency string
-	year   int
-}
-
-// crowdedYears counts the current reports of each agency-year and keeps
-// the counts over maxPerAgencyYear.
-func crowdedYears(heads []*normalize.Report) map[agencyYear]int {
-	n := map[agencyYear]int{}
-	for _, r := range heads {
-		if r != nil && r.AgencyID != "" && r.Year > 0 && r.SupersededBy == "" {
-			n[agencyYear{r.AgencyID, r.Year}]++
-		}
+// ambiguous says why the report of the year before doc d's report r
+// cannot be told, or "".
+func (b *build) ambiguous(d *doc, r *normalize.Report) string {
+	if d.crowdSame > 0 {
+		return fmt.Sprintf("%d reports name %s for %d: which is whose cannot be told", d.crowdSame, r.Agency, r.Year)
 	}
-	for k, c := range n {
-		if c <= maxPerAgencyYear {
-			delete(n, k)
-		}
-	}
-	return n
-}
-
-// ambiguous says why r's report of the year before cannot be told, or "".
-func (b *build) ambiguous(r *normalize.Report) string {
-	if n, ok := b.crowded[agencyYear{r.AgencyID, r.Year}]; ok {
-		return fmt.Sprintf("%d reports name %s for %d: which is whose cannot be told", n, r.Agency, r.Year)
-	}
-	if n, ok := b.crowded[agencyYear{r.AgencyID, r.Year - 1}]; ok {
-		return fmt.Sprintf("%d reports name %s for %d: which is the year before cannot be told", n, r.Agency, r.Year-1)
+	if d.crowdPrev > 0 {
+		return fmt.Sprintf("%d reports name %s for %d: which is the year before cannot be told", d.crowdPrev, r.Agency, r.Year-1)
 	}
 	return ""
 }
 
-// head is what the index says of doc i's report, as a report without
-// cells (nil if the index does not know it).
-func (b *build) head(i int) *normalize.Report {
-	d := b.docs[i]
-	if d.sha == "" {
-		r := *b.uncached[i]
-		return &r
-	}
-	e, ok := b.index[d.sha]
-	if !ok {
+// head is doc d's report as the index knows it and as the dataset will
+// hold it (build.report), without cells; nil if the index does not know
+// it, or for a page that only links to a report.
+func (b *build) head(d *doc) *normalize.Report {
+	var r *normalize.Report
+	switch {
+	case d.sha == "":
+		f := b.full(d)
+		if f.err != nil {
+			return nil
+		}
+		r = f.r
+	case d.indexed:
+		e := d.entry
+		r = &normalize.Report{Agency: e.Agency, AgencyPrinted: e.AgencyPrinted, Status: e.Status, Year: e.Year}
+	default:
 		return nil
 	}
-	return &normalize.Report{Agency: e.Agency, AgencyPrinted: e.AgencyPrinted, Status: e.Status, Year: e.Year}
+	return b.report(d, r)
 }
 
-// indexEntry is what the cache's index keeps of a report: what grouping
-// the reports needs, so that no report is decoded before its group's turn.
+// indexEntry is what the plan keeps of a cached report: what grouping the
+// reports needs, so that no report is decoded before its group's turn.
 type indexEntry struct {
 	Agency, AgencyPrinted string
 	Status                normalize.Status
@@ -389,18 +474,18 @@ type groupWriter struct {
 	sum *summary
 	// Of each member: its doc, its whole report (nil once over groupCap)
 	// and what the checks read (nil for a page that only links to a report).
-	docs            []int
+	docs            []*doc
 	whole, forCheck []*normalize.Report
 	held            int
 }
 
-func (g *groupWriter) add(i int, r *normalize.Report) {
-	g.docs = append(g.docs, i)
+func (g *groupWriter) add(d *doc, r *normalize.Report) {
+	g.docs = append(g.docs, d)
 	if r == nil {
 		g.whole, g.forCheck = append(g.whole, nil), append(g.forCheck, nil)
 		return
 	}
-	if g.held < groupCap || g.b.versioned(i) && g.held < maxHeldVersions {
+	if g.held < groupCap || d.versioned() && g.held < maxHeldVersions {
 		g.held++
 		g.whole, g.forCheck = append(g.whole, r), append(g.forCheck, r)
 		return
@@ -411,12 +496,13 @@ func (g *groupWriter) add(i int, r *normalize.Report) {
 // flush checks and writes the group held.
 func (g *groupWriter) flush() error {
 	defer func() {
-		clear(g.whole) // the backing arrays are reused: let the reports go
+		clear(g.docs) // the backing arrays are reused: let the reports go
+		clear(g.whole)
 		clear(g.forCheck)
 		g.docs, g.whole, g.forCheck, g.held = g.docs[:0], g.whole[:0], g.forCheck[:0], 0
 	}()
 	found := normalize.CrossChecks(g.infos())
-	for k, i := range g.docs {
+	for k, d := range g.docs {
 		r := g.forCheck[k]
 		if r == nil {
 			g.sum.Wrappers++
@@ -424,11 +510,11 @@ func (g *groupWriter) flush() error {
 		}
 		checks := found[r]
 		if r = g.whole[k]; r == nil {
-			f := g.b.full(i)
+			f := g.b.full(d)
 			if f.err != nil {
 				return f.err
 			}
-			r = g.b.report(i, f.r)
+			r = g.b.report(d, f.r)
 		}
 		r.Checks = append(r.Checks, checks...)
 		if err := g.w.Write(r); err != nil {
@@ -445,19 +531,19 @@ func (g *groupWriter) infos() []normalize.ReportInfo {
 	var infos []normalize.ReportInfo
 	var crawled []*crawl.Document // of each info
 	byURLRev := map[string]map[int]*normalize.Report{}
-	for k, i := range g.docs {
+	for k, d := range g.docs {
 		r := g.forCheck[k]
 		if r == nil {
 			continue
 		}
-		info := normalize.ReportInfo{R: r, AgencyID: r.AgencyID, Ambiguous: g.b.ambiguous(r)}
-		c := g.b.docs[i].primary().crawled
+		info := normalize.ReportInfo{R: r, AgencyID: r.AgencyID, Ambiguous: g.b.ambiguous(d, r)}
+		c := d.primary().crawled
 		if c != nil {
 			info.PublishDate, info.Fetched = c.PublishDate, c.FetchedAt.UTC().Format(time.DateOnly)
 		}
 		// Every place these bytes were fetched is a version of its URL:
 		// a body that moved, or came back, still links its neighbours.
-		for _, in := range g.b.docs[i].ins {
+		for _, in := range d.ins {
 			if in.crawled == nil {
 				continue
 			}
@@ -475,14 +561,4 @@ func (g *groupWriter) infos() []normalize.ReportInfo {
 		}
 	}
 	return infos
-}
-
-// versioned reports whether doc i is one of several versions of a URL.
-func (b *build) versioned(i int) bool {
-	for _, in := range b.docs[i].ins {
-		if in.crawled != nil && (in.supersededBy != "" || in.crawled.Revision > 1) {
-			return true
-		}
-	}
-	return false
 }

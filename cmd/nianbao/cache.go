@@ -2,10 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/gob"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -15,8 +14,9 @@ import (
 
 // reportCache keeps the report parsed from each document body, by its
 // sha256, so a run parses only what is new: one gob file per report,
-// written by the worker that parsed it, and an index of what grouping the
-// reports needs (indexEntry), written by the run. Reports depend on the code that made them,
+// written by the worker that parsed it. What grouping the reports needs
+// of each (indexEntry) is in the build's plan beside them (planFile).
+// Reports depend on the code that made them,
 // so the cache is keyed by the running binary's own hash; the caches of
 // other binaries are removed when it opens.
 type reportCache struct{ dir string }
@@ -95,53 +95,20 @@ func (c *reportCache) get(sha string) (*normalize.Report, error) {
 	return w.report(), nil
 }
 
-// indexFile is the cache's index (indexEntry by sha), one gob stream.
-const indexFile = "index.gob"
-
-// indexRecord is one record of the index file.
-type indexRecord struct {
-	SHA   string
-	Entry indexEntry
+// encodeReport is r as the plan keeps the report of a file that could not
+// be read (and so has no cache entry).
+func encodeReport(r *normalize.Report) ([]byte, error) {
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(toWire(r)); err != nil {
+		return nil, fmt.Errorf("report cache: %w", err)
+	}
+	return b.Bytes(), nil
 }
 
-// loadIndex reads the index; a missing or damaged one is empty (the
-// entries are made again from the reports).
-func (c *reportCache) loadIndex() map[string]indexEntry {
-	out := map[string]indexEntry{}
-	f, err := os.Open(filepath.Join(c.dir, indexFile))
-	if err != nil {
-		return out
+func decodeReport(blob []byte) (*normalize.Report, error) {
+	var w wireReport
+	if err := gob.NewDecoder(bytes.NewReader(blob)).Decode(&w); err != nil || w.Report == nil {
+		return nil, fmt.Errorf("build plan: a report kept in it is damaged (%v): run again", err)
 	}
-	defer f.Close()
-	dec := gob.NewDecoder(bufio.NewReader(f))
-	for {
-		var e indexRecord
-		err := dec.Decode(&e)
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			return map[string]indexEntry{}
-		}
-		out[e.SHA] = e.Entry
-	}
-}
-
-// saveIndex writes the index of the reports of docs (only theirs: the
-// documents no longer there drop out).
-func (c *reportCache) saveIndex(docs []doc, index map[string]indexEntry) error {
-	return writeGob(filepath.Join(c.dir, indexFile), func(e *gob.Encoder) error {
-		seen := map[string]bool{}
-		for _, d := range docs {
-			entry, ok := index[d.sha]
-			if d.sha == "" || seen[d.sha] || !ok {
-				continue
-			}
-			seen[d.sha] = true
-			if err := e.Encode(indexRecord{SHA: d.sha, Entry: entry}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return w.report(), nil
 }

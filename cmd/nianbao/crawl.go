@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"maps"
 	"math"
@@ -124,11 +125,7 @@ func runCrawl(ctx context.Context, g *globals, o crawlOptions, set func(string) 
 	}
 	// Write the documents dataset even after an interrupted run: it holds
 	// everything fetched so far, and the next run resumes the crawl.
-	rows, err := documentRows(ctx, o.out)
-	if err == nil {
-		err = output.WriteDocuments(o.out, rows, output.Options{Version: nianbaoVersion()})
-	}
-	if err != nil {
+	if err := output.WriteDocumentsFrom(o.out, documentRows(ctx, o.out), output.Options{Version: nianbaoVersion()}); err != nil {
 		return failedf("%w", errors.Join(err, runErr))
 	}
 	printCrawl(g.stdout, sum, time.Since(start))
@@ -261,28 +258,35 @@ func parseSize(s string) (int64, error) {
 }
 
 // documentRows reads a crawl's records as rows of documents.parquet.
-func documentRows(ctx context.Context, dir string) ([]output.DocumentRow, error) {
-	docs, err := crawl.Documents(context.WithoutCancel(ctx), dir)
-	if err != nil {
-		return nil, err
+func documentRows(ctx context.Context, dir string) iter.Seq2[output.DocumentRow, error] {
+	return func(yield func(output.DocumentRow, error) bool) {
+		stop := errors.New("stop")
+		err := crawl.EachDocument(context.WithoutCancel(ctx), dir, func(d *crawl.Document) error {
+			if !yield(documentRow(d), nil) {
+				return stop
+			}
+			return nil
+		})
+		if err != nil && err != stop {
+			yield(output.DocumentRow{}, err)
+		}
 	}
-	rows := make([]output.DocumentRow, len(docs))
-	for i, d := range docs {
-		r := output.DocumentRow{
-			URL: d.URL, Site: d.Site, Agency: d.Agency, Kind: d.Kind, PageURL: d.PageURL, Title: d.Title,
-			SHA256: d.SHA256, Size: d.Size, ContentType: d.ContentType, Status: string(d.Status),
-			HTTPStatus: int32(d.HTTPStatus), Error: d.Error, FetchedAt: d.FetchedAt, Revision: int32(d.Revision),
-		}
-		if d.Year != 0 {
-			y := int32(d.Year)
-			r.Year = &y
-		}
-		if t, err := time.Parse(time.DateOnly, d.PublishDate); err == nil {
-			r.PublishDate = output.Date(t)
-		}
-		rows[i] = r
+}
+
+func documentRow(d *crawl.Document) output.DocumentRow {
+	r := output.DocumentRow{
+		URL: d.URL, Site: d.Site, Agency: d.Agency, Kind: d.Kind, PageURL: d.PageURL, Title: d.Title,
+		SHA256: d.SHA256, Size: d.Size, ContentType: d.ContentType, Status: string(d.Status),
+		HTTPStatus: int32(d.HTTPStatus), Error: d.Error, FetchedAt: d.FetchedAt, Revision: int32(d.Revision),
 	}
-	return rows, nil
+	if d.Year != 0 {
+		y := int32(d.Year)
+		r.Year = &y
+	}
+	if t, err := time.Parse(time.DateOnly, d.PublishDate); err == nil {
+		r.PublishDate = output.Date(t)
+	}
+	return r
 }
 
 // siteRows reads the health of every site of reg from a crawl's state as

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -86,36 +87,35 @@ func runParse(ctx context.Context, g *globals, o parseOptions, paths []string) e
 		return failedf("%v", err)
 	}
 	defer ds.Close() // unlocks; drops the staged files of a run not committed
-	var inputs []input
-	for _, f := range files {
-		// A symlink to a directory met in a walk (the dataset of an
-		// earlier run, say) is no report.
-		if fi, err := os.Stat(f); err == nil && fi.IsDir() {
-			continue
-		}
-		inputs = append(inputs, input{path: f})
-	}
-	if o.crawlDir != "" {
-		fetched, err := crawledInputs(ctx, o.crawlDir)
-		if err != nil {
-			return failedf("%v", err)
-		}
-		inputs = append(inputs, fetched...)
-	}
-	if len(inputs) == 0 {
-		return failedf("no documents found in %v", paths)
-	}
 	w, err := ds.Create(output.Options{Version: nianbaoVersion()})
 	if err != nil {
 		return failedf("%v", err)
 	}
 	m := g.newMeter(ctx)
-	sum, err := buildDataset(ctx, m, o, ds, inputs, w)
+	sum, err := buildDataset(ctx, m, o, ds, func(a *planAdder) error {
+		for _, f := range files {
+			// A symlink to a directory met in a walk (the dataset of an
+			// earlier run, say) is no report.
+			if fi, err := os.Stat(f); err == nil && fi.IsDir() {
+				continue
+			}
+			if err := a.file(ctx, f); err != nil {
+				return err
+			}
+		}
+		if o.crawlDir == "" {
+			return nil
+		}
+		return crawl.EachDocument(ctx, o.crawlDir, func(d *crawl.Document) error { return a.crawled(ctx, o.crawlDir, d) })
+	}, w)
 	m.Close()
 	if err != nil {
 		w.Abort()
 		if ctx.Err() != nil {
 			return failedf("interrupted; the previous dataset is unchanged")
+		}
+		if errors.Is(err, errNoInput) {
+			return failedf("no documents found in %v", paths)
 		}
 		return failedf("%v", err)
 	}
@@ -254,23 +254,4 @@ func (in input) annotate(r *normalize.Report) {
 	if r.Title == "" {
 		r.Title = d.Title
 	}
-}
-
-// crawledInputs lists every version of every report page and attachment a
-// crawl stored, skipping records without a body (failed, blocked,
-// truncated fetches).
-func crawledInputs(ctx context.Context, dir string) ([]input, error) {
-	docs, err := crawl.Documents(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	var out []input
-	for i := range docs {
-		d := &docs[i]
-		if d.SHA256 == "" {
-			continue
-		}
-		out = append(out, input{path: crawl.ArchivePath(dir, d.SHA256), crawled: d})
-	}
-	return out, nil
 }

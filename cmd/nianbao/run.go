@@ -126,12 +126,15 @@ func runPipeline(ctx context.Context, g *globals, o runOptions, set func(string)
 		return crawlError(crawlErr)
 	}
 	crawlTook := time.Since(start)
-	docs, err := crawl.Documents(ctx, crawlDir)
+	w, err := ds.Create(output.Options{Version: nianbaoVersion()})
 	if err != nil {
 		return failedf("%v", err)
 	}
-	inputs := documentInputs(crawlDir, docs)
-	if len(inputs) == 0 {
+	sum, err := buildDataset(ctx, m, o.parse, ds, func(a *planAdder) error {
+		return crawl.EachDocument(ctx, crawlDir, func(d *crawl.Document) error { return a.crawled(ctx, crawlDir, d) })
+	}, w)
+	if errors.Is(err, errNoInput) {
+		w.Abort()
 		printCrawl(g.stdout, cs, crawlTook)
 		// The previous dataset stays as it was: an outage must not empty it.
 		if err := unreachableError(cs, "the log says why for each; the previous dataset is unchanged"); err != nil {
@@ -140,18 +143,8 @@ func runPipeline(ctx context.Context, g *globals, o runOptions, set func(string)
 		return failedf("no report was fetched from %d sites (%d requests, %d failed): are they reachable? With no network, try 'nianbao demo'",
 			cs.Sites, cs.Requests, cs.Failed)
 	}
-	w, err := ds.Create(output.Options{Version: nianbaoVersion()})
-	if err != nil {
-		return failedf("%v", err)
-	}
-	sum, err := buildDataset(ctx, m, o.parse, ds, inputs, w)
-	if err != nil {
-		w.Abort()
-		return failedf("%v", err)
-	}
-	rows, err := documentRows(ctx, crawlDir)
 	if err == nil {
-		err = w.WriteDocuments(rows)
+		err = w.WriteDocumentsFrom(documentRows(ctx, crawlDir))
 	}
 	if err == nil {
 		var sites []output.SiteRow
@@ -190,41 +183,6 @@ func (c *crawlSummary) fill(s crawl.Summary, took time.Duration) {
 	c.Failed, c.Blocked, c.Requests, c.Bytes = s.Failed, s.Blocked, s.Requests, s.Bytes
 	c.Unreachable = s.SitesUnreachable
 	c.CrawlSecond = took.Seconds()
-}
-
-// documentInputs lists the fetched bodies of a crawl, each version of each
-// document, and marks every version but a URL's latest as superseded by it.
-func documentInputs(dir string, docs []crawl.Document) []input {
-	latest := map[string]*crawl.Document{}
-	for i := range docs {
-		d := &docs[i]
-		if d.SHA256 == "" {
-			continue
-		}
-		if l := latest[d.URL]; l == nil || d.Revision > l.Revision {
-			latest[d.URL] = d
-		}
-	}
-	hasAttachment := map[string]bool{}
-	for _, d := range docs {
-		if d.Kind == "attachment" && d.PageURL != "" {
-			hasAttachment[d.PageURL] = true
-		}
-	}
-	var out []input
-	for i := range docs {
-		d := &docs[i]
-		if d.SHA256 == "" {
-			continue
-		}
-		in := input{path: crawl.ArchivePath(dir, d.SHA256), crawled: d, sha256: d.SHA256,
-			wrapper: d.Kind != "attachment" && hasAttachment[d.URL]}
-		if l := latest[d.URL]; l != d && l.SHA256 != d.SHA256 {
-			in.supersededBy = reportID(l.SHA256)
-		}
-		out = append(out, in)
-	}
-	return out
 }
 
 func reportID(sha string) string { return sha[:min(16, len(sha))] }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"iter"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -208,18 +209,34 @@ func (p *processor) each(ctx context.Context, jobs []job, fn func(i int, r parse
 // goroutine. At most 2×jobs results wait to be handed over, so memory
 // does not grow with n. It stops at fn's first error or when ctx is done.
 func inOrder[T any](ctx context.Context, n, jobs int, do func(i int) T, fn func(i int, v T) error) error {
+	return inOrderSeq(ctx, func(yield func(int) bool) {
+		for i := range n {
+			if !yield(i) {
+				return
+			}
+		}
+	}, jobs, do, fn)
+}
+
+// inOrderSeq is inOrder over the items seq yields, which it takes from
+// another goroutine, no faster than fn consumes the results.
+func inOrderSeq[J, T any](ctx context.Context, seq iter.Seq[J], jobs int, do func(J) T, fn func(J, T) error) error {
 	jobs = max(jobs, 1)
-	window := make(chan chan T, 2*jobs)
+	type slot struct {
+		item J
+		v    chan T
+	}
+	window := make(chan slot, 2*jobs)
 	stop := make(chan struct{})
 	go func() {
 		defer close(window)
 		sem := make(chan struct{}, jobs)
 		var wg sync.WaitGroup
 		defer wg.Wait()
-		for i := range n {
-			ch := make(chan T, 1)
+		for item := range seq {
+			s := slot{item, make(chan T, 1)}
 			select {
-			case window <- ch:
+			case window <- s:
 			case <-ctx.Done():
 				return
 			case <-stop:
@@ -229,20 +246,18 @@ func inOrder[T any](ctx context.Context, n, jobs int, do func(i int) T, fn func(
 			wg.Add(1)
 			go func() {
 				defer func() { <-sem; wg.Done() }()
-				ch <- do(i)
+				s.v <- do(s.item)
 			}()
 		}
 	}()
 	var err error
-	i := 0
-	for ch := range window {
-		v := <-ch
+	for s := range window {
+		v := <-s.v
 		if err == nil {
-			if err = fn(i, v); err != nil {
+			if err = fn(s.item, v); err != nil {
 				close(stop)
 			}
 		}
-		i++
 	}
 	if err == nil {
 		err = ctx.Err()
