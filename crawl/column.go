@@ -144,10 +144,11 @@ func (sr *siteRun) findColumns(ctx context.Context, home *url.URL) []column {
 		slices.SortStableFunc(queue, func(a, b candidate) int { return cmp.Compare(b.score, a.score) })
 		c := queue[0]
 		queue = queue[1:]
-		doc, pi, ok := sr.discoveryPage(ctx, c.u)
+		d, ok := sr.discoveryPage(ctx, c.u)
 		if !ok {
 			continue
 		}
+		doc, pi := d.doc, d.pi
 		if cols, ok := sr.subIndexOf(home, c.u, c.text, doc, pi); ok {
 			sr.log.Info("discovery: page of sub-columns", "url", c.u.String(), "sub_columns", len(cols))
 			for _, col := range cols {
@@ -161,6 +162,14 @@ func (sr *siteRun) findColumns(ctx context.Context, home *url.URL) []column {
 		if col, ok := columnOf(c.u.String(), doc, pi); ok {
 			found = append(found, col)
 			continue
+		}
+		if linkScore(c.text, c.u) >= 10 && pi.ReportLinks == 0 {
+			col, n, ok := sr.scriptColumn(ctx, c.u, d)
+			fetched += n
+			if ok {
+				found = append(found, col)
+				continue
+			}
 		}
 		if c.depth >= maxDiscoveryDepth {
 			continue
@@ -187,11 +196,20 @@ func (sr *siteRun) findColumns(ctx context.Context, home *url.URL) []column {
 	return append(found, subs...)
 }
 
-// discoveryPage fetches u for discovery and parses it.
-func (sr *siteRun) discoveryPage(ctx context.Context, u *url.URL) (*goquery.Document, pageInfo, bool) {
+// A discovered page: what discoveryPage read.
+type discovered struct {
+	doc  *goquery.Document
+	pi   pageInfo
+	html string
+	base *url.URL // where the answer came from, after redirects
+}
+
+// discoveryFetch fetches u for discovery: a good answer whose body is
+// text, or nil. A URL on a sibling host linked from the site's own pages
+// is fetched without the host being admitted for the run: only a column
+// found there admits it (columnStarts).
+func (sr *siteRun) discoveryFetch(ctx context.Context, u *url.URL) *response {
 	if !sr.pol.allowedHost(u) {
-		// A sibling host linked from the site's own pages: looked at, and
-		// admitted for the run only if a column is found there.
 		saved := sr.pol.hosts
 		sr.pol.hosts = append(slices.Clip(saved), strings.ToLower(u.Host))
 		defer func() { sr.pol.hosts = saved }()
@@ -199,19 +217,67 @@ func (sr *siteRun) discoveryPage(ctx context.Context, u *url.URL) (*goquery.Docu
 	resp, err := sr.f.fetch(ctx, &sr.pol, u.String(), validators{})
 	if err != nil {
 		sr.log.Info("discovery: fetch failed", "url", u.String(), "err", err)
-		return nil, pageInfo{}, false
+		return nil
+	}
+	if resp.status/100 != 2 || resp.binary || resp.truncated || resp.blocked {
+		resp.discard()
+		return nil
+	}
+	return resp
+}
+
+// discoveryPage fetches u for discovery and parses it.
+func (sr *siteRun) discoveryPage(ctx context.Context, u *url.URL) (discovered, bool) {
+	resp := sr.discoveryFetch(ctx, u)
+	if resp == nil {
+		return discovered{}, false
 	}
 	defer resp.discard()
-	if resp.status/100 != 2 || resp.binary || resp.truncated || resp.blocked {
-		return nil, pageInfo{}, false
-	}
 	html, _ := decodeHTML(resp.text, resp.header.Get("Content-Type"))
 	doc, err := goquery.NewDocumentFromReader(strings.NewReader(html))
 	if err != nil {
-		return nil, pageInfo{}, false
+		return discovered{}, false
 	}
 	base, _ := url.Parse(resp.url)
-	return doc, analyze(doc, html, base), true
+	return discovered{doc: doc, pi: analyze(doc, html, base), html: html, base: base}, true
+}
+
+// maxScriptProbes caps the data sources of one page that discovery asks
+// for: a list drawn by script has one, maybe a second for its pager.
+const maxScriptProbes = 2
+
+// scriptColumn says whether the page at u, read as d and linked by a
+// column's name, is a column whose list its script draws from JSON
+// (jsonlist.go): a data source of its scripts answers with two or more
+// reports by title. It returns how many requests it made.
+func (sr *siteRun) scriptColumn(ctx context.Context, u *url.URL, d discovered) (col column, requests int, ok bool) {
+	for _, l := range scriptListLinks(d.html, d.base) {
+		if requests >= maxScriptProbes {
+			break
+		}
+		requests++
+		resp := sr.discoveryFetch(ctx, l.URL)
+		if resp == nil {
+			continue
+		}
+		body := resp.text
+		if !isJSON(body, resp.header.Get("Content-Type")) {
+			resp.discard()
+			continue
+		}
+		links, _ := jsonLinks(body, l.URL)
+		resp.discard()
+		n := 0
+		for _, jl := range links {
+			if jl.Report && reportYear(jl.Text) != 0 {
+				n++
+			}
+		}
+		if n >= 2 {
+			return column{URL: u.String(), How: "script", Confidence: min(1, 0.3+0.1*float64(n)), Reports: n}, requests, true
+		}
+	}
+	return column{}, requests, false
 }
 
 // columnsSchema keeps what discovery found per site.

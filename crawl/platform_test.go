@@ -338,3 +338,100 @@ func TestPlatformColumn(t *testing.T) {
 		}
 	}
 }
+
+// familyPortal serves a county portal's home and 政务公开 landing in
+// front of a column of some CMS family at column, linked by the anchor
+// text link, with the decoys of every portal beside it: 政府网站工作年度报表
+// and 政府工作报告 columns holding reports of their own kind, and a
+// calendar whose ?date= pages are endless.
+func familyPortal(f *fixture, column, link string) {
+	f.html("/", `<html><head><title>某县人民政府</title></head><body>
+<a href="/">首页</a> <a href="/zwgk/">政务<br>公开</a> <a href="/zfgzbg/">政府工作报告</a> <a href="/hdrl/?date=2024-03-01">活动日历</a></body></html>`)
+	f.html("/zwgk/", `<html><head><title>政务公开</title></head><body>
+<a href="/zwgk/ndbb/">政府网站工作<br>年度报表</a> <a href="`+column+`">`+link+`</a>
+<a href="/zwgk/rl/?date=2024-03-01">政府信息公开日历</a> <a href="/zwgk/tzgg/">通知公告</a></body></html>`)
+	f.html("/zwgk/ndbb/", listPage("政府网站工作年度报表", [][2]string{
+		{"/zwgk/ndbb/2023.html", "某县2023年政府网站工作年度报表"}, {"/zwgk/ndbb/2022.html", "某县2022年政府网站工作年度报表"}}, ""))
+	f.html("/zfgzbg/", listPage("政府工作报告", [][2]string{
+		{"/zfgzbg/2023.html", "2023年某县政府工作报告"}, {"/zfgzbg/2022.html", "2022年某县政府工作报告"}}, ""))
+	calendar := func(w http.ResponseWriter, r *http.Request) {
+		d := r.URL.Query().Get("date")
+		fmt.Fprintf(w, `<html><body><a href="?date=%s1">下一天</a> <a href="?date=%s2">政府信息公开年报</a></body></html>`, d, d)
+	}
+	f.handle("/hdrl/", calendar)
+	f.handle("/zwgk/rl/", calendar)
+}
+
+// trsColumn serves a TRS column: three pages, index.html, index_1.html
+// and index_2.html, two reports each, the page count only in the
+// script's createPageHTML call; anchor texts split by <br>.
+func trsColumn(f *fixture) {
+	for p := range 3 {
+		var links [][2]string
+		for i := range 2 {
+			y := 2023 - 2*p - i
+			href := fmt.Sprintf("/zfxxgk/zfxxgknb/%d/t%d_%d.html", y+1, y, i)
+			links = append(links, [2]string{href, fmt.Sprintf("某县%d年政府信息公开<br>工作年度报告", y)})
+			f.html(href, reportPage(fmt.Sprintf("某县%d年政府信息公开工作年度报告", y), fmt.Sprintf("%d-01-20", y+1), reportTable))
+		}
+		name := "index.html"
+		if p > 0 {
+			name = fmt.Sprintf("index_%d.html", p)
+		}
+		f.html("/zfxxgk/zfxxgknb/"+name, listPage("政府信息公开年报", links, fmt.Sprintf(`<script>createPageHTML(3, %d, "index", "html");</script>`, p)))
+	}
+}
+
+// TestDiscoverFamilies finds the 年报 column of a portal in front of a
+// column of each CMS family — plain HTML, TRS, Hanweb, a list drawn from
+// JSON — past the same decoys: every report of the column is crawled and
+// no decoy is asked for. The fifth family, a platform with departments'
+// sub-columns, is TestDiscoverSubColumns.
+func TestDiscoverFamilies(t *testing.T) {
+	for _, tc := range []struct {
+		family, column, link string
+		serve                func(*fixture)
+		reports              int
+	}{
+		{"html", "/col/col4521/index.html", "政府信息<br>公开年报", func(f *fixture) {
+			f.html("/col/col4521/index.html", listPage("政府信息公开年报", [][2]string{
+				{"/col/col4521/art_2024_1.html", "某县2023年政府信息<br>公开工作年度报告"},
+				{"/col/col4521/art_2023_1.html", "某县2022年政府信息<br>公开工作年度报告"},
+			}, ""))
+			for y, p := range map[int]string{2023: "/col/col4521/art_2024_1.html", 2022: "/col/col4521/art_2023_1.html"} {
+				f.html(p, reportPage(fmt.Sprintf("某县%d年政府信息公开工作年度报告", y), fmt.Sprintf("%d-03-01", y+1), reportTable))
+			}
+		}, 2},
+		{"trs", "/zfxxgk/zfxxgknb/index.html", "政府信息公开<br>工作年度报告", trsColumn, 6},
+		{"hanweb", "/col/col4521/index.html", "信息公开年报", hanwebSite, 47},
+		{"json", "/nb/", "政府信息公开年报", jsonSite, 30},
+	} {
+		t.Run(tc.family, func(t *testing.T) {
+			f := newFixture(t)
+			familyPortal(f, tc.column, tc.link)
+			tc.serve(f)
+			dir := t.TempDir()
+			site := f.site("portal", "/")
+			site.Discover, site.MaxPages = true, 200
+			if sum := mustRun(t, testConfig(t, dir, site)); sum.Reports != tc.reports {
+				t.Errorf("%d reports, want %d: %+v", sum.Reports, tc.reports, sum)
+			}
+			f.mu.Lock()
+			for k, n := range f.hits {
+				if strings.Contains(k, "ndbb") || strings.Contains(k, "zfgzbg") || strings.Contains(k, "date=") {
+					t.Errorf("decoy %s asked for %d times", k, n)
+				}
+			}
+			f.mu.Unlock()
+			st, err := openState(t.Context(), StatePath(dir), false, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			cols, err := st.rememberedColumns(t.Context(), "portal")
+			if err != nil || len(cols) != 1 || cols[0].URL != f.url(tc.column) {
+				t.Errorf("remembered columns %+v, %v; want %s", cols, err, tc.column)
+			}
+		})
+	}
+}
