@@ -44,7 +44,8 @@ const (
 	maxSubColumns = 150
 	// maxSubColumnPages caps the URLs one sub-column's run fetches: a
 	// body's column holds a report or two a year, their attachments and a
-	// few list pages; the site's own cap applies when lower.
+	// few list pages. The sub-columns' runs together fetch no more than
+	// the site's own page cap (Config.MaxPages, or the site's).
 	maxSubColumnPages = 200
 	// maxListedLen caps the runes of a sub-column's name: a body's name
 	// is short; a longer anchor text is a headline.
@@ -186,43 +187,51 @@ func splitSubSite(name string) (site, listed string) {
 // after the other; home is the site's home page, whose sibling hosts a
 // sub-column may be on.
 func (sr *siteRun) crawlSubColumns(ctx context.Context, home *url.URL, subs []column) error {
-	for _, c := range subs {
+	budget := siteOr(sr.site.MaxPages, sr.cfg.MaxPages)
+	for i, c := range subs {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if err := sr.crawlSubColumn(ctx, home, c); err != nil {
+		if budget <= 0 {
+			sr.log.Warn("page cap reached by the sub-columns; not crawling the rest",
+				"max_pages", siteOr(sr.site.MaxPages, sr.cfg.MaxPages), "not_crawled", len(subs)-i)
+			return nil
+		}
+		used, err := sr.crawlSubColumn(ctx, home, c, min(budget, maxSubColumnPages))
+		if err != nil {
 			return err
 		}
+		budget -= used
 	}
 	return nil
 }
 
 // crawlSubColumn crawls one sub-column as a site of its own: the site's
-// politeness and hosts (siblings admitted included), a page cap of at
-// most maxSubColumnPages, and state rows named subSiteName. Its start URL
-// is recorded like any site's when it cannot be fetched; it is not
-// counted as a site in the Summary.
-func (sr *siteRun) crawlSubColumn(ctx context.Context, home *url.URL, c column) error {
+// politeness and hosts (siblings admitted included), a page cap of
+// maxPages, and state rows named subSiteName. Its start URL is recorded
+// like any site's when it cannot be fetched; it is not counted as a site
+// in the Summary. It returns the URLs the run took against its cap.
+func (sr *siteRun) crawlSubColumn(ctx context.Context, home *url.URL, c column, maxPages int) (used int, err error) {
 	u, err := url.Parse(c.URL)
 	if err != nil {
-		return nil // a remembered row of an older crawler: ignored
+		return 0, nil // a remembered row of an older crawler: ignored
 	}
 	if !sr.admitSibling(home, u) {
 		sr.log.Info("discovery: sub-column off the site's hosts; not crawled", "url", c.URL, "listed", c.Listed)
-		return nil
+		return 0, nil
 	}
 	s := &Site{
 		Name: subSiteName(sr.site.Name, c.Listed), Agency: sr.site.Agency, Start: []string{c.URL},
 		Hosts: slices.Clone(sr.pol.hosts), Level: sr.site.Level, Code: sr.site.Code, Path: sr.site.Path,
 		Delay: sr.site.Delay, Parallel: sr.site.Parallel, MaxDepth: sr.site.MaxDepth,
-		MaxPages: min(siteOr(sr.site.MaxPages, sr.cfg.MaxPages), maxSubColumnPages),
+		MaxPages: maxPages,
 	}
 	sub := sr.crawler.newSiteRun(s)
 	sub.log = sr.log.With("listed", c.Listed)
 	sub.pol.log = sub.log
 	sub.addPrefix(u)
 	if sub.since, sub.resumed, err = sr.st.startRun(ctx, s.Name, time.Now()); err != nil {
-		return sr.stateFailed(fmt.Errorf("crawl: site %s: %w", s.Name, err))
+		return 0, sr.stateFailed(fmt.Errorf("crawl: site %s: %w", s.Name, err))
 	}
 	sub.log.Info("crawling sub-column", "url", c.URL, "how", c.How)
 	t := task{kind: kindList, start: true}
@@ -230,11 +239,14 @@ func (sr *siteRun) crawlSubColumn(ctx context.Context, home *url.URL, c column) 
 		sub.recordStartRefused(ctx, t, verdict)
 	}
 	sub.work(ctx)
+	sub.mu.Lock()
+	used = sub.fetches
+	sub.mu.Unlock()
 	if ctx.Err() != nil {
-		return nil // the site's run says so, and the next run resumes
+		return used, nil // the site's run says so, and the next run resumes
 	}
 	if err := sr.st.finishRun(ctx, s.Name, time.Now()); err != nil {
-		return sr.stateFailed(fmt.Errorf("crawl: site %s: %w", s.Name, err))
+		return used, sr.stateFailed(fmt.Errorf("crawl: site %s: %w", s.Name, err))
 	}
-	return nil
+	return used, nil
 }

@@ -255,6 +255,11 @@ func TestDiscoverSubColumns(t *testing.T) {
 		t.Errorf("remembered columns\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantCols, "\n"))
 	}
 
+	hs, err := Health(t.Context(), dir, &Registry{Sites: []Site{site}})
+	if err != nil || len(hs) != 1 || hs[0].Reports != 2+2*len(countyBodies) || hs[0].Column != "http://xxgk.qh.gov.cn/nb/" {
+		t.Errorf("health %+v, %v; want the own column and all %d reports", hs, err, 2+2*len(countyBodies))
+	}
+
 	// The next run starts at the columns it remembers, the sibling host
 	// admitted again: no walk from home, nothing lost.
 	f.resetCounts()
@@ -433,5 +438,29 @@ func TestDiscoverFamilies(t *testing.T) {
 				t.Errorf("remembered columns %+v, %v; want %s", cols, err, tc.column)
 			}
 		})
+	}
+}
+
+// TestSubColumnsPageCap checks that the sub-columns' runs together fetch
+// no more than the site's page cap.
+func TestSubColumnsPageCap(t *testing.T) {
+	f := newHostsFixture(t)
+	countyPortal(f)
+	dir := t.TempDir()
+	site := Site{Name: "qh.gov.cn", Agency: "清河县人民政府", Start: []string{"http://www.qh.gov.cn/"},
+		Hosts: []string{"www.qh.gov.cn", "qh.gov.cn"}, Discover: true, MaxPages: 7}
+	cfg := testConfig(t, dir, site)
+	cfg.Transport = f.transport()
+	mustRun(t, cfg)
+	listed := 0
+	for _, ds := range mustDocuments(t, dir) {
+		if ds[0].Listed != "" {
+			listed++
+		}
+	}
+	// Each sub-column is a list page and two reports: 7 URLs are two
+	// sub-columns and the list of a third.
+	if listed != 4 {
+		t.Errorf("%d reports of sub-columns, want the 4 of the two sub-columns within the cap of 7", listed)
 	}
 }
