@@ -133,13 +133,15 @@ type candidate struct {
 // departments' columns of a county portal), then the sub-columns of the
 // pages of department and township sub-columns (platform.go), which are
 // not fetched here. A link from a page of the site's own hosts to a
-// sibling host of the same government (siblingHost) is followed, and the
-// host admitted for the run when a column is found there.
+// sibling host of the same government (siblingHost) is followed, and so
+// are the links among that host's pages (a platform's); the host is
+// admitted for the run when a column is found there.
 func (sr *siteRun) findColumns(ctx context.Context, home *url.URL) []column {
 	queue := []candidate{{u: home}}
 	seen := map[string]bool{canonical(home).String(): true}
 	var found, subs []column
 	subSeen := map[string]bool{}
+	v := &visits{sr: sr, home: home, reached: map[string]bool{}}
 	for fetched := 0; len(queue) > 0 && fetched < maxDiscoveryPages && ctx.Err() == nil; fetched++ {
 		slices.SortStableFunc(queue, func(a, b candidate) int { return cmp.Compare(b.score, a.score) })
 		c := queue[0]
@@ -149,7 +151,7 @@ func (sr *siteRun) findColumns(ctx context.Context, home *url.URL) []column {
 			continue
 		}
 		doc, pi := d.doc, d.pi
-		if cols, ok := sr.subIndexOf(home, c.u, c.text, doc, pi); ok {
+		if cols, ok := sr.subIndexOf(v, c.u, c.text, doc, pi); ok {
 			sr.log.Info("discovery: page of sub-columns", "url", c.u.String(), "sub_columns", len(cols))
 			for _, col := range cols {
 				if !subSeen[col.URL] && len(subs) < maxSubColumns {
@@ -174,12 +176,10 @@ func (sr *siteRun) findColumns(ctx context.Context, home *url.URL) []column {
 		if c.depth >= maxDiscoveryDepth {
 			continue
 		}
-		ownPage := sr.site.allowedHost(c.u)
 		for _, l := range pi.Links {
 			s := linkScore(l.Text, l.URL)
 			k := canonical(l.URL).String()
-			if s == 0 || l.Attachment || seen[k] || trapReason(l.URL) != "" ||
-				!sr.pol.allowedHost(l.URL) && !(ownPage && siblingHost(home, l.URL)) {
+			if s == 0 || l.Attachment || seen[k] || trapReason(l.URL) != "" || !v.may(c.u, l.URL) {
 				continue
 			}
 			seen[k] = true
@@ -193,7 +193,34 @@ func (sr *siteRun) findColumns(ctx context.Context, home *url.URL) []column {
 			break
 		}
 	}
+	// A body's sub-column that is the site's own column is the site's.
+	subs = slices.DeleteFunc(subs, func(sc column) bool {
+		return slices.ContainsFunc(found, func(c column) bool { return c.URL == sc.URL })
+	})
 	return append(found, subs...)
+}
+
+// visits says which hosts discovery may go to: the run's, and the
+// sibling hosts of the same government (siblingHost) that a page of the
+// site's own hosts links to, from then on.
+type visits struct {
+	sr      *siteRun
+	home    *url.URL
+	reached map[string]bool // sibling hosts linked from the site's own pages
+}
+
+// may says whether discovery may follow the link from the page at from to
+// to, and remembers a sibling host reached.
+func (v *visits) may(from, to *url.URL) bool {
+	h := strings.ToLower(to.Host)
+	switch {
+	case v.sr.pol.allowedHost(to) || v.reached[h]:
+		return true
+	case v.sr.site.allowedHost(from) && siblingHost(v.home, to) && len(v.reached) < maxSiblingHosts:
+		v.reached[h] = true
+		return true
+	}
+	return false
 }
 
 // A discovered page: what discoveryPage read.

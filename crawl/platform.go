@@ -59,6 +59,9 @@ var (
 	// bodyNameRe is a link text that names a body: a department, an
 	// office, a township.
 	bodyNameRe = regexp.MustCompile(`^[\p{Han}A-Za-z0-9（）()·]{1,28}(局|委员会|委|办公室|办|中心|院|所|署|会|厅|处|队|站|馆|乡|镇|街道|办事处|管委会|人民政府|政府)$`)
+	// groupNameRe starts the name of a group of bodies, not of one:
+	// 各乡镇, 区县政府, 县直部门, 其他单位 (but 县市场监督管理局 is one)
+	groupNameRe = regexp.MustCompile(`^(各|区县|县区|([县区市]直|所属|下属|其他|有关).{0,2}(部门|单位|机关|乡镇)$)`)
 	// codeSegRe is the first path segment of a platform keyed by agency
 	// code: six digits or more (a 机构码 or a division code), or an
 	// 18-character unified social credit code.
@@ -76,22 +79,20 @@ func isSubIndexName(s string) bool {
 // leads to.
 func isBodyName(s string) bool {
 	t := normText(s)
-	return utf8.RuneCountInString(t) <= maxListedLen && bodyNameRe.MatchString(t) &&
+	return utf8.RuneCountInString(t) <= maxListedLen && bodyNameRe.MatchString(t) && !groupNameRe.MatchString(t) &&
 		!decoyRe.MatchString(t) && !isReportTitle(t) && reportYear(t) == 0 && !landingRe.MatchString(t)
 }
 
 // subIndexOf says whether the page at u, reached through a link named
 // via, is a page of sub-columns, and returns them: every link on it named
-// like a body (isBodyName), on the site's hosts or — from a page of the
-// site's own — a sibling host of home, through the platform's pattern
-// where there is one (platformColumn). Fewer than two such links make no
-// index.
-func (sr *siteRun) subIndexOf(home, u *url.URL, via string, doc *goquery.Document, pi pageInfo) ([]column, bool) {
+// like a body (isBodyName), on a host discovery may go to (visits),
+// through the platform's pattern where there is one (platformColumn).
+// Fewer than two such links make no index.
+func (sr *siteRun) subIndexOf(v *visits, u *url.URL, via string, doc *goquery.Document, pi pageInfo) ([]column, bool) {
 	metas := readMetas(doc)
 	if !isSubIndexName(via) && !isSubIndexName(metas["columnname"]) && !isSubIndexName(pi.Title) {
 		return nil, false
 	}
-	ownPage := sr.site.allowedHost(u)
 	var cols []column
 	seen := map[string]bool{canonical(u).String(): true}
 	coded := codedLinks(pi.Links)
@@ -109,7 +110,7 @@ func (sr *siteRun) subIndexOf(home, u *url.URL, via string, doc *goquery.Documen
 				target, how = c, "platform"
 			}
 		}
-		if !sr.pol.allowedHost(target) && !(ownPage && siblingHost(home, target)) {
+		if !v.may(u, target) {
 			continue
 		}
 		k := canonical(target).String()

@@ -315,7 +315,7 @@ func TestSubColumnNames(t *testing.T) {
 	for s, want := range map[string]bool{
 		"县公安局": true, "县卫生健康委员会": true, "城关镇": true, "西坪街道": true, "东山乡": true, "县政府办公室": true,
 		"政府网站工作年度报表": false, "政府工作报告": false, "首页": false, "返回": false, "2024年3月": false,
-		"县公安局2023年政府信息公开工作年度报告": false, "政府信息公开": false, "这是一条很长很长很长很长很长很长很长很长很长很长的新闻标题所在的局": false,
+		"县公安局2023年政府信息公开工作年度报告": false, "区县政府": false, "各乡镇": false, "县直部门": false, "其他单位": false, "县市场监督管理局": true, "市直机关工作委员会": true, "政府信息公开": false, "这是一条很长很长很长很长很长很长很长很长很长很长的新闻标题所在的局": false,
 	} {
 		if got := isBodyName(s); got != want {
 			t.Errorf("isBodyName(%q) = %v", s, got)
@@ -462,5 +462,81 @@ func TestSubColumnsPageCap(t *testing.T) {
 	// sub-columns and the list of a third.
 	if listed != 4 {
 		t.Errorf("%d reports of sub-columns, want the 4 of the two sub-columns within the cap of 7", listed)
+	}
+}
+
+// beijingPlatform serves 锦城市 (a fictional city) in Beijing's shape:
+// the portal www.jc.gov.cn links its 政府信息公开 platform on
+// zfxxgk.jc.gov.cn, where the city's own 年报 list and every body's are
+// keyed by an agency code, /{code}/zfxxgknb/list.shtml; the platform's
+// 部门年报 page links each body by its 信息公开 home, /{code}/index.shtml,
+// which the crawl never needs. Decoys: 政府网站工作年度报表, 政府工作报告,
+// calendars, another city's platform on a domain of its own.
+func beijingPlatform(f *hostsFixture) map[string]string {
+	const www, gk = "www.jc.gov.cn", "zfxxgk.jc.gov.cn"
+	f.html(www+"/", `<html><head><title>锦城市人民政府</title></head><body><a href="/">首页</a>
+<a href="http://zfxxgk.jc.gov.cn/">政府信息<br>公开</a> <a href="/zfgzbg/">政府工作报告</a> <a href="/hd/?date=2024-01-01">日历</a>
+<a href="http://zfxxgk.yc.gov.cn/">邻市政府信息公开</a></body></html>`)
+	f.html(gk+"/", `<html><head><title>锦城市政府信息公开平台</title></head><body>
+<a href="/510100/zfxxgknb/list.shtml">政府信息公开年报</a> <a href="/bmnb.shtml">部门<br>年报</a>
+<a href="/510100/ndbb/list.shtml">政府网站工作年度报表</a> <a href="/rl.shtml?date=2024-01-01">信息公开日历</a></body></html>`)
+	f.html(gk+"/510100/ndbb/list.shtml", listPage("政府网站工作年度报表", [][2]string{{"/510100/ndbb/1.shtml", "锦城市2023年政府网站工作年度报表"}}, ""))
+	f.html("zfxxgk.yc.gov.cn/", listPage("政府信息公开年报", [][2]string{{"/1.shtml", "邻市2023年政府信息公开工作年度报告"}}, ""))
+	want := map[string]string{} // report URL → listed
+	column := func(code, full, listed string) {
+		var links [][2]string
+		for y := 2022; y <= 2023; y++ {
+			href := fmt.Sprintf("/%s/zfxxgknb/%d01/t%d0120_%s.shtml", code, y+1, y+1, code)
+			title := fmt.Sprintf("%s%d年政府信息公开工作年度报告", full, y)
+			links = append(links, [2]string{href, title})
+			f.html(gk+href, reportPage(title, fmt.Sprintf("%d-01-20", y+1), reportTable))
+			want["http://"+gk+href] = listed
+		}
+		f.html(gk+"/"+code+"/zfxxgknb/list.shtml", listPage("政府信息公开年报", links, ""))
+		f.html(gk+"/"+code+"/index.shtml", listPage(full+"政府信息公开", nil, ""))
+	}
+	column("510100", "锦城市人民政府", "")
+	index := `<html><head><title>部门年报</title></head><body><a href="/">首页</a><ul>`
+	for _, b := range [][3]string{
+		{"510100001", "锦城市发展和改革委员会", "市发展和改革委员会"},
+		{"510100002", "锦城市教育局", "市教育局"},
+		{"11510100MB1234567X", "锦城市公安局", "市公安局"},
+		{"510100004", "锦城市财政局", "市财政局"},
+	} {
+		column(b[0], b[1], b[2])
+		index += fmt.Sprintf(`<li><a href="/%s/index.shtml">%s</a></li>`, b[0], b[2])
+	}
+	index += `<li><a href="/510100/index.shtml">市人民政府</a></li></ul>
+<a href="/510100/gzbg/list.shtml">政府工作报告</a> <a href="/bmnb.shtml?date=2024-01">2024年1月</a> <a href="/qx.shtml">区县政府</a></body></html>`
+	f.html(gk+"/bmnb.shtml", index)
+	return want
+}
+
+// TestDiscoverBeijingPlatform crawls a city whose reports are all on its
+// platform host, keyed by agency code.
+func TestDiscoverBeijingPlatform(t *testing.T) {
+	f := newHostsFixture(t)
+	want := beijingPlatform(f)
+	dir := t.TempDir()
+	site := Site{Name: "jc.gov.cn", Agency: "锦城市人民政府", Start: []string{"http://www.jc.gov.cn/"},
+		Hosts: []string{"www.jc.gov.cn", "jc.gov.cn"}, Discover: true}
+	cfg := testConfig(t, dir, site)
+	cfg.Transport = f.transport()
+	if sum := mustRun(t, cfg); sum.Reports != len(want) {
+		t.Errorf("%d reports, want %d: %+v", sum.Reports, len(want), sum)
+	}
+	for _, d := range []string{"yc.gov.cn", "zfgzbg", "ndbb", "gzbg", "date=", "index.shtml", "qx.shtml"} {
+		if n := f.hitsWith(d); n != 0 {
+			t.Errorf("decoy %s asked for %d times", d, n)
+		}
+	}
+	docs := mustDocuments(t, dir)
+	for u, listed := range want {
+		if ds := docs[u]; len(ds) != 1 || ds[0].Listed != listed || ds[0].Site != site.Name {
+			t.Errorf("%s: %+v; want one document listed under %q", u, ds, listed)
+		}
+	}
+	if len(docs) != len(want) {
+		t.Errorf("%d documents, want %d", len(docs), len(want))
 	}
 }
