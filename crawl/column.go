@@ -452,7 +452,7 @@ func (sr *siteRun) columnStarts(ctx context.Context, home *url.URL) ([]*url.URL,
 	}
 	if len(subs) > 0 {
 		sr.log.Info("discovery: sub-columns of departments and townships", "sub_columns", len(subs), "source", how)
-		if err := sr.crawlSubColumns(ctx, home, subs); err != nil {
+		if err := sr.crawlSubColumns(ctx, home, subs, how == "found"); err != nil {
 			return nil, err
 		}
 	}

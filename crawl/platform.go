@@ -50,6 +50,10 @@ const (
 	// maxListedLen caps the runes of a sub-column's name: a body's name
 	// is short; a longer anchor text is a headline.
 	maxListedLen = 30
+	// maxHomeProbes caps the pages looked at from a body's 信息公开 home
+	// for its 年报 column (resolveSubColumn): the home links it by name,
+	// beside a few columns of similar names.
+	maxHomeProbes = 3
 )
 
 var (
@@ -186,8 +190,9 @@ func splitSubSite(name string) (site, listed string) {
 
 // crawlSubColumns crawls each sub-column of subs in a run of its own, one
 // after the other; home is the site's home page, whose sibling hosts a
-// sub-column may be on.
-func (sr *siteRun) crawlSubColumns(ctx context.Context, home *url.URL, subs []column) error {
+// sub-column may be on. Sub-columns just found (fresh) that lead to a
+// body's home rather than its list are resolved first (resolveSubColumn).
+func (sr *siteRun) crawlSubColumns(ctx context.Context, home *url.URL, subs []column, fresh bool) error {
 	budget := siteOr(sr.site.MaxPages, sr.cfg.MaxPages)
 	for i, c := range subs {
 		if ctx.Err() != nil {
@@ -198,7 +203,7 @@ func (sr *siteRun) crawlSubColumns(ctx context.Context, home *url.URL, subs []co
 				"max_pages", siteOr(sr.site.MaxPages, sr.cfg.MaxPages), "not_crawled", len(subs)-i)
 			return nil
 		}
-		used, err := sr.crawlSubColumn(ctx, home, c, min(budget, maxSubColumnPages))
+		used, err := sr.crawlSubColumn(ctx, home, c, min(budget, maxSubColumnPages), fresh)
 		if err != nil {
 			return err
 		}
@@ -212,7 +217,7 @@ func (sr *siteRun) crawlSubColumns(ctx context.Context, home *url.URL, subs []co
 // maxPages, and state rows named subSiteName. Its start URL is recorded
 // like any site's when it cannot be fetched; it is not counted as a site
 // in the Summary. It returns the URLs the run took against its cap.
-func (sr *siteRun) crawlSubColumn(ctx context.Context, home *url.URL, c column, maxPages int) (used int, err error) {
+func (sr *siteRun) crawlSubColumn(ctx context.Context, home *url.URL, c column, maxPages int, fresh bool) (used int, err error) {
 	u, err := url.Parse(c.URL)
 	if err != nil {
 		return 0, nil // a remembered row of an older crawler: ignored
@@ -220,6 +225,15 @@ func (sr *siteRun) crawlSubColumn(ctx context.Context, home *url.URL, c column, 
 	if !sr.admitSibling(home, u) {
 		sr.log.Info("discovery: sub-column off the site's hosts; not crawled", "url", c.URL, "listed", c.Listed)
 		return 0, nil
+	}
+	if fresh && c.How == "sub" {
+		if col, ok := sr.resolveSubColumn(ctx, u); ok {
+			sr.log.Info("discovery: a body's home; its 年报 column", "home", c.URL, "url", col.String(), "listed", c.Listed)
+			if err := sr.st.moveColumn(ctx, sr.site.Name, c.URL, col.String()); err != nil {
+				return 0, sr.stateFailed(fmt.Errorf("crawl: site %s: %w", sr.site.Name, err))
+			}
+			u, c.URL = col, col.String()
+		}
 	}
 	s := &Site{
 		Name: subSiteName(sr.site.Name, c.Listed), Agency: sr.site.Agency, Start: []string{c.URL},
@@ -250,4 +264,56 @@ func (sr *siteRun) crawlSubColumn(ctx context.Context, home *url.URL, c column, 
 		return used, sr.stateFailed(fmt.Errorf("crawl: site %s: %w", s.Name, err))
 	}
 	return used, nil
+}
+
+// resolveSubColumn looks at the page at u, a body's sub-column as the
+// page of sub-columns links it: when it lists no report it is taken for
+// the body's 信息公开 home, and the first of the (at most maxHomeProbes)
+// pages it links by a column's name that lists reports or says it is a
+// 年报 column is returned.
+func (sr *siteRun) resolveSubColumn(ctx context.Context, u *url.URL) (*url.URL, bool) {
+	d, ok := sr.discoveryPage(ctx, u)
+	if !ok || listsReports(d.pi) {
+		return nil, false
+	}
+	var cands []link
+	for _, l := range d.pi.Links {
+		if !l.Attachment && linkScore(l.Text, l.URL) >= 10 && trapReason(l.URL) == "" && sr.pol.allowedHost(l.URL) &&
+			canonical(l.URL).String() != canonical(u).String() {
+			cands = append(cands, l)
+		}
+	}
+	slices.SortStableFunc(cands, func(a, b link) int { return linkScore(b.Text, b.URL) - linkScore(a.Text, a.URL) })
+	for i, l := range cands {
+		if i >= maxHomeProbes || ctx.Err() != nil {
+			break
+		}
+		d, ok := sr.discoveryPage(ctx, l.URL)
+		if !ok {
+			continue
+		}
+		if _, col := columnOf(l.URL.String(), d.doc, d.pi); col || listsReports(d.pi) {
+			return canonical(l.URL), true
+		}
+	}
+	return nil, false
+}
+
+// listsReports says whether a page links a report by a title with a
+// year: a body's column may hold a single one.
+func listsReports(pi pageInfo) bool {
+	for _, l := range pi.Links {
+		if l.Report && reportYear(l.Text) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// moveColumn records that the site's column remembered at from is at to.
+func (s *stateDB) moveColumn(ctx context.Context, site, from, to string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE OR REPLACE columns SET url = ? WHERE site = ? AND url = ?`, to, site, from); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	return nil
 }

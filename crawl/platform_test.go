@@ -88,13 +88,14 @@ type countyBody struct {
 }
 
 // The bodies of 清河县 (a fictional county): five departments with
-// columns on the portal, one of them paged by TRS script, and three
+// columns on the portal, two of them paged by TRS script, one linked by
+// the department's 信息公开 home whose 年报 link leads to it, and three
 // townships on the county's platform keyed by division code
 // (xxgk.qh.gov.cn/{code}/…, Beijing's shape), linked by their
 // 信息公开 homes, which the crawl never needs.
 var countyBodies = []countyBody{
 	{"县公安局", "清河县公安局", "/zwgk/bmnb/gaj/", "www.qh.gov.cn/zwgk/bmnb/gaj/"},
-	{"县教育局", "清河县教育局", "/zwgk/bmnb/jyj/", "www.qh.gov.cn/zwgk/bmnb/jyj/"},
+	{"县教育局", "清河县教育局", "/bm/jyj/index.html", "www.qh.gov.cn/col/col2201/index.html"}, // linked by its home
 	{"县财政局", "清河县财政局", "/zwgk/bmnb/czj/index.html", "www.qh.gov.cn/zwgk/bmnb/czj/index.html"},
 	{"县卫生健康委员会", "清河县卫生健康委员会", "/zwgk/bmnb/wjw/", "www.qh.gov.cn/zwgk/bmnb/wjw/"},
 	{"县市场监督管理局", "清河县市场监督管理局", "/zwgk/bmnb/scjg/", "www.qh.gov.cn/zwgk/bmnb/scjg/"},
@@ -161,6 +162,8 @@ func countyPortal(f *hostsFixture) {
 	f.html(www+"/zwgk/bmnb/", index.String())
 	f.html(www+"/zwgk/bmnb/ndbb/", listPage("政府网站工作年度报表", [][2]string{{"/zwgk/bmnb/ndbb/2023.html", "清河县2023年政府网站工作年度报表"}}, ""))
 	f.html(www+"/zwgk/bmnb/gzbg/", listPage("政府工作报告", [][2]string{{"/zwgk/bmnb/gzbg/2023.html", "2023年清河县政府工作报告"}}, ""))
+	f.html(www+"/bm/jyj/index.html", `<html><head><title>县教育局政府信息公开</title></head><body>
+<a href="/bm/jyj/tzgg/">通知公告</a> <a href="/bm/jyj/ndbb/">政府网站工作年度报表</a> <a href="/col/col2201/index.html">政府信息公开<br>年报</a></body></html>`)
 	for _, b := range countyBodies[5:] {
 		u, _ := url.Parse(b.link)
 		f.html(u.Host+u.Path, listPage(b.name+"政府信息公开", nil, ""))
