@@ -157,6 +157,7 @@ var baseColumns = []ColumnDoc{
 	{TableDocuments, "url", "VARCHAR", "the URL fetched"},
 	{TableDocuments, "site", "VARCHAR", "the registry's name for the site"},
 	{TableDocuments, "agency", "VARCHAR", "the agency the registry names for the site; NULL when none"},
+	{TableDocuments, "listed", "VARCHAR", "the department or township whose sub-column of the site listed it (县公安局, 城关镇), as the site names it; NULL for the site's own column"},
 	{TableDocuments, "kind", "VARCHAR", "`report` (an HTML page) or `attachment`"},
 	{TableDocuments, "page_url", "VARCHAR", "attachments: the page linking to them; NULL for pages"},
 	{TableDocuments, "title", "VARCHAR", "as the list or the page gave it; NULL when none"},
