@@ -101,10 +101,6 @@ func (sr *siteRun) subIndexOf(v *visits, u *url.URL, via string, doc *goquery.Do
 	seen := map[string]bool{canonical(u).String(): true}
 	coded := codedLinks(pi.Links)
 	for _, l := range pi.Links {
-		if len(cols) >= maxSubColumns {
-			sr.log.Warn("discovery: more sub-columns than the cap; the rest are not crawled", "url", u.String(), "max_sub_columns", maxSubColumns)
-			break
-		}
 		if l.Attachment || l.Report || !isBodyName(l.Text) || trapReason(l.URL) != "" {
 			continue
 		}
@@ -120,6 +116,10 @@ func (sr *siteRun) subIndexOf(v *visits, u *url.URL, via string, doc *goquery.Do
 		k := canonical(target).String()
 		if seen[k] {
 			continue
+		}
+		if len(cols) >= maxSubColumns {
+			sr.log.Warn("discovery: more sub-columns than the cap; the rest are not crawled", "url", u.String(), "max_sub_columns", maxSubColumns)
+			break
 		}
 		seen[k] = true
 		cols = append(cols, column{URL: k, How: how, Confidence: 0.5, Listed: strings.ReplaceAll(normText(l.Text), subSiteSep, "")})

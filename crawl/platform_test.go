@@ -543,3 +543,32 @@ func TestDiscoverBeijingPlatform(t *testing.T) {
 		t.Errorf("%d documents, want %d", len(docs), len(want))
 	}
 }
+
+// TestSubColumnsCap checks that a page of sub-columns linking more
+// bodies than maxSubColumns gives that many.
+func TestSubColumnsCap(t *testing.T) {
+	f := newFixture(t)
+	f.html("/", `<html><body><a href="/bmnb/">部门年报</a></body></html>`)
+	var b strings.Builder
+	b.WriteString(`<html><head><title>部门年报</title></head><body>`)
+	for i := range maxSubColumns + 10 {
+		fmt.Fprintf(&b, `<a href="/bm/%d/">第%d局</a>`, i, i)
+	}
+	f.html("/bmnb/", b.String()+`</body></html>`)
+	dir := t.TempDir()
+	site := f.site("cap", "/")
+	site.Discover = true
+	mustRun(t, testConfig(t, dir, site))
+	st, err := openState(t.Context(), StatePath(dir), false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cols, err := st.rememberedColumns(t.Context(), "cap")
+	if err != nil || len(cols) != maxSubColumns {
+		t.Errorf("%d sub-columns remembered (%v), want the cap, %d", len(cols), err, maxSubColumns)
+	}
+	if n := f.hitsOf(fmt.Sprintf("/bm/%d/", maxSubColumns)); n != 0 {
+		t.Errorf("a sub-column past the cap was asked for %d times", n)
+	}
+}
