@@ -192,6 +192,13 @@ func TestDiscoverSubColumns(t *testing.T) {
 	if sum.SitesReachable != 1 {
 		t.Errorf("%d sites reachable, want the one (sub-columns are not sites): %+v", sum.SitesReachable, sum)
 	}
+	// The platform host is a host of its own: its robots.txt read once,
+	// for the site and every sub-column's run alike.
+	for _, h := range []string{"www.qh.gov.cn", "xxgk.qh.gov.cn"} {
+		if n := f.hitsOf(h + "/robots.txt"); n != 1 {
+			t.Errorf("%s/robots.txt asked for %d times, want once", h, n)
+		}
+	}
 	decoys := []string{"www.lx.gov.cn", "/zfgzbg/", "/ndbb/", "/gzbg/", "date=", "/index.shtml"}
 	for _, d := range decoys {
 		if n := f.hitsWith(d); n != 0 {
