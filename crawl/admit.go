@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"net"
 	"net/url"
+	"slices"
+	"strings"
 )
 
 // An admission is the crawl's verdict on a URL it could fetch: admitOK, or
@@ -54,7 +57,8 @@ func (a admission) String() string {
 // names the trap for admitTrap.
 func (sr *siteRun) admit(t *task, u *url.URL) (verdict admission, detail string) {
 	t.url = u.String()
-	if !sr.site.allowedHost(u) {
+	// The run's hosts: the site's, and the siblings discovery admitted.
+	if !sr.pol.allowedHost(u) {
 		return admitOffSite, ""
 	}
 	u = canonical(u)
@@ -172,4 +176,72 @@ func (f *fetcher) mayRequest(ctx context.Context, pol *policy, u *url.URL) (*gat
 		return nil, errHostGivenUp
 	}
 	return g, nil
+}
+
+// Columns on a sibling host of the same government.
+//
+// A portal's hosts are its registry entry's: its home host and the
+// www./bare twin. Many governments keep their 政务公开 platform or
+// 年报 column on another host of their own domain (xxgk.x.gov.cn,
+// zfxxgk.x.gov.cn beside www.x.gov.cn), and link it from the portal. Such
+// a host is admitted for the run of the site — as a host the site may
+// fetch from, robots.txt, redirects and its own politeness gate included —
+// when discovery finds a column there through a link on one of the
+// portal's own pages (a page on the registry's hosts), or remembers such
+// a column from an earlier run. Only a host under the portal's own
+// government domain is: the home host without "www.", which must be a
+// name under .gov.cn with a label of its own (x.gov.cn, not gov.cn), and
+// the sibling that domain or a name under it. A portal at www.hefei.gov.cn
+// thus admits xxgk.hefei.gov.cn; one at fx.hefei.gov.cn admits
+// xxgk.fx.hefei.gov.cn but never www.hefei.gov.cn or another county's
+// fy.hefei.gov.cn; every other domain stays off-site. Links found while
+// crawling the columns (not discovering them) never admit a host.
+
+// maxSiblingHosts caps the hosts admitted beside a site's own: a
+// government has a platform host or two (xxgk., zfxxgk., a file server);
+// more is a page linking every subdomain of the domain.
+const maxSiblingHosts = 8
+
+// governmentDomain is the government domain of a portal's home host: the
+// host name without its port and a leading "www.", when it is a name
+// under .gov.cn with a label of its own; "" otherwise.
+func governmentDomain(host string) string {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if name, _, err := net.SplitHostPort(h); err == nil {
+		h = name
+	}
+	h = strings.TrimPrefix(h, "www.")
+	rest, ok := strings.CutSuffix(h, ".gov.cn")
+	if !ok || rest == "" || strings.HasSuffix(rest, ".") {
+		return ""
+	}
+	return h
+}
+
+// siblingHost reports whether u is on a host of the same government as
+// home but not home's own host: under governmentDomain(home.Host).
+func siblingHost(home, u *url.URL) bool {
+	d := governmentDomain(home.Host)
+	if d == "" || u.Scheme != "http" && u.Scheme != "https" {
+		return false
+	}
+	h := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	return h == d || strings.HasSuffix(h, "."+d)
+}
+
+// admitSibling lets the site's run fetch from u's host, a sibling of the
+// home host home (siblingHost), and says whether it may. It changes the
+// run's policy, so it is called only before the run's workers start
+// (discovery, and the sub-columns' runs, are done before).
+func (sr *siteRun) admitSibling(home, u *url.URL) bool {
+	if sr.pol.allowedHost(u) {
+		return true
+	}
+	if !siblingHost(home, u) || len(sr.pol.hosts) >= len(sr.site.Hosts)+maxSiblingHosts {
+		return false
+	}
+	// A copy: the registry's slice is never written to.
+	sr.pol.hosts = append(slices.Clip(sr.pol.hosts), strings.ToLower(u.Host))
+	sr.log.Info("discovery: admitting a host of the same government", "host", u.Host, "home", home.Host)
+	return true
 }

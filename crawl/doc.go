@@ -28,6 +28,20 @@
 // operating system releases the lock when the run ends or its process
 // dies, so a killed crawl never leaves the directory locked.
 //
+// # Departments and townships
+//
+// A county portal hosts its departments' and townships' reports too,
+// often one sub-column per body listed on a page of their own (部门年报,
+// 乡镇年报), or on a platform of the government keyed by agency code.
+// Discovery takes each such sub-column (platform.go) and crawls it in a
+// run of its own; every report found there records the body's name as
+// the sub-column names it ([Document].Listed), against which the
+// report's own printed agency is checked after parsing. A column on
+// another host of the portal's own government domain (xxgk.x.gov.cn
+// beside www.x.gov.cn), linked from the portal's pages, is crawled with
+// that host admitted for the site's run (admit.go); other domains stay
+// off-site.
+//
 // # Sites that cannot be reached
 //
 // A host that cannot be connected to (DNS failure, connection refused,

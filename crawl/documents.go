@@ -11,9 +11,17 @@ import (
 // URL whose last fetch failed, as recorded in an output directory's state
 // database.
 type Document struct {
-	URL    string
-	Site   string
+	URL  string
+	Site string
+	// Agency is the registry's name of the site's agency: the portal's
+	// government, also for the reports of its departments.
 	Agency string
+	// Listed is the name of the department or township whose sub-column
+	// listed the report on its site's portal or platform (县公安局,
+	// 城关镇), as the page of sub-columns names it; "" for the site's own
+	// column. Who published the report is the report's to say: Listed
+	// only checks it (normalize.CheckListed).
+	Listed string
 	// Kind is "report" (an HTML report page), "attachment", or "start": a
 	// start URL of the site whose last fetch failed, recorded so that a
 	// site that yields nothing says why (Status and Error). A start record
@@ -93,7 +101,8 @@ func EachDocument(ctx context.Context, dir string, fn func(*Document) error) err
 		}
 		d.Status = FetchStatus(status)
 		d.FetchedAt = time.UnixMilli(fetched).UTC()
-		for _, p := range []*string{&d.URL, &d.Site, &d.Agency, &d.Kind, &d.PageURL, &d.Title, &d.PublishDate,
+		d.Site, d.Listed = splitSubSite(d.Site)
+		for _, p := range []*string{&d.URL, &d.Site, &d.Listed, &d.Agency, &d.Kind, &d.PageURL, &d.Title, &d.PublishDate,
 			&d.SHA256, &d.ContentType, (*string)(&d.Status), &d.Error} {
 			*p, _ = validUTF8(*p)
 		}

@@ -85,8 +85,10 @@ func (s *stateDB) health(ctx context.Context, site *Site) (SiteHealth, error) {
 		return h, err
 	}
 	h.Reachable = answered > 0
-	rows, err := s.db.QueryContext(ctx, `SELECT year, count(*) FROM urls WHERE site = ? AND kind IN (?, ?) AND sha256 != '' GROUP BY year`,
-		site.Name, kindReport, kindAttachment)
+	// The site's reports and those of its sub-columns' runs (platform.go).
+	sub := site.Name + subSiteSep
+	rows, err := s.db.QueryContext(ctx, `SELECT year, count(*) FROM urls WHERE (site = ? OR substr(site, 1, ?) = ?) AND kind IN (?, ?) AND sha256 != '' GROUP BY year`,
+		site.Name, len(sub), sub, kindReport, kindAttachment)
 	if err != nil {
 		return h, err
 	}

@@ -42,4 +42,5 @@ var MappingCodes = []parse.CodeDoc{
 	{Code: CodeTablesMissing, Meaning: "one of the three template tables was not found"},
 	{Code: CodeReadingSwapped, Meaning: "two columns as read broke the row identities (applicant or block sums) in several rows and agree read the other way round; they were exchanged"},
 	{Code: CodeReadingDoubtful, Meaning: "rows break their identities systematically under every plausible reading of the columns: the cells are kept as read but may stand in the wrong columns; the report is partial"},
+	{Code: CodeAgencyListed, Meaning: "the body the report prints is not the department or township whose sub-column of its government's portal listed it; the printed one is kept"},
 }

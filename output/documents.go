@@ -28,6 +28,7 @@ type DocumentRow struct {
 	URL         string    `parquet:"url"`
 	Site        string    `parquet:"site"`
 	Agency      string    `parquet:"agency"`
+	Listed      string    `parquet:"listed"`   // the department's or township's sub-column that listed it
 	Kind        string    `parquet:"kind"`     // report (HTML page) or attachment
 	PageURL     string    `parquet:"page_url"` // attachments: the page linking to them
 	Title       string    `parquet:"title"`
@@ -49,6 +50,7 @@ type documentRecord struct {
 	URL         string     `parquet:"url"`
 	Site        string     `parquet:"site,dict"`
 	Agency      *string    `parquet:"agency,optional,dict"`
+	Listed      *string    `parquet:"listed,optional,dict"`
 	Kind        string     `parquet:"kind,dict"`
 	PageURL     *string    `parquet:"page_url,optional"`
 	Title       *string    `parquet:"title,optional"`
@@ -74,7 +76,7 @@ func orNull[T comparable](v T) *T {
 }
 
 func (r *DocumentRow) record() documentRecord {
-	d := documentRecord{URL: r.URL, Site: r.Site, Agency: orNull(r.Agency), Kind: r.Kind, PageURL: orNull(r.PageURL),
+	d := documentRecord{URL: r.URL, Site: r.Site, Agency: orNull(r.Agency), Listed: orNull(r.Listed), Kind: r.Kind, PageURL: orNull(r.PageURL),
 		Title: orNull(r.Title), Year: r.Year, PublishDate: r.PublishDate, SHA256: orNull(r.SHA256), ContentType: orNull(r.ContentType),
 		Status: r.Status, HTTPStatus: orNull(r.HTTPStatus), Error: orNull(r.Error), Revision: orNull(r.Revision)}
 	if r.SHA256 != "" {
@@ -171,6 +173,7 @@ func validDocument(r DocumentRow) DocumentRow {
 	var u utf8Fixer
 	r.URL, r.Site, r.Agency, r.Kind = u.str("url", r.URL), u.str("site", r.Site), u.str("agency", r.Agency), u.str("kind", r.Kind)
 	r.PageURL, r.Title, r.SHA256 = u.str("page_url", r.PageURL), u.str("title", r.Title), u.str("sha256", r.SHA256)
+	r.Listed = u.str("listed", r.Listed)
 	r.ContentType, r.Status, r.Error = u.str("content_type", r.ContentType), u.str("status", r.Status), u.str("error", r.Error)
 	if len(u.fields) == 0 {
 		return r

@@ -267,11 +267,12 @@ func (b *build) report(d *doc, r *normalize.Report) *normalize.Report {
 			}
 		}
 	}
-	registry := ""
+	registry, listed := "", ""
 	if in.crawled != nil {
-		registry = in.crawled.Agency
+		registry, listed = in.crawled.Agency, in.crawled.Listed
 	}
 	normalize.IdentifyAgency(r, registry)
+	normalize.CheckListed(r, registry, listed) // a department's report listed under its sub-column
 	return r
 }
 

@@ -275,7 +275,7 @@ func documentRows(ctx context.Context, dir string) iter.Seq2[output.DocumentRow,
 
 func documentRow(d *crawl.Document) output.DocumentRow {
 	r := output.DocumentRow{
-		URL: d.URL, Site: d.Site, Agency: d.Agency, Kind: d.Kind, PageURL: d.PageURL, Title: d.Title,
+		URL: d.URL, Site: d.Site, Agency: d.Agency, Listed: d.Listed, Kind: d.Kind, PageURL: d.PageURL, Title: d.Title,
 		SHA256: d.SHA256, Size: d.Size, ContentType: d.ContentType, Status: string(d.Status),
 		HTTPStatus: int32(d.HTTPStatus), Error: d.Error, FetchedAt: d.FetchedAt, Revision: int32(d.Revision),
 	}

@@ -58,6 +58,7 @@ CREATE TABLE ins (
 	kind TEXT NOT NULL,
 	page_url TEXT NOT NULL,
 	site TEXT NOT NULL,
+	listed TEXT NOT NULL,
 	agency TEXT NOT NULL,
 	title TEXT NOT NULL,
 	year INTEGER NOT NULL,
@@ -133,8 +134,8 @@ func (p *plan) adder(ctx context.Context) (*planAdder, error) {
 	if err != nil {
 		return nil, err
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO ins (input, sha, path, crawled, url, kind, page_url, site, agency, title,
-		year, publish_date, fetched_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO ins (input, sha, path, crawled, url, kind, page_url, site, listed, agency, title,
+		year, publish_date, fetched_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		tx.Rollback()
 		return nil, err
@@ -145,7 +146,7 @@ func (p *plan) adder(ctx context.Context) (*planAdder, error) {
 // file adds a file to report on, hashing it ("" if it cannot be read).
 func (a *planAdder) file(ctx context.Context, path string) error {
 	a.n++
-	_, err := a.stmt.ExecContext(ctx, 1, fileSHA256(path), path, 0, "", "", "", "", "", "", 0, "", 0, 0)
+	_, err := a.stmt.ExecContext(ctx, 1, fileSHA256(path), path, 0, "", "", "", "", "", "", "", 0, "", 0, 0)
 	return err
 }
 
@@ -158,7 +159,7 @@ func (a *planAdder) crawled(ctx context.Context, dir string, d *crawl.Document) 
 		input, path = 1, crawl.ArchivePath(dir, d.SHA256)
 		a.n++
 	}
-	_, err := a.stmt.ExecContext(ctx, input, d.SHA256, path, 1, d.URL, d.Kind, d.PageURL, d.Site, d.Agency, d.Title,
+	_, err := a.stmt.ExecContext(ctx, input, d.SHA256, path, 1, d.URL, d.Kind, d.PageURL, d.Site, d.Listed, d.Agency, d.Title,
 		d.Year, d.PublishDate, d.FetchedAt.UnixMilli(), d.Revision)
 	return err
 }
@@ -289,7 +290,7 @@ func (p *plan) loadInputs(ctx context.Context, page []*doc) error {
 		at[d.pos] = d
 		ids[i] = strconv.FormatInt(d.pos, 10)
 	}
-	rows, err := p.db.QueryContext(ctx, `SELECT doc, sha, path, crawled, url, kind, page_url, site, agency, title,
+	rows, err := p.db.QueryContext(ctx, `SELECT doc, sha, path, crawled, url, kind, page_url, site, listed, agency, title,
 			year, publish_date, fetched_at, revision, superseded_by, wrapper
 		FROM ins WHERE input = 1 AND doc IN (`+strings.Join(ids, ",")+`) ORDER BY doc, superseded_by != '', seq`)
 	if err != nil {
@@ -301,7 +302,7 @@ func (p *plan) loadInputs(ctx context.Context, page []*doc) error {
 		var crawled bool
 		var in input
 		var c crawl.Document
-		if err := rows.Scan(&pos, &in.sha256, &in.path, &crawled, &c.URL, &c.Kind, &c.PageURL, &c.Site, &c.Agency, &c.Title,
+		if err := rows.Scan(&pos, &in.sha256, &in.path, &crawled, &c.URL, &c.Kind, &c.PageURL, &c.Site, &c.Listed, &c.Agency, &c.Title,
 			&c.Year, &c.PublishDate, &fetched, &c.Revision, &in.supersededBy, &in.wrapper); err != nil {
 			return err
 		}

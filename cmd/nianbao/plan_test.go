@@ -27,7 +27,7 @@ func TestPlanGroups(t *testing.T) {
 		{URL: "u2", Kind: "report", SHA256: sha('c'), Revision: 1},
 		{URL: "u3", Kind: "report", SHA256: sha('d'), Revision: 1},
 		{URL: "u4", Kind: "attachment", PageURL: "u3", SHA256: sha('a'), Revision: 1}, // a's bytes again
-		{URL: "u5", Kind: "report", SHA256: sha('e'), Revision: 1},
+		{URL: "u5", Kind: "report", SHA256: sha('e'), Revision: 1, Listed: "县公安局"},
 		{URL: "u6", Kind: "attachment", PageURL: "u5", Status: crawl.StatusFailed}, // no body
 	}
 	a, err := p.adder(ctx)
@@ -85,6 +85,9 @@ func TestPlanGroups(t *testing.T) {
 	}
 	if s := got['b'].ins[0].supersededBy; s != "" {
 		t.Errorf("u1's latest version superseded by %q", s)
+	}
+	if l := got['e'].primary().crawled.Listed; l != "县公安局" {
+		t.Errorf("e listed under %q, want its sub-column's name", l)
 	}
 	for c, want := range map[byte]bool{'a': false, 'd': true, 'e': true} {
 		if got[c].wrapper() != want {

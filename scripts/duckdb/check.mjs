@@ -104,7 +104,7 @@ const nulls = {
   cells: `year <= 0`,
   positions: `len(bbox) = 0 OR line <= 0 OR page <= 0 OR table_index <= 0 OR grid_row <= 0 OR grid_col <= 0 OR year <= 0`,
   checks: `year <= 0`,
-  documents: `agency = '' OR page_url = '' OR title = '' OR sha256 = '' OR content_type = '' OR error = '' OR http_status = 0`,
+  documents: `agency = '' OR listed = '' OR page_url = '' OR title = '' OR sha256 = '' OR content_type = '' OR error = '' OR http_status = 0`,
 };
 for (const [table, cond] of Object.entries(nulls)) {
   if (!tables[table]) continue;
