@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -180,7 +182,7 @@ func (s *ocrScan) page(ctx context.Context, d *pdflayout.Doc, n int, b *blockBui
 		s.doc.warn(CodePDFLayout, err.Error(), loc)
 		return false, nil
 	}
-	values, err := s.readValues(ctx, e, blocks, op, dpi)
+	values, err := s.readValues(ctx, e, blocks, op, dpi, words)
 	if err != nil {
 		s.doc.warn(CodeOCRFailed, fmt.Sprintf("page %d: the values of its tables: %v", n, err), loc)
 	}
@@ -281,20 +283,38 @@ var cleanNumber = regexp.MustCompile(`^[-+]?\d{1,3}(,\d{3})*(\.\d+)?$|^[-+]?\d+(
 // blankOCR are the marks of a blank cell that OCR reads for certain.
 var blankOCR = map[string]bool{"-": true, "—": true, "——": true, "－": true, "/": true, "／": true}
 
-// valueRead is what the digit pass read in a value cell.
-type valueRead struct {
+// reading is what one pass read in a value cell, with its confidence.
+type reading struct {
+	pass string // the pass: page, digit or tight
 	text string
 	conf float64
-	ink  bool // the cell holds ink
+}
+
+// valueRead is what the passes read in a value cell: the page pass's
+// reading, the digit pass's, and for a cell they leave in doubt the
+// tight pass's.
+type valueRead struct {
+	reads []reading
+	ink   bool // the cell holds ink
 }
 
 // maxOCRCells bounds the value cells of one page read by the digit pass:
 // a page of the template's tables holds some 200.
 const maxOCRCells = 2000
 
+var (
+	// tightPass reads a value cell in doubt once more, from a crop cut
+	// tight round its ink, scaled up and binarized (tightCrop), as one
+	// word of digits: a third reading, of another image in another mode,
+	// to outvote one of the two that disagree.
+	tightPass = ocrPass{lang: "eng", psm: 8, whitelist: "0123456789.,-"}
+)
+
 // readValues reads every value cell (no CJK text) of the page's tables
-// again with the digit pass, one crop of the cell each.
-func (s *ocrScan) readValues(ctx context.Context, e *ocrEngine, blocks []pdflayout.Block, op *ocrPage, dpi int) (map[*pdflayout.Cell]valueRead, error) {
+// again with the digit pass, one crop of the cell each, and the cells
+// the page and digit passes leave in doubt a third time with the tight
+// pass.
+func (s *ocrScan) readValues(ctx context.Context, e *ocrEngine, blocks []pdflayout.Block, op *ocrPage, dpi int, words []ocrWord) (map[*pdflayout.Cell]valueRead, error) {
 	out := map[*pdflayout.Cell]valueRead{}
 	var crops, labelCrops [][]byte
 	var cells, labels []*pdflayout.Cell
@@ -324,7 +344,8 @@ func (s *ocrScan) readValues(ctx context.Context, e *ocrEngine, blocks []pdflayo
 					continue
 				}
 				crop, ink := op.crop(c.BBox)
-				out[c] = valueRead{ink: ink}
+				page := reading{pass: "page", text: strings.Join(strings.Fields(c.Text), ""), conf: cellConfidence(c.BBox, words)}
+				out[c] = valueRead{ink: ink, reads: []reading{page}}
 				if ink {
 					crops, cells = append(crops, crop), append(cells, c)
 				}
@@ -338,18 +359,50 @@ func (s *ocrScan) readValues(ctx context.Context, e *ocrEngine, blocks []pdflayo
 	if err != nil {
 		return out, err
 	}
+	var doubt []*pdflayout.Cell
+	crops = crops[:0]
 	for i, ws := range read {
-		v := valueRead{ink: true, conf: 1}
-		for _, w := range ws {
-			v.text += w.text
-			v.conf = min(v.conf, w.conf)
+		c := cells[i]
+		v := out[c]
+		v.reads = append(v.reads, joinWords("digit", ws))
+		out[c] = v
+		if _, _, why := judgeValue(v); why == "" {
+			continue
 		}
-		if v.text == "" {
-			v.conf = 0
+		x0, y0, x1, y1 := op.toPixels(c.BBox)
+		if g, ok := op.img.tightCrop(x0+cropInset, y0+cropInset, x1-cropInset, y1-cropInset); ok {
+			if png, err := g.png(); err == nil {
+				crops, doubt = append(crops, png), append(doubt, c)
+			}
 		}
-		out[cells[i]] = v
+	}
+	if len(crops) == 0 {
+		return out, nil
+	}
+	read, err = e.recognize(ctx, crops, dpi*tightScale, tightPass)
+	if err != nil {
+		return out, err
+	}
+	for i, ws := range read {
+		v := out[doubt[i]]
+		v.reads = append(v.reads, joinWords("tight", ws))
+		out[doubt[i]] = v
 	}
 	return out, nil
+}
+
+// joinWords is the reading of a crop: its words run together, with the
+// least confidence among them.
+func joinWords(pass string, ws []ocrWord) reading {
+	r := reading{pass: pass, conf: 1}
+	for _, w := range ws {
+		r.text += w.text
+		r.conf = min(r.conf, w.conf)
+	}
+	if r.text == "" {
+		r.conf = 0
+	}
+	return r
 }
 
 // readLabels reads the label cells of a page's tables again, one crop
@@ -443,10 +496,8 @@ func (p *ocrPage) crop(box pdflayout.Rect) ([]byte, bool) {
 // judgeTable gives each cell of t, printed on page n, its text and
 // confidence. A cell with CJK text is a label, as the page pass read it,
 // with the least confidence of its words. Any other cell is a value,
-// read twice: by the page pass and by the digit pass. It is kept when
-// the digit pass reads a clean number with confidence that the page pass
-// does not contradict; else, if it holds ink, it is emptied with a
-// warning rather than guessed.
+// read by two passes or three (judgeValue); if it holds ink that they
+// do not settle, it is emptied with a warning rather than guessed.
 func (s *ocrScan) judgeTable(n int, t *pdflayout.Table, words []ocrWord, values map[*pdflayout.Cell]valueRead) {
 	for ri := range t.Rows {
 		for ci := range t.Rows[ri].Cells {
@@ -454,16 +505,14 @@ func (s *ocrScan) judgeTable(n int, t *pdflayout.Table, words []ocrWord, values 
 			if c.Continued {
 				continue
 			}
-			conf := cellConfidence(c.BBox, words)
 			v, isValue := values[c]
 			if !isValue {
-				s.conf[cellKey{n, c.BBox}] = conf
+				s.conf[cellKey{n, c.BBox}] = cellConfidence(c.BBox, words)
 				continue
 			}
-			first := strings.Join(strings.Fields(c.Text), "")
-			text, conf, why := judgeValue(first, conf, v)
+			text, conf, why := judgeValue(v)
 			if why != "" {
-				s.doc.warn(CodeOCRUnsure, fmt.Sprintf("cell read as %q (page pass) and %q (digit pass) left blank: %s", first, v.text, why), Loc{Page: n, BBox: bbox(c.BBox)})
+				s.doc.warn(CodeOCRUnsure, fmt.Sprintf("cell read as %s left blank: %s", describeReads(v.reads), why), Loc{Page: n, BBox: bbox(c.BBox)})
 			}
 			c.Text = text
 			s.conf[cellKey{n, c.BBox}] = conf
@@ -471,35 +520,65 @@ func (s *ocrScan) judgeTable(n int, t *pdflayout.Table, words []ocrWord, values 
 	}
 }
 
-// minOCRAlone is the confidence one pass needs for a number the other
-// did not read as one.
+// describeReads lists what each pass read: "14" (page pass), "4" (digit pass).
+func describeReads(rs []reading) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = fmt.Sprintf("%q (%s pass)", r.text, r.pass)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// minOCRAlone is the confidence one pass needs for a number no other
+// pass read as a number.
 const minOCRAlone = 0.85
 
-// judgeValue decides a value cell from its two readings: the text kept,
-// its confidence, and why it is left blank (empty when it is not).
-func judgeValue(first string, firstConf float64, v valueRead) (text string, conf float64, why string) {
-	second := v.text
-	switch {
-	case !v.ink:
+// judgeValue decides a value cell from its readings: the text kept, its
+// confidence, and why it is left blank (empty when it is not). The page
+// pass may read a blank mark (a dash) for certain. Else a number is kept
+// when more passes read it than any other, at least two of them, the
+// surest with confidence minOCRConfidence; or when one pass alone read a
+// number, none another, with confidence minOCRAlone. Two numbers read as
+// often leave the cell blank.
+func judgeValue(v valueRead) (text string, conf float64, why string) {
+	if !v.ink {
 		return "", 1, ""
-	case blankOCR[first] && firstConf >= minOCRConfidence:
-		return first, firstConf, ""
-	case !cleanNumber.MatchString(second) && cleanNumber.MatchString(first) && firstConf >= minOCRAlone:
-		return first, firstConf, "" // the page pass alone, and sure of it
-	case !cleanNumber.MatchString(second):
-		return "", 0, "the digit pass read no number"
-	case first == second:
-		// two models read the same number: the surer of them speaks
-		if conf = max(firstConf, v.conf); conf < minOCRConfidence {
-			return "", conf, fmt.Sprintf("OCR is unsure of it (confidence %.2f, less than %.2f)", conf, minOCRConfidence)
-		}
-		return second, conf, ""
-	case cleanNumber.MatchString(first):
-		return "", 0, "the two readings differ"
-	case v.conf < minOCRAlone:
-		return "", v.conf, fmt.Sprintf("only the digit pass read a number, with confidence %.2f, less than %.2f", v.conf, minOCRAlone)
 	}
-	return second, v.conf, ""
+	if len(v.reads) > 0 && v.reads[0].pass == "page" && blankOCR[v.reads[0].text] && v.reads[0].conf >= minOCRConfidence {
+		return v.reads[0].text, v.reads[0].conf, ""
+	}
+	type vote struct {
+		text string
+		n    int
+		conf float64
+	}
+	var votes []vote
+	for _, r := range v.reads {
+		if !cleanNumber.MatchString(r.text) {
+			continue
+		}
+		i := slices.IndexFunc(votes, func(v vote) bool { return v.text == r.text })
+		if i < 0 {
+			votes = append(votes, vote{text: r.text})
+			i = len(votes) - 1
+		}
+		votes[i].n++
+		votes[i].conf = max(votes[i].conf, r.conf)
+	}
+	sort.SliceStable(votes, func(i, j int) bool { return votes[i].n > votes[j].n })
+	switch {
+	case len(votes) == 0:
+		return "", 0, "no pass read a number"
+	case len(votes) > 1 && votes[1].n == votes[0].n:
+		return "", 0, "the readings differ"
+	case votes[0].n >= 2 && votes[0].conf < minOCRConfidence:
+		return "", votes[0].conf, fmt.Sprintf("OCR is unsure of it (confidence %.2f, less than %.2f)", votes[0].conf, minOCRConfidence)
+	case votes[0].n >= 2:
+		return votes[0].text, votes[0].conf, ""
+	case votes[0].conf < minOCRAlone:
+		return "", votes[0].conf, fmt.Sprintf("only one pass read a number, with confidence %.2f, less than %.2f", votes[0].conf, minOCRAlone)
+	}
+	return votes[0].text, votes[0].conf, ""
 }
 
 // minInkPixels is how many ink pixels make a cell one that holds

@@ -16,30 +16,39 @@ import (
 const scanPath = "../../shared/formats/huaian-hongze-2023-scan/report.pdf"
 
 func TestJudgeValue(t *testing.T) {
+	page := func(text string, conf float64) reading { return reading{"page", text, conf} }
+	digit := func(text string, conf float64) reading { return reading{"digit", text, conf} }
+	tight := func(text string, conf float64) reading { return reading{"tight", text, conf} }
+	ink := func(rs ...reading) valueRead { return valueRead{reads: rs, ink: true} }
 	tests := []struct {
-		name      string
-		first     string
-		firstConf float64
-		v         valueRead
-		text      string
-		unsure    bool
+		name   string
+		v      valueRead
+		text   string
+		unsure bool
 	}{
-		{"no ink: blank", "", 1, valueRead{}, "", false},
-		{"both read it", "21", 0.9, valueRead{text: "21", conf: 0.95, ink: true}, "21", false},
-		{"both read it, one sure", "1", 0.8, valueRead{text: "1", conf: 0.5, ink: true}, "1", false},
-		{"both read it, neither sure", "1", 0.5, valueRead{text: "1", conf: 0.55, ink: true}, "", true},
-		{"readings differ", "14", 0.9, valueRead{text: "4", conf: 0.96, ink: true}, "", true},
-		{"digit pass alone, sure", "吕", 0, valueRead{text: "3", conf: 0.97, ink: true}, "3", false},
-		{"digit pass alone, unsure", "", 0, valueRead{text: "3", conf: 0.7, ink: true}, "", true},
-		{"not a number", "1O", 0.9, valueRead{text: "10.", conf: 0.9, ink: true}, "", true},
-		{"ink, nothing read", "", 0, valueRead{ink: true}, "", true},
-		{"page pass alone, sure", "5", 0.9, valueRead{ink: true}, "5", false},
-		{"page pass alone, unsure", "5", 0.7, valueRead{ink: true}, "", true},
-		{"blank mark", "—", 0.9, valueRead{text: "-", conf: 0.9, ink: true}, "—", false},
+		{"no ink: blank", valueRead{reads: []reading{page("", 1)}}, "", false},
+		{"both read it", ink(page("21", 0.9), digit("21", 0.95)), "21", false},
+		{"both read it, one sure", ink(page("1", 0.8), digit("1", 0.5)), "1", false},
+		{"both read it, neither sure", ink(page("1", 0.5), digit("1", 0.55)), "", true},
+		{"readings differ", ink(page("14", 0.9), digit("4", 0.96)), "", true},
+		{"readings differ, the tight pass sides with one", ink(page("14", 0.9), digit("4", 0.96), tight("4", 0.9)), "4", false},
+		{"readings differ, the tight pass with neither", ink(page("14", 0.9), digit("4", 0.96), tight("11", 0.9)), "", true},
+		{"readings differ, the tight pass reads no number", ink(page("8", 0.9), digit("3", 0.96), tight("", 0)), "", true},
+		{"both unsure, the tight pass agrees", ink(page("1", 0.5), digit("1", 0.56), tight("1", 0.8)), "1", false},
+		{"three agree, none sure", ink(page("1", 0.5), digit("1", 0.56), tight("1", 0.4)), "", true},
+		{"digit pass alone, sure", ink(page("吕", 0), digit("3", 0.97)), "3", false},
+		{"digit pass alone, unsure", ink(page("", 0), digit("3", 0.7)), "", true},
+		{"digit pass alone, unsure, the tight pass agrees", ink(page("", 0), digit("3", 0.7), tight("3", 0.7)), "3", false},
+		{"not a number", ink(page("1O", 0.9), digit("10.", 0.9)), "", true},
+		{"ink, nothing read", ink(page("", 0), digit("", 0)), "", true},
+		{"page pass alone, sure", ink(page("5", 0.9), digit("", 0)), "5", false},
+		{"page pass alone, unsure", ink(page("5", 0.7), digit("", 0)), "", true},
+		{"page pass alone, unsure, the tight pass agrees", ink(page("5", 0.7), digit("", 0), tight("5", 0.9)), "5", false},
+		{"blank mark", ink(page("—", 0.9), digit("-", 0.9)), "—", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			text, conf, why := judgeValue(tt.first, tt.firstConf, tt.v)
+			text, conf, why := judgeValue(tt.v)
 			if text != tt.text || (why != "") != tt.unsure {
 				t.Errorf("judgeValue = %q, %.2f, %q; want %q, unsure %v", text, conf, why, tt.text, tt.unsure)
 			}
