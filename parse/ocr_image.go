@@ -363,12 +363,17 @@ const (
 	// page) is noise or the stub of an erased ruling, not a stroke: the
 	// dot of a decimal point at 200 dpi has some 9.
 	minSpeckPixels = 6
+	// tightLevel: a pixel darker than this is ink in a tight crop, lighter
+	// than inkLevel: the hairlines of a serif digit (the top and bottom
+	// of a 0) come out of the scanner at 150–200, and cut at inkLevel a 0
+	// reads as "()" or nothing; paper after levelling is above 200.
+	tightLevel = 200
 )
 
 // tightCrop cuts from the box (pixel coordinates) the ink that lies
-// inside it, specks dropped, boxed tight, scaled up tightScale times
-// with bilinear sampling, binarized at the level between paper and
-// print, and framed with paper. It reports false when the box holds no
+// inside it (darker than tightLevel), specks dropped, boxed tight,
+// scaled up tightScale times with bilinear sampling, binarized at
+// tightLevel, and framed with paper. It reports false when the box holds no
 // ink but specks.
 func (g *grayImage) tightCrop(x0, y0, x1, y1 int) (*grayImage, bool) {
 	x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, g.w), min(y1, g.h)
@@ -381,7 +386,7 @@ func (g *grayImage) tightCrop(x0, y0, x1, y1 int) (*grayImage, bool) {
 	bx0, by0, bx1, by1 := w, h, -1, -1
 	var stack, blob []int
 	for i := range seen {
-		if seen[i] || g.pix[(y0+i/w)*g.w+x0+i%w] >= inkLevel {
+		if seen[i] || g.pix[(y0+i/w)*g.w+x0+i%w] >= tightLevel {
 			continue
 		}
 		seen[i] = true
@@ -398,7 +403,7 @@ func (g *grayImage) tightCrop(x0, y0, x1, y1 int) (*grayImage, bool) {
 						continue
 					}
 					k := ny*w + nx
-					if !seen[k] && g.pix[(y0+ny)*g.w+x0+nx] < inkLevel {
+					if !seen[k] && g.pix[(y0+ny)*g.w+x0+nx] < tightLevel {
 						seen[k] = true
 						stack = append(stack, k)
 					}
@@ -426,7 +431,7 @@ func (g *grayImage) tightCrop(x0, y0, x1, y1 int) (*grayImage, bool) {
 		sy := float64(y0+by0) + (float64(y)+0.5)/tightScale - 0.5
 		for x := 0; x < cw; x++ {
 			sx := float64(x0+bx0) + (float64(x)+0.5)/tightScale - 0.5
-			if g.sample(sx, sy) < inkLevel {
+			if g.sample(sx, sy) < tightLevel {
 				out.pix[(y+tightPad)*out.w+x+tightPad] = 0
 			}
 		}

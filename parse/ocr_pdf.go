@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -44,8 +45,7 @@ func (r *pdfReader) scan(ctx context.Context, d *pdflayout.Doc) bool {
 	}
 	doc.Blocks = nil
 	r.blocks = &blockBuilder{doc: doc}
-	s := &ocrScan{doc: doc, conf: map[cellKey]float64{}}
-	read := 0
+	s := newOCRScan(ctx, doc, nil)
 	for n := 1; n <= d.NumPages(); n++ {
 		if ctx.Err() != nil {
 			timedOut(ctx, doc, n)
@@ -55,21 +55,25 @@ func (r *pdfReader) scan(ctx context.Context, d *pdflayout.Doc) bool {
 			doc.Warnings = append(doc.Warnings, limitWarning("the number of pages read by OCR", maxOCRPages, Loc{Page: n}))
 			break
 		}
-		ok, err := s.page(ctx, d, n, r.blocks)
+		if !s.budget.allows() {
+			s.skipped = append(s.skipped, n)
+			continue
+		}
+		s.budget.begin()
+		_, err := s.page(ctx, d, n, r.blocks)
+		s.budget.end()
 		if err != nil {
 			doc.Blocks = nil
 			r.needsOCR("no text layer: the page must be read by OCR; " + err.Error())
 			return false
-		}
-		if ok {
-			read++
 		}
 	}
 	if ctx.Err() != nil {
 		timedOut(ctx, doc, d.NumPages())
 		return false
 	}
-	if read == 0 {
+	s.finish()
+	if len(s.read) == 0 {
 		r.needsOCR("no text layer, and OCR could not read the page (see the ocr.failed warnings)")
 		return false
 	}
@@ -77,6 +81,69 @@ func (r *pdfReader) scan(ctx context.Context, d *pdflayout.Doc) bool {
 	s.mark()
 	r.imageOnly = nil
 	return true
+}
+
+// minScanShare is the share of its page the largest image of a page
+// without text must cover for the page to be read by OCR in a document
+// with text on other pages: a scanned page, or a table pasted as a
+// picture, covers most of it; a logo, a seal or a rule drawn as an image
+// a few hundredths.
+const minScanShare = 0.25
+
+// scannedPages returns the pages of a document with text on others that
+// are scans (a big image, no text) to be read by OCR, once it knows the
+// OCR engine is there to read them; without one, each is marked as one
+// to be read by OCR.
+func (r *pdfReader) scannedPages(ctx context.Context, d *pdflayout.Doc) map[int]bool {
+	var pages []int
+	for _, n := range r.imageOnly {
+		imgs, _, err := d.PageImages(ctx, n)
+		if err != nil {
+			continue
+		}
+		for _, im := range imgs {
+			if math.Abs(im.M[0]*im.M[3]-im.M[1]*im.M[2]) >= minScanShare*r.pageArea[n] {
+				pages = append(pages, n)
+				break
+			}
+		}
+	}
+	if len(pages) == 0 {
+		return nil
+	}
+	if _, err := findOCR(ctx); err != nil {
+		for _, n := range pages {
+			r.doc.warn(CodePDFNeedsOCR, "a scanned page without a text layer: it must be read by OCR; "+err.Error(), Loc{Page: n})
+		}
+		return nil
+	}
+	if len(pages) > maxOCRPages {
+		r.doc.Warnings = append(r.doc.Warnings, limitWarning("the number of pages read by OCR", maxOCRPages, Loc{Page: pages[maxOCRPages]}))
+		pages = pages[:maxOCRPages]
+	}
+	wanted := map[int]bool{}
+	for _, n := range pages {
+		wanted[n] = true
+	}
+	return wanted
+}
+
+// mixedPage reads page n, a scan in a document with text on other
+// pages, by OCR, when the time left allows, and adds its blocks to b; it
+// reports whether the page was read.
+func (s *ocrScan) mixedPage(ctx context.Context, d *pdflayout.Doc, n int, b *blockBuilder) bool {
+	if !s.budget.allows() {
+		s.skipped = append(s.skipped, n)
+		return false
+	}
+	s.budget.begin()
+	ok, err := s.page(ctx, d, n, b)
+	s.budget.end()
+	if err != nil {
+		s.doc.warn(CodeOCRFailed, fmt.Sprintf("page %d: %v", n, err), Loc{Page: n})
+		return false
+	}
+	return ok
 }
 
 // needsOCR marks the document as one to be read by OCR, each of its
@@ -100,8 +167,108 @@ type cellKey struct {
 
 // ocrScan is what reading a scan gathers across its pages.
 type ocrScan struct {
-	doc  *Document
-	conf map[cellKey]float64 // the confidence of each table cell read
+	doc     *Document
+	conf    map[cellKey]float64 // the confidence of each table cell read
+	wanted  map[int]bool        // the pages to read (nil: all)
+	read    map[int]bool        // the pages read
+	skipped []int               // the pages the time left did not cover
+	budget  *ocrBudget
+}
+
+func newOCRScan(ctx context.Context, doc *Document, wanted map[int]bool) *ocrScan {
+	s := &ocrScan{doc: doc, conf: map[cellKey]float64{}, wanted: wanted, read: map[int]bool{}, budget: &ocrBudget{}}
+	s.budget.deadline, s.budget.limited = ctx.Deadline()
+	return s
+}
+
+// finish marks the cells read by OCR (in a document with text, the
+// scanned pages' alone; the blocks must be finished) and says which
+// pages the time did not cover.
+func (s *ocrScan) finish() {
+	if len(s.skipped) > 0 {
+		s.doc.warn(CodeOCRFailed, fmt.Sprintf("%s not read by OCR: at %v a page, the time left of the document's limit did not cover %s (the pages before are kept)",
+			pageList(s.skipped), s.budget.perPage().Round(100*time.Millisecond), pronoun(len(s.skipped))), Loc{Page: s.skipped[0]})
+	}
+	if s.wanted != nil {
+		s.mark()
+	}
+}
+
+func pronoun(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
+
+// pageList names pages as "page 3" or "pages 2–4, 7".
+func pageList(ns []int) string {
+	var parts []string
+	for i := 0; i < len(ns); {
+		j := i
+		for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d–%d", ns[i], ns[j]))
+		} else {
+			parts = append(parts, fmt.Sprint(ns[i]))
+		}
+		i = j + 1
+	}
+	if len(ns) == 1 {
+		return "page " + parts[0]
+	}
+	return "pages " + strings.Join(parts, ", ")
+}
+
+// Time the OCR of a document's pages is given. The document's time
+// limit (PDFTimeLimit, or the caller's sooner deadline) is shared among
+// its pages as they come: a page is read when the time left covers what
+// a page has cost so far, and a reserve. The pages past it are not read,
+// with a warning naming them, and the pages read are kept, rather than
+// the document failing at its limit with nothing read.
+const (
+	// ocrPageCost is what a page is reckoned to cost before one is read:
+	// the engine's page, digit and label passes take 2–3 s of a core for
+	// a 200 dpi page of the template's tables (BenchmarkOCRScan).
+	ocrPageCost = 3 * time.Second
+	// ocrReserve is kept of the time left, for the layout of the pages
+	// after and the document's finish.
+	ocrReserve = 2 * time.Second
+)
+
+// ocrClock tells the time to the OCR budget; tests replace it.
+var ocrClock = time.Now
+
+// ocrBudget is the time left to the OCR of a document's pages.
+type ocrBudget struct {
+	deadline time.Time
+	limited  bool // there is a deadline
+	spent    time.Duration
+	pages    int // pages read
+	begun    time.Time
+}
+
+// perPage is what a page is reckoned to cost: the mean of the pages read
+// so far, ocrPageCost before any.
+func (b *ocrBudget) perPage() time.Duration {
+	if b.pages == 0 {
+		return ocrPageCost
+	}
+	return b.spent / time.Duration(b.pages)
+}
+
+// allows reports whether the time left covers one more page.
+func (b *ocrBudget) allows() bool {
+	return !b.limited || b.deadline.Sub(ocrClock()) >= b.perPage()+ocrReserve
+}
+
+func (b *ocrBudget) begin() { b.begun = ocrClock() }
+
+func (b *ocrBudget) end() {
+	b.spent += ocrClock().Sub(b.begun)
+	b.pages++
 }
 
 // ocrPage is one page image ready for the engine: deskewed, its rulings
@@ -192,6 +359,7 @@ func (s *ocrScan) page(ctx context.Context, d *pdflayout.Doc, n int, b *blockBui
 		}
 	}
 	b.page(n, blocks)
+	s.read[n] = true
 	return true, nil
 }
 
@@ -621,6 +789,9 @@ func (s *ocrScan) mark() {
 		for ri := range t.Rows {
 			for ci := range t.Rows[ri].Cells {
 				c := &t.Rows[ri].Cells[ci]
+				if !s.read[c.Loc.Page] {
+					continue // a page of text, in a document with scanned pages
+				}
 				b := c.Loc.BBox
 				c.Origin = OriginOCR
 				c.Confidence = s.conf[cellKey{c.Loc.Page, pdflayout.Rect{X0: b[0], Y0: b[1], X1: b[2], Y1: b[3]}}]
