@@ -476,6 +476,8 @@ var (
 	// word of digits: a third reading, of another image in another mode,
 	// to outvote one of the two that disagree.
 	tightPass = ocrPass{lang: "eng", psm: 8, whitelist: "0123456789.,-"}
+	// tightPassOn: tests turn the tight pass off, to weigh what it settles.
+	tightPassOn = true
 )
 
 // readValues reads every value cell (no CJK text) of the page's tables
@@ -534,7 +536,7 @@ func (s *ocrScan) readValues(ctx context.Context, e *ocrEngine, blocks []pdflayo
 		v := out[c]
 		v.reads = append(v.reads, joinWords("digit", ws))
 		out[c] = v
-		if _, _, why := judgeValue(v); why == "" {
+		if _, _, why := judgeValue(v); why == "" || !tightPassOn {
 			continue
 		}
 		x0, y0, x1, y1 := op.toPixels(c.BBox)
