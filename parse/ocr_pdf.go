@@ -230,8 +230,8 @@ func pageList(ns []int) string {
 // the document failing at its limit with nothing read.
 const (
 	// ocrPageCost is what a page is reckoned to cost before one is read:
-	// the engine's page, digit and label passes take 2–3 s of a core for
-	// a 200 dpi page of the template's tables (BenchmarkOCRScan).
+	// the engine's page, digit, tight and label passes take 3–5 s of a
+	// core for a 200 dpi page of the template's tables (BenchmarkOCRScan).
 	ocrPageCost = 3 * time.Second
 	// ocrReserve is kept of the time left, for the layout of the pages
 	// after and the document's finish.
@@ -296,6 +296,13 @@ func (p *ocrPage) toPixels(r pdflayout.Rect) (x0, y0, x1, y1 int) {
 // engine is installed or not.
 func (s *ocrScan) page(ctx context.Context, d *pdflayout.Doc, n int, b *blockBuilder) (bool, error) {
 	loc := Loc{Page: n}
+	if s.budget.limited {
+		// a page that overruns stops short of the document's limit, by
+		// the reserve: it alone is lost, not the pages read before it
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, s.budget.deadline.Add(-ocrReserve))
+		defer cancel()
+	}
 	p, err := d.Page(ctx, n)
 	if p == nil {
 		s.doc.warn(CodeOCRFailed, fmt.Sprintf("page %d: %v", n, err), loc)
@@ -343,6 +350,7 @@ func (s *ocrScan) page(ctx context.Context, d *pdflayout.Doc, n int, b *blockBui
 		ocrLanguage, op.angle, len(op.hRul)+len(op.vRul), len(words), mean), loc)
 	blocks, _, err := safeLayout(ctx, p, b.carry(), nil)
 	if ctx.Err() != nil {
+		s.doc.warn(CodeOCRFailed, fmt.Sprintf("page %d: its layout stopped short of the document's time limit: %v", n, ctx.Err()), loc)
 		return false, nil
 	}
 	if err != nil {

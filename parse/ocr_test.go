@@ -462,3 +462,33 @@ func TestMixedScanWithoutEngine(t *testing.T) {
 		t.Errorf("no %s warning on page 2 naming the packages: %v", CodePDFNeedsOCR, doc.Warnings)
 	}
 }
+
+// TestMixedScanPageOverruns: the OCR of a scanned page that would
+// overrun the document's time stops short of it (the budget is fooled
+// by a clock that runs back), so the page alone is lost, with a
+// warning, and the pages of text are kept, rather than the document
+// failing at its limit.
+func TestMixedScanPageOverruns(t *testing.T) {
+	data := readOrSkip(t, mixedPath)
+	ocrOrSkip(t)
+	fakeClock(t, -time.Hour)
+	ctx, cancel := context.WithTimeout(context.Background(), ocrReserve+2*time.Second)
+	defer cancel()
+	doc, err := ParsePDF(ctx, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Status != StatusOK || len(doc.Blocks) == 0 {
+		t.Fatalf("status %q, %d blocks: %v", doc.Status, len(doc.Blocks), doc.Warnings)
+	}
+	failed := false
+	for _, w := range doc.Warnings {
+		failed = failed || w.Code == CodeOCRFailed && w.Loc.Page == 2
+		if w.Code == CodeOCRRead {
+			t.Errorf("page %d read by OCR in 2 s", w.Loc.Page)
+		}
+	}
+	if !failed {
+		t.Errorf("no %s warning on page 2: %v", CodeOCRFailed, doc.Warnings)
+	}
+}
