@@ -491,7 +491,9 @@ var (
 // readValues reads every value cell (no CJK text) of the page's tables
 // again with the digit pass, one crop of the cell each, and the cells
 // the page and digit passes leave in doubt a third time with the tight
-// pass.
+// pass. A cell with ink that no pass reads anything in goes to the label
+// pass too: a label the page pass missed (judgeTable keeps what it reads
+// as one).
 func (s *ocrScan) readValues(ctx context.Context, e *ocrEngine, blocks []pdflayout.Block, op *ocrPage, dpi int, words []ocrWord) (map[*pdflayout.Cell]valueRead, error) {
 	out := map[*pdflayout.Cell]valueRead{}
 	var crops, labelCrops [][]byte
@@ -562,9 +564,17 @@ func (s *ocrScan) readValues(ctx context.Context, e *ocrEngine, blocks []pdflayo
 		return out, err
 	}
 	for i, ws := range read {
-		v := out[doubt[i]]
+		c := doubt[i]
+		v := out[c]
 		v.reads = append(v.reads, joinWords("tight", ws))
-		out[doubt[i]] = v
+		out[c] = v
+		// ink the page pass read nothing in, and no pass a number: a
+		// label the page pass missed, if the label pass reads one there
+		if _, _, why := judgeValue(v); why != "" && v.reads[0].text == "" && !slices.ContainsFunc(v.reads, func(r reading) bool { return r.text != "" }) {
+			if crop, ink := op.crop(c.BBox); ink {
+				labelCrops, labels = append(labelCrops, crop), append(labels, c)
+			}
+		}
 	}
 	return out, nil
 }
@@ -684,6 +694,9 @@ func (s *ocrScan) judgeTable(n int, t *pdflayout.Table, words []ocrWord, values 
 				continue
 			}
 			v, isValue := values[c]
+			if isValue && v.reads[0].text == "" && strings.ContainsFunc(c.Text, isHan) {
+				isValue = false // a label the page pass missed, read by the label pass
+			}
 			if !isValue {
 				s.conf[cellKey{n, c.BBox}] = cellConfidence(c.BBox, words)
 				continue

@@ -492,3 +492,37 @@ func TestMixedScanPageOverruns(t *testing.T) {
 		t.Errorf("no %s warning on page 2: %v", CodeOCRFailed, doc.Warnings)
 	}
 }
+
+// TestLabelMissedByPagePass: a label cell the page pass reads nothing in
+// (the shared scan's "（四）无法提供", alone in a tall cell) is no value
+// cell left blank with a warning, but the label the label pass reads.
+func TestLabelMissedByPagePass(t *testing.T) {
+	if testing.Short() {
+		t.Skip("OCR of whole scans takes seconds a page")
+	}
+	data := readOrSkip(t, scanPath)
+	ocrOrSkip(t)
+	doc, err := ParsePDF(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, b := range doc.Blocks {
+		if b.Table == nil {
+			continue
+		}
+		for _, r := range b.Table.Rows {
+			for _, c := range r.Cells {
+				found = found || strings.Contains(c.Text, "无法提供")
+			}
+		}
+	}
+	if !found {
+		t.Error("the label （四）无法提供 not read")
+	}
+	for _, w := range doc.Warnings {
+		if w.Code == CodeOCRUnsure && w.Loc.Page == 3 && w.Loc.BBox[0] < 200 {
+			t.Errorf("a cell of the labels' column left blank: %s", w.Message)
+		}
+	}
+}
