@@ -745,12 +745,15 @@ func judgeValue(v valueRead) (text string, conf float64, why string) {
 	}
 	var votes []vote
 	for _, r := range v.reads {
-		if !cleanNumber.MatchString(r.text) {
+		// a number never ends in a separator: a point or comma after its
+		// digits is a speck the engine read
+		t := strings.TrimRight(r.text, ".,")
+		if !cleanNumber.MatchString(t) {
 			continue
 		}
-		i := slices.IndexFunc(votes, func(v vote) bool { return v.text == r.text })
+		i := slices.IndexFunc(votes, func(v vote) bool { return v.text == t })
 		if i < 0 {
-			votes = append(votes, vote{text: r.text})
+			votes = append(votes, vote{text: t})
 			i = len(votes) - 1
 		}
 		votes[i].n++
