@@ -467,14 +467,15 @@ func TestMixedScanWithoutEngine(t *testing.T) {
 
 // TestMixedScanPageOverruns: the OCR of a scanned page that would
 // overrun the document's time stops short of it (the budget is fooled
-// by a clock that runs back), so the page alone is lost, with a
-// warning, and the pages of text are kept, rather than the document
-// failing at its limit.
+// by a clock that runs back), so the page alone is lost (all or part of
+// it), with a warning, and the pages of text are kept, rather than the
+// document failing at its limit.
 func TestMixedScanPageOverruns(t *testing.T) {
 	data := readOrSkip(t, mixedPath)
 	ocrOrSkip(t)
 	fakeClock(t, -time.Hour)
-	ctx, cancel := context.WithTimeout(context.Background(), ocrReserve+2*time.Second)
+	// the page's OCR has 1 s, short of the 3 s or more a page takes
+	ctx, cancel := context.WithTimeout(context.Background(), ocrReserve+time.Second)
 	defer cancel()
 	doc, err := ParsePDF(ctx, data)
 	if err != nil {
@@ -486,9 +487,6 @@ func TestMixedScanPageOverruns(t *testing.T) {
 	failed := false
 	for _, w := range doc.Warnings {
 		failed = failed || w.Code == CodeOCRFailed && w.Loc.Page == 2
-		if w.Code == CodeOCRRead {
-			t.Errorf("page %d read by OCR in 2 s", w.Loc.Page)
-		}
 	}
 	if !failed {
 		t.Errorf("no %s warning on page 2: %v", CodeOCRFailed, doc.Warnings)
