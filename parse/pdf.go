@@ -163,8 +163,10 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 	}
 	// scanned pages among pages of text: read again, those pages by OCR
 	// in their place (ocr_pdf.go)
+	judged := len(doc.Warnings)
 	if scans := r.scannedPages(ctx, d); len(scans) > 0 {
-		doc.Warnings = doc.Warnings[:fromWarning] // the pass makes them again
+		// the pass makes the first pass's warnings again
+		doc.Warnings = append(doc.Warnings[:fromWarning], doc.Warnings[judged:]...)
 		r.ocr = newOCRScan(ctx, doc, scans)
 		if !r.readPages(ctx, d) {
 			return doc
