@@ -134,6 +134,7 @@ func (e *ocrEngine) recognize(ctx context.Context, imgs [][]byte, dpi int, pass 
 	if err := os.WriteFile(in, []byte(list.String()), 0o600); err != nil {
 		return nil, err
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, OCRPageTimeLimit)
 	defer cancel()
 	args := []string{in, "stdout", "-l", pass.lang, "--psm", strconv.Itoa(pass.psm), "--dpi", strconv.Itoa(dpi)}
@@ -149,6 +150,9 @@ func (e *ocrEngine) recognize(ctx context.Context, imgs [][]byte, dpi int, pass 
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
+		if parent.Err() != nil {
+			return nil, fmt.Errorf("OCR stopped short of the document's time limit: %w", parent.Err())
+		}
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("OCR stopped after %v: %w", OCRPageTimeLimit, ctx.Err())
 		}

@@ -75,3 +75,43 @@ func ptr(p *float64) any {
 	}
 	return *p
 }
+
+// TestTightPassSettlesDoubt weighs the tight pass on a scan fixture: read
+// without it, the cells its page and digit passes disagree on are left
+// NULL; with it, more cells are right, fewer NULL, and still no number
+// is wrong (a cell all passes disagree on stays NULL: TestJudgeValue).
+func TestTightPassSettlesDoubt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("OCR of whole scans takes seconds a page")
+	}
+	if _, err := exec.LookPath(parse.OCRCommand); err != nil {
+		t.Skip("no OCR engine: ", err)
+	}
+	dir := "../testdata/scan/gopdf-2021-ruled-scan"
+	want, err := normalize.LoadExpected(filepath.Join(dir, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, want.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	score := func(on bool) normalize.Score {
+		defer parse.SetTightPass(on)()
+		s := normalize.Compare(normalize.Process(context.Background(), normalize.Source{Path: dir}, data), want)
+		for _, m := range s.Wrong {
+			if m.Got != nil {
+				t.Errorf("tight pass %v: %s: a wrong number, %v for %v", on, m.Key, *m.Got, ptr(m.Expected))
+			}
+		}
+		return s
+	}
+	without, with := score(false), score(true)
+	t.Logf("without the tight pass %d right, %d NULL; with it %d right, %d NULL", without.Right, len(without.Wrong), with.Right, len(with.Wrong))
+	if len(without.Wrong) == 0 {
+		t.Fatal("no cell left in doubt without the tight pass: the fixture no longer weighs it")
+	}
+	if with.Right <= without.Right || len(with.Wrong) >= len(without.Wrong) {
+		t.Errorf("the tight pass settled nothing: %d right, %d NULL without it; %d, %d with it", without.Right, len(without.Wrong), with.Right, len(with.Wrong))
+	}
+}

@@ -348,3 +348,93 @@ func (g *grayImage) png() ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// Shape of the crops of the digit cells in doubt, read again on their
+// own (tightCrop).
+const (
+	// tightScale: the crop is drawn this many times larger. The engine's
+	// models are trained on text some 30 pixels high; a 9 pt digit of a
+	// 200 dpi scan is 18.
+	tightScale = 3
+	// tightPad is the white border round the ink, in pixels of the
+	// scaled crop: a word alone needs paper round it to be found.
+	tightPad = 24
+	// minSpeckPixels: a blob of ink smaller than this (pixels of the
+	// page) is noise or the stub of an erased ruling, not a stroke: the
+	// dot of a decimal point at 200 dpi has some 9.
+	minSpeckPixels = 6
+	// tightLevel: a pixel darker than this is ink in a tight crop, lighter
+	// than inkLevel: the hairlines of a serif digit (the top and bottom
+	// of a 0) come out of the scanner at 150–200, and cut at inkLevel a 0
+	// reads as "()" or nothing; paper after levelling is above 200.
+	tightLevel = 200
+)
+
+// tightCrop cuts from the box (pixel coordinates) the ink that lies
+// inside it (darker than tightLevel), specks dropped, boxed tight,
+// scaled up tightScale times with bilinear sampling, binarized at
+// tightLevel, and framed with paper. It reports false when the box holds no
+// ink but specks.
+func (g *grayImage) tightCrop(x0, y0, x1, y1 int) (*grayImage, bool) {
+	x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, g.w), min(y1, g.h)
+	w, h := x1-x0, y1-y0
+	if w <= 0 || h <= 0 {
+		return nil, false
+	}
+	// the blobs of ink (8-connected), and the box of those big enough
+	seen := make([]bool, w*h)
+	bx0, by0, bx1, by1 := w, h, -1, -1
+	var stack, blob []int
+	for i := range seen {
+		if seen[i] || g.pix[(y0+i/w)*g.w+x0+i%w] >= tightLevel {
+			continue
+		}
+		seen[i] = true
+		stack, blob = append(stack[:0], i), blob[:0]
+		for len(stack) > 0 {
+			j := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			blob = append(blob, j)
+			jx, jy := j%w, j/w
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					nx, ny := jx+dx, jy+dy
+					if nx < 0 || ny < 0 || nx >= w || ny >= h {
+						continue
+					}
+					k := ny*w + nx
+					if !seen[k] && g.pix[(y0+ny)*g.w+x0+nx] < tightLevel {
+						seen[k] = true
+						stack = append(stack, k)
+					}
+				}
+			}
+		}
+		if len(blob) < minSpeckPixels {
+			continue
+		}
+		for _, j := range blob {
+			bx0, by0 = min(bx0, j%w), min(by0, j/w)
+			bx1, by1 = max(bx1, j%w), max(by1, j/w)
+		}
+	}
+	if bx1 < 0 {
+		return nil, false
+	}
+	// one pixel of the page round the ink, for the antialiased edge
+	bx0, by0 = max(bx0-1, 0), max(by0-1, 0)
+	bx1, by1 = min(bx1+1, w-1), min(by1+1, h-1)
+	cw, ch := (bx1-bx0+1)*tightScale, (by1-by0+1)*tightScale
+	out := &grayImage{w: cw + 2*tightPad, h: ch + 2*tightPad}
+	out.pix = bytes.Repeat([]byte{255}, out.w*out.h)
+	for y := 0; y < ch; y++ {
+		sy := float64(y0+by0) + (float64(y)+0.5)/tightScale - 0.5
+		for x := 0; x < cw; x++ {
+			sx := float64(x0+bx0) + (float64(x)+0.5)/tightScale - 0.5
+			if g.sample(sx, sy) < tightLevel {
+				out.pix[(y+tightPad)*out.w+x+tightPad] = 0
+			}
+		}
+	}
+	return out, true
+}

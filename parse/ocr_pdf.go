@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -42,8 +45,7 @@ func (r *pdfReader) scan(ctx context.Context, d *pdflayout.Doc) bool {
 	}
 	doc.Blocks = nil
 	r.blocks = &blockBuilder{doc: doc}
-	s := &ocrScan{doc: doc, conf: map[cellKey]float64{}}
-	read := 0
+	s := newOCRScan(ctx, doc, nil)
 	for n := 1; n <= d.NumPages(); n++ {
 		if ctx.Err() != nil {
 			timedOut(ctx, doc, n)
@@ -53,21 +55,25 @@ func (r *pdfReader) scan(ctx context.Context, d *pdflayout.Doc) bool {
 			doc.Warnings = append(doc.Warnings, limitWarning("the number of pages read by OCR", maxOCRPages, Loc{Page: n}))
 			break
 		}
-		ok, err := s.page(ctx, d, n, r.blocks)
+		if !s.budget.allows() {
+			s.skipped = append(s.skipped, n)
+			continue
+		}
+		s.budget.begin()
+		_, err := s.page(ctx, d, n, r.blocks)
+		s.budget.end()
 		if err != nil {
 			doc.Blocks = nil
 			r.needsOCR("no text layer: the page must be read by OCR; " + err.Error())
 			return false
-		}
-		if ok {
-			read++
 		}
 	}
 	if ctx.Err() != nil {
 		timedOut(ctx, doc, d.NumPages())
 		return false
 	}
-	if read == 0 {
+	s.finish()
+	if len(s.read) == 0 {
 		r.needsOCR("no text layer, and OCR could not read the page (see the ocr.failed warnings)")
 		return false
 	}
@@ -75,6 +81,69 @@ func (r *pdfReader) scan(ctx context.Context, d *pdflayout.Doc) bool {
 	s.mark()
 	r.imageOnly = nil
 	return true
+}
+
+// minScanShare is the share of its page the largest image of a page
+// without text must cover for the page to be read by OCR in a document
+// with text on other pages: a scanned page, or a table pasted as a
+// picture, covers most of it; a logo, a seal or a rule drawn as an image
+// a few hundredths.
+const minScanShare = 0.25
+
+// scannedPages returns the pages of a document with text on others that
+// are scans (a big image, no text) to be read by OCR, once it knows the
+// OCR engine is there to read them; without one, each is marked as one
+// to be read by OCR.
+func (r *pdfReader) scannedPages(ctx context.Context, d *pdflayout.Doc) map[int]bool {
+	var pages []int
+	for _, n := range r.imageOnly {
+		imgs, _, err := d.PageImages(ctx, n)
+		if err != nil {
+			continue
+		}
+		for _, im := range imgs {
+			if math.Abs(im.M[0]*im.M[3]-im.M[1]*im.M[2]) >= minScanShare*r.pageArea[n] {
+				pages = append(pages, n)
+				break
+			}
+		}
+	}
+	if len(pages) == 0 {
+		return nil
+	}
+	if _, err := findOCR(ctx); err != nil {
+		for _, n := range pages {
+			r.doc.warn(CodePDFNeedsOCR, "a scanned page without a text layer: it must be read by OCR; "+err.Error(), Loc{Page: n})
+		}
+		return nil
+	}
+	if len(pages) > maxOCRPages {
+		r.doc.Warnings = append(r.doc.Warnings, limitWarning("the number of pages read by OCR", maxOCRPages, Loc{Page: pages[maxOCRPages]}))
+		pages = pages[:maxOCRPages]
+	}
+	wanted := map[int]bool{}
+	for _, n := range pages {
+		wanted[n] = true
+	}
+	return wanted
+}
+
+// mixedPage reads page n, a scan in a document with text on other
+// pages, by OCR, when the time left allows, and adds its blocks to b; it
+// reports whether the page was read.
+func (s *ocrScan) mixedPage(ctx context.Context, d *pdflayout.Doc, n int, b *blockBuilder) bool {
+	if !s.budget.allows() {
+		s.skipped = append(s.skipped, n)
+		return false
+	}
+	s.budget.begin()
+	ok, err := s.page(ctx, d, n, b)
+	s.budget.end()
+	if err != nil {
+		s.doc.warn(CodeOCRFailed, fmt.Sprintf("page %d: %v", n, err), Loc{Page: n})
+		return false
+	}
+	return ok
 }
 
 // needsOCR marks the document as one to be read by OCR, each of its
@@ -98,8 +167,108 @@ type cellKey struct {
 
 // ocrScan is what reading a scan gathers across its pages.
 type ocrScan struct {
-	doc  *Document
-	conf map[cellKey]float64 // the confidence of each table cell read
+	doc     *Document
+	conf    map[cellKey]float64 // the confidence of each table cell read
+	wanted  map[int]bool        // the pages to read (nil: all)
+	read    map[int]bool        // the pages read
+	skipped []int               // the pages the time left did not cover
+	budget  *ocrBudget
+}
+
+func newOCRScan(ctx context.Context, doc *Document, wanted map[int]bool) *ocrScan {
+	s := &ocrScan{doc: doc, conf: map[cellKey]float64{}, wanted: wanted, read: map[int]bool{}, budget: &ocrBudget{}}
+	s.budget.deadline, s.budget.limited = ctx.Deadline()
+	return s
+}
+
+// finish marks the cells read by OCR (in a document with text, the
+// scanned pages' alone; the blocks must be finished) and says which
+// pages the time did not cover.
+func (s *ocrScan) finish() {
+	if len(s.skipped) > 0 {
+		s.doc.warn(CodeOCRFailed, fmt.Sprintf("%s not read by OCR: at %v a page, the time left of the document's limit did not cover %s (the pages before are kept)",
+			pageList(s.skipped), s.budget.perPage().Round(100*time.Millisecond), pronoun(len(s.skipped))), Loc{Page: s.skipped[0]})
+	}
+	if s.wanted != nil {
+		s.mark()
+	}
+}
+
+func pronoun(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
+
+// pageList names pages as "page 3" or "pages 2–4, 7".
+func pageList(ns []int) string {
+	var parts []string
+	for i := 0; i < len(ns); {
+		j := i
+		for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d–%d", ns[i], ns[j]))
+		} else {
+			parts = append(parts, fmt.Sprint(ns[i]))
+		}
+		i = j + 1
+	}
+	if len(ns) == 1 {
+		return "page " + parts[0]
+	}
+	return "pages " + strings.Join(parts, ", ")
+}
+
+// Time the OCR of a document's pages is given. The document's time
+// limit (PDFTimeLimit, or the caller's sooner deadline) is shared among
+// its pages as they come: a page is read when the time left covers what
+// a page has cost so far, and a reserve. The pages past it are not read,
+// with a warning naming them, and the pages read are kept, rather than
+// the document failing at its limit with nothing read.
+const (
+	// ocrPageCost is what a page is reckoned to cost before one is read:
+	// the engine's page, digit, tight and label passes take 3–5 s of a
+	// core for a 200 dpi page of the template's tables (BenchmarkOCRScan).
+	ocrPageCost = 3 * time.Second
+	// ocrReserve is kept of the time left, for the layout of the pages
+	// after and the document's finish.
+	ocrReserve = 2 * time.Second
+)
+
+// ocrClock tells the time to the OCR budget; tests replace it.
+var ocrClock = time.Now
+
+// ocrBudget is the time left to the OCR of a document's pages.
+type ocrBudget struct {
+	deadline time.Time
+	limited  bool // there is a deadline
+	spent    time.Duration
+	pages    int // pages read
+	begun    time.Time
+}
+
+// perPage is what a page is reckoned to cost: the mean of the pages read
+// so far, ocrPageCost before any.
+func (b *ocrBudget) perPage() time.Duration {
+	if b.pages == 0 {
+		return ocrPageCost
+	}
+	return b.spent / time.Duration(b.pages)
+}
+
+// allows reports whether the time left covers one more page.
+func (b *ocrBudget) allows() bool {
+	return !b.limited || b.deadline.Sub(ocrClock()) >= b.perPage()+ocrReserve
+}
+
+func (b *ocrBudget) begin() { b.begun = ocrClock() }
+
+func (b *ocrBudget) end() {
+	b.spent += ocrClock().Sub(b.begun)
+	b.pages++
 }
 
 // ocrPage is one page image ready for the engine: deskewed, its rulings
@@ -127,6 +296,13 @@ func (p *ocrPage) toPixels(r pdflayout.Rect) (x0, y0, x1, y1 int) {
 // engine is installed or not.
 func (s *ocrScan) page(ctx context.Context, d *pdflayout.Doc, n int, b *blockBuilder) (bool, error) {
 	loc := Loc{Page: n}
+	if s.budget.limited {
+		// a page that overruns stops short of the document's limit, by
+		// the reserve: it alone is lost, not the pages read before it
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, s.budget.deadline.Add(-ocrReserve))
+		defer cancel()
+	}
 	p, err := d.Page(ctx, n)
 	if p == nil {
 		s.doc.warn(CodeOCRFailed, fmt.Sprintf("page %d: %v", n, err), loc)
@@ -174,13 +350,14 @@ func (s *ocrScan) page(ctx context.Context, d *pdflayout.Doc, n int, b *blockBui
 		ocrLanguage, op.angle, len(op.hRul)+len(op.vRul), len(words), mean), loc)
 	blocks, _, err := safeLayout(ctx, p, b.carry(), nil)
 	if ctx.Err() != nil {
+		s.doc.warn(CodeOCRFailed, fmt.Sprintf("page %d: its layout stopped short of the document's time limit: %v", n, ctx.Err()), loc)
 		return false, nil
 	}
 	if err != nil {
 		s.doc.warn(CodePDFLayout, err.Error(), loc)
 		return false, nil
 	}
-	values, err := s.readValues(ctx, e, blocks, op, dpi)
+	values, err := s.readValues(ctx, e, blocks, op, dpi, words)
 	if err != nil {
 		s.doc.warn(CodeOCRFailed, fmt.Sprintf("page %d: the values of its tables: %v", n, err), loc)
 	}
@@ -190,6 +367,7 @@ func (s *ocrScan) page(ctx context.Context, d *pdflayout.Doc, n int, b *blockBui
 		}
 	}
 	b.page(n, blocks)
+	s.read[n] = true
 	return true, nil
 }
 
@@ -281,20 +459,42 @@ var cleanNumber = regexp.MustCompile(`^[-+]?\d{1,3}(,\d{3})*(\.\d+)?$|^[-+]?\d+(
 // blankOCR are the marks of a blank cell that OCR reads for certain.
 var blankOCR = map[string]bool{"-": true, "—": true, "——": true, "－": true, "/": true, "／": true}
 
-// valueRead is what the digit pass read in a value cell.
-type valueRead struct {
+// reading is what one pass read in a value cell, with its confidence.
+type reading struct {
+	pass string // the pass: page, digit or tight
 	text string
 	conf float64
-	ink  bool // the cell holds ink
+}
+
+// valueRead is what the passes read in a value cell: the page pass's
+// reading, the digit pass's, and for a cell they leave in doubt the
+// tight pass's.
+type valueRead struct {
+	reads []reading
+	ink   bool // the cell holds ink
 }
 
 // maxOCRCells bounds the value cells of one page read by the digit pass:
 // a page of the template's tables holds some 200.
 const maxOCRCells = 2000
 
+var (
+	// tightPass reads a value cell in doubt once more, from a crop cut
+	// tight round its ink, scaled up and binarized (tightCrop), as one
+	// word of digits: a third reading, of another image in another mode,
+	// to outvote one of the two that disagree.
+	tightPass = ocrPass{lang: "eng", psm: 8, whitelist: "0123456789.,-"}
+	// tightPassOn: tests turn the tight pass off, to weigh what it settles.
+	tightPassOn = true
+)
+
 // readValues reads every value cell (no CJK text) of the page's tables
-// again with the digit pass, one crop of the cell each.
-func (s *ocrScan) readValues(ctx context.Context, e *ocrEngine, blocks []pdflayout.Block, op *ocrPage, dpi int) (map[*pdflayout.Cell]valueRead, error) {
+// again with the digit pass, one crop of the cell each, and the cells
+// the page and digit passes leave in doubt a third time with the tight
+// pass. A cell with ink that no pass reads anything in goes to the label
+// pass too: a label the page pass missed (judgeTable keeps what it reads
+// as one).
+func (s *ocrScan) readValues(ctx context.Context, e *ocrEngine, blocks []pdflayout.Block, op *ocrPage, dpi int, words []ocrWord) (map[*pdflayout.Cell]valueRead, error) {
 	out := map[*pdflayout.Cell]valueRead{}
 	var crops, labelCrops [][]byte
 	var cells, labels []*pdflayout.Cell
@@ -324,7 +524,8 @@ func (s *ocrScan) readValues(ctx context.Context, e *ocrEngine, blocks []pdflayo
 					continue
 				}
 				crop, ink := op.crop(c.BBox)
-				out[c] = valueRead{ink: ink}
+				page := reading{pass: "page", text: strings.Join(strings.Fields(c.Text), ""), conf: cellConfidence(c.BBox, words)}
+				out[c] = valueRead{ink: ink, reads: []reading{page}}
 				if ink {
 					crops, cells = append(crops, crop), append(cells, c)
 				}
@@ -338,18 +539,58 @@ func (s *ocrScan) readValues(ctx context.Context, e *ocrEngine, blocks []pdflayo
 	if err != nil {
 		return out, err
 	}
+	var doubt []*pdflayout.Cell
+	crops = crops[:0]
 	for i, ws := range read {
-		v := valueRead{ink: true, conf: 1}
-		for _, w := range ws {
-			v.text += w.text
-			v.conf = min(v.conf, w.conf)
+		c := cells[i]
+		v := out[c]
+		v.reads = append(v.reads, joinWords("digit", ws))
+		out[c] = v
+		if _, _, why := judgeValue(v); why == "" || !tightPassOn {
+			continue
 		}
-		if v.text == "" {
-			v.conf = 0
+		x0, y0, x1, y1 := op.toPixels(c.BBox)
+		if g, ok := op.img.tightCrop(x0+cropInset, y0+cropInset, x1-cropInset, y1-cropInset); ok {
+			if png, err := g.png(); err == nil {
+				crops, doubt = append(crops, png), append(doubt, c)
+			}
 		}
-		out[cells[i]] = v
+	}
+	if len(crops) == 0 {
+		return out, nil
+	}
+	read, err = e.recognize(ctx, crops, dpi*tightScale, tightPass)
+	if err != nil {
+		return out, err
+	}
+	for i, ws := range read {
+		c := doubt[i]
+		v := out[c]
+		v.reads = append(v.reads, joinWords("tight", ws))
+		out[c] = v
+		// ink the page pass read nothing in, and no pass a number: a
+		// label the page pass missed, if the label pass reads one there
+		if _, _, why := judgeValue(v); why != "" && v.reads[0].text == "" && !slices.ContainsFunc(v.reads, func(r reading) bool { return r.text != "" }) {
+			if crop, ink := op.crop(c.BBox); ink {
+				labelCrops, labels = append(labelCrops, crop), append(labels, c)
+			}
+		}
 	}
 	return out, nil
+}
+
+// joinWords is the reading of a crop: its words run together, with the
+// least confidence among them.
+func joinWords(pass string, ws []ocrWord) reading {
+	r := reading{pass: pass, conf: 1}
+	for _, w := range ws {
+		r.text += w.text
+		r.conf = min(r.conf, w.conf)
+	}
+	if r.text == "" {
+		r.conf = 0
+	}
+	return r
 }
 
 // readLabels reads the label cells of a page's tables again, one crop
@@ -443,10 +684,8 @@ func (p *ocrPage) crop(box pdflayout.Rect) ([]byte, bool) {
 // judgeTable gives each cell of t, printed on page n, its text and
 // confidence. A cell with CJK text is a label, as the page pass read it,
 // with the least confidence of its words. Any other cell is a value,
-// read twice: by the page pass and by the digit pass. It is kept when
-// the digit pass reads a clean number with confidence that the page pass
-// does not contradict; else, if it holds ink, it is emptied with a
-// warning rather than guessed.
+// read by two passes or three (judgeValue); if it holds ink that they
+// do not settle, it is emptied with a warning rather than guessed.
 func (s *ocrScan) judgeTable(n int, t *pdflayout.Table, words []ocrWord, values map[*pdflayout.Cell]valueRead) {
 	for ri := range t.Rows {
 		for ci := range t.Rows[ri].Cells {
@@ -454,16 +693,17 @@ func (s *ocrScan) judgeTable(n int, t *pdflayout.Table, words []ocrWord, values 
 			if c.Continued {
 				continue
 			}
-			conf := cellConfidence(c.BBox, words)
 			v, isValue := values[c]
+			if isValue && v.reads[0].text == "" && strings.ContainsFunc(c.Text, isHan) {
+				isValue = false // a label the page pass missed, read by the label pass
+			}
 			if !isValue {
-				s.conf[cellKey{n, c.BBox}] = conf
+				s.conf[cellKey{n, c.BBox}] = cellConfidence(c.BBox, words)
 				continue
 			}
-			first := strings.Join(strings.Fields(c.Text), "")
-			text, conf, why := judgeValue(first, conf, v)
+			text, conf, why := judgeValue(v)
 			if why != "" {
-				s.doc.warn(CodeOCRUnsure, fmt.Sprintf("cell read as %q (page pass) and %q (digit pass) left blank: %s", first, v.text, why), Loc{Page: n, BBox: bbox(c.BBox)})
+				s.doc.warn(CodeOCRUnsure, fmt.Sprintf("cell read as %s left blank: %s", describeReads(v.reads), why), Loc{Page: n, BBox: bbox(c.BBox)})
 			}
 			c.Text = text
 			s.conf[cellKey{n, c.BBox}] = conf
@@ -471,35 +711,68 @@ func (s *ocrScan) judgeTable(n int, t *pdflayout.Table, words []ocrWord, values 
 	}
 }
 
-// minOCRAlone is the confidence one pass needs for a number the other
-// did not read as one.
+// describeReads lists what each pass read: "14" (page pass), "4" (digit pass).
+func describeReads(rs []reading) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = fmt.Sprintf("%q (%s pass)", r.text, r.pass)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// minOCRAlone is the confidence one pass needs for a number no other
+// pass read as a number.
 const minOCRAlone = 0.85
 
-// judgeValue decides a value cell from its two readings: the text kept,
-// its confidence, and why it is left blank (empty when it is not).
-func judgeValue(first string, firstConf float64, v valueRead) (text string, conf float64, why string) {
-	second := v.text
-	switch {
-	case !v.ink:
+// judgeValue decides a value cell from its readings: the text kept, its
+// confidence, and why it is left blank (empty when it is not). The page
+// pass may read a blank mark (a dash) for certain. Else a number is kept
+// when more passes read it than any other, at least two of them, the
+// surest with confidence minOCRConfidence; or when one pass alone read a
+// number, none another, with confidence minOCRAlone. Two numbers read as
+// often leave the cell blank.
+func judgeValue(v valueRead) (text string, conf float64, why string) {
+	if !v.ink {
 		return "", 1, ""
-	case blankOCR[first] && firstConf >= minOCRConfidence:
-		return first, firstConf, ""
-	case !cleanNumber.MatchString(second) && cleanNumber.MatchString(first) && firstConf >= minOCRAlone:
-		return first, firstConf, "" // the page pass alone, and sure of it
-	case !cleanNumber.MatchString(second):
-		return "", 0, "the digit pass read no number"
-	case first == second:
-		// two models read the same number: the surer of them speaks
-		if conf = max(firstConf, v.conf); conf < minOCRConfidence {
-			return "", conf, fmt.Sprintf("OCR is unsure of it (confidence %.2f, less than %.2f)", conf, minOCRConfidence)
-		}
-		return second, conf, ""
-	case cleanNumber.MatchString(first):
-		return "", 0, "the two readings differ"
-	case v.conf < minOCRAlone:
-		return "", v.conf, fmt.Sprintf("only the digit pass read a number, with confidence %.2f, less than %.2f", v.conf, minOCRAlone)
 	}
-	return second, v.conf, ""
+	if len(v.reads) > 0 && v.reads[0].pass == "page" && blankOCR[v.reads[0].text] && v.reads[0].conf >= minOCRConfidence {
+		return v.reads[0].text, v.reads[0].conf, ""
+	}
+	type vote struct {
+		text string
+		n    int
+		conf float64
+	}
+	var votes []vote
+	for _, r := range v.reads {
+		// a number never ends in a separator: a point or comma after its
+		// digits is a speck the engine read
+		t := strings.TrimRight(r.text, ".,")
+		if !cleanNumber.MatchString(t) {
+			continue
+		}
+		i := slices.IndexFunc(votes, func(v vote) bool { return v.text == t })
+		if i < 0 {
+			votes = append(votes, vote{text: t})
+			i = len(votes) - 1
+		}
+		votes[i].n++
+		votes[i].conf = max(votes[i].conf, r.conf)
+	}
+	sort.SliceStable(votes, func(i, j int) bool { return votes[i].n > votes[j].n })
+	switch {
+	case len(votes) == 0:
+		return "", 0, "no pass read a number"
+	case len(votes) > 1 && votes[1].n == votes[0].n:
+		return "", 0, "the readings differ"
+	case votes[0].n >= 2 && votes[0].conf < minOCRConfidence:
+		return "", votes[0].conf, fmt.Sprintf("OCR is unsure of it (confidence %.2f, less than %.2f)", votes[0].conf, minOCRConfidence)
+	case votes[0].n >= 2:
+		return votes[0].text, votes[0].conf, ""
+	case votes[0].conf < minOCRAlone:
+		return "", votes[0].conf, fmt.Sprintf("only one pass read a number, with confidence %.2f, less than %.2f", votes[0].conf, minOCRAlone)
+	}
+	return votes[0].text, votes[0].conf, ""
 }
 
 // minInkPixels is how many ink pixels make a cell one that holds
@@ -542,6 +815,9 @@ func (s *ocrScan) mark() {
 		for ri := range t.Rows {
 			for ci := range t.Rows[ri].Cells {
 				c := &t.Rows[ri].Cells[ci]
+				if !s.read[c.Loc.Page] {
+					continue // a page of text, in a document with scanned pages
+				}
 				b := c.Loc.BBox
 				c.Origin = OriginOCR
 				c.Confidence = s.conf[cellKey{c.Loc.Page, pdflayout.Rect{X0: b[0], Y0: b[1], X1: b[2], Y1: b[3]}}]

@@ -152,23 +152,26 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 		doc.Meta[strings.ToLower(k)] = v
 	}
 	doc.warnLayout(d.Warnings)
-	r := &pdfReader{doc: doc, blocks: &blockBuilder{doc: doc}, damaged: d.Rebuilt}
-	for n := 1; n <= d.NumPages(); n++ {
-		if ctx.Err() != nil {
-			return timedOut(ctx, doc, n)
-		}
-		if r.capped(n) {
-			break
-		}
-		r.page(ctx, d, n)
+	r := &pdfReader{doc: doc, damaged: d.Rebuilt}
+	fromWarning := len(doc.Warnings)
+	if !r.readPages(ctx, d) {
+		return doc
 	}
-	if ctx.Err() != nil {
-		return timedOut(ctx, doc, d.NumPages())
-	}
-	r.blocks.finish()
 	if !r.judge(ctx, d) {
 		doc.Blocks = nil
 		return doc
+	}
+	// scanned pages among pages of text: read again, those pages by OCR
+	// in their place (ocr_pdf.go)
+	judged := len(doc.Warnings)
+	if scans := r.scannedPages(ctx, d); len(scans) > 0 {
+		// the pass makes the first pass's warnings again
+		doc.Warnings = append(doc.Warnings[:fromWarning], doc.Warnings[judged:]...)
+		r.ocr = newOCRScan(ctx, doc, scans)
+		if !r.readPages(ctx, d) {
+			return doc
+		}
+		r.ocr.finish()
 	}
 	for _, n := range r.imageOnly {
 		doc.warn(CodePDFImagePage, "page has images but no text layer; its content is not read", Loc{Page: n})
@@ -179,17 +182,46 @@ func parsePDF(ctx context.Context, data []byte) *Document {
 	return doc
 }
 
+// readPages reads every page into the document's blocks, afresh; it
+// reports false when the document's time ran out (it is failed).
+func (r *pdfReader) readPages(ctx context.Context, d *pdflayout.Doc) bool {
+	r.doc.Blocks = nil
+	r.blocks = &blockBuilder{doc: r.doc}
+	r.st, r.imageOnly, r.pagesRead, r.textPages, r.tail = pdfStats{}, nil, 0, 0, nil
+	r.pageArea = map[int]float64{}
+	for n := 1; n <= d.NumPages(); n++ {
+		if ctx.Err() != nil {
+			timedOut(ctx, r.doc, n)
+			return false
+		}
+		if r.capped(n) {
+			break
+		}
+		r.page(ctx, d, n)
+	}
+	if ctx.Err() != nil {
+		timedOut(ctx, r.doc, d.NumPages())
+		return false
+	}
+	r.blocks.finish()
+	return true
+}
+
 // pdfReader is what parsePDF gathers page by page.
 type pdfReader struct {
 	doc                  *Document
 	blocks               *blockBuilder
 	st                   pdfStats
-	imageOnly            []int // pages with images and next to no text
+	imageOnly            []int           // pages with images and next to no text
+	pageArea             map[int]float64 // of each page of imageOnly, in square points
 	pagesRead, textPages int
 	damaged              bool // the file's cross-reference table was rebuilt
 	// tail is the text that ended the page before below its last table,
 	// for a table on the next page whose header it may begin.
 	tail *pdflayout.Tail
+	// ocr reads the scanned pages of a document with text on others,
+	// in the second reading of its pages (nil in the first).
+	ocr *ocrScan
 }
 
 // capped reports whether the document has reached a cap on what it may
@@ -228,7 +260,14 @@ func (r *pdfReader) page(ctx context.Context, d *pdflayout.Doc, n int) {
 	runes, bad := r.st.add(p)
 	switch {
 	case runes < minPageRunes && p.Images > 0:
+		if r.ocr != nil && r.ocr.wanted[n] {
+			r.tail = nil
+			if r.ocr.mixedPage(ctx, d, n, r.blocks) {
+				return
+			}
+		}
 		r.imageOnly = append(r.imageOnly, n)
+		r.pageArea[n] = p.Width * p.Height
 		return
 	case runes >= minPageRunes:
 		r.textPages++
