@@ -28,7 +28,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 
 	"github.com/opengov-cn/nianbao/normalize"
 	"github.com/opengov-cn/nianbao/parse"
@@ -243,9 +242,9 @@ const reportRowGroupRows = 1 << 10
 // falls back to plain encoding there.
 const dictionaryMaxBytes = 1 << 20
 
-// codec compresses every Parquet file: one for all, for each keeps a pool
-// of encoders that hold a window of history (megabytes) each.
-var codec = &zstd.Codec{}
+// codec compresses every Parquet file: one for all, for it keeps a pool of
+// encoders that hold a window of history each (pageCodec).
+var codec = &pageCodec{}
 
 // writerOptions are the options of every Parquet file of the dataset.
 func writerOptions(o Options, extra ...parquet.WriterOption) []parquet.WriterOption {
@@ -315,7 +314,7 @@ func newWriter(dir string, o Options) (*Writer, error) {
 	w.positions = newTable(dir, PositionsDir, sortRunRows, comparePositions, putPosition, getPosition,
 		writerOptions(o, parquet.SortingWriterConfig(parquet.SortingColumns(parquet.Ascending("report_id"), parquet.Ascending("key"))))...)
 	w.checks = newTable(dir, ChecksDir, checkRunRows, compareChecks, putCheck, getCheck,
-		writerOptions(o, parquet.SortingWriterConfig(parquet.SortingColumns(parquet.Ascending("check_id"), parquet.Ascending("report_id"))))...)
+		writerOptions(o, parquet.MaxRowsPerRowGroup(checkRunRows), parquet.SortingWriterConfig(parquet.SortingColumns(parquet.Ascending("check_id"), parquet.Ascending("report_id"))))...)
 	return w, nil
 }
 

@@ -83,7 +83,9 @@ const (
 	// reports.
 	sortRunRows = rowGroupRows
 	// checkRunRows is the same for the checks, whose rows hold more (the
-	// keys of their cells, a message): the checks of some 300 reports.
+	// keys of their cells, a message): the checks of some 300 reports. It
+	// is their row group too: a writer holds one whole, and a year of a
+	// few hundred reports has fewer checks than a cells' group.
 	checkRunRows = rowGroupRows / 4
 	// maxMergeRuns is the most runs merged at once; a partition with more
 	// is merged in passes. Each run being merged holds a read buffer and

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,6 +64,13 @@ import (
 //     run's, and Linux charges a child started with vfork (as os/exec
 //     does) with the parent's memory it shared until exec: it says more
 //     about this process than about the workers. worker-rss-MiB is theirs.
+//   - tail-retained-MiB: the most the second run's heap retains, read
+//     after a forced collection every 200 ms (retainedEvery): what the
+//     build from the cache and the dataset writer hold, without the
+//     floating garbage that parent-live-MiB counts;
+//     tail-retained-p90-MiB: the 90th percentile of those samples while
+//     the dataset is written (the writer's heap rises and falls with its
+//     spills, and a longer run samples its tops more often).
 //
 // The numbers of reports can be replaced, for a quick look:
 // NIANBAO_BENCH_REPORTS=200,800. The table printed at the end gives the
@@ -156,6 +164,7 @@ type runResult struct {
 	parentCPU, workerCPU                               float64 // seconds
 	heapInuse, heapLive, parentRSS, workerRSS, workers float64 // MiB
 	childrenMaxRSS                                     float64 // MiB
+	tailRetained, tailRetainedP90                      float64 // MiB
 }
 
 func (r *runResult) add(o runResult) {
@@ -172,6 +181,8 @@ func (r *runResult) add(o runResult) {
 	r.workerRSS = max(r.workerRSS, o.workerRSS)
 	r.workers = max(r.workers, o.workers)
 	r.childrenMaxRSS = max(r.childrenMaxRSS, o.childrenMaxRSS)
+	r.tailRetained = max(r.tailRetained, o.tailRetained)
+	r.tailRetainedP90 = max(r.tailRetainedP90, o.tailRetainedP90)
 }
 
 // div turns the sums of add into means; peaks stay peaks.
@@ -203,6 +214,8 @@ func (r runResult) report(b *testing.B) {
 	b.ReportMetric(r.workerRSS, "worker-rss-MiB")
 	b.ReportMetric(r.workers, "workers-rss-MiB")
 	b.ReportMetric(r.childrenMaxRSS, "children-maxrss-MiB")
+	b.ReportMetric(r.tailRetained, "tail-retained-MiB")
+	b.ReportMetric(r.tailRetainedP90, "tail-retained-p90-MiB")
 }
 
 // benchRunOnce runs the pipeline on site into a new dataset directory,
@@ -220,7 +233,7 @@ func benchRunOnce(b *testing.B, site *benchsite.Site, reg string, j int) runResu
 	runtime.GC()
 	self0, children0 := rusage(syscall.RUSAGE_SELF), rusage(syscall.RUSAGE_CHILDREN)
 	hwmReset := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil // resets VmHWM
-	stop := sampleMemory(5 * time.Millisecond)
+	stop := sampleMemory(5*time.Millisecond, 0)
 	t0 := time.Now()
 	code := run(args, &stdout, &stderr)
 	elapsed := time.Since(t0)
@@ -252,7 +265,11 @@ func benchRunOnce(b *testing.B, site *benchsite.Site, reg string, j int) runResu
 	defer b.StartTimer()
 	stdout.Reset()
 	stderr.Reset()
-	if code := run(args, &stdout, &stderr); code != 0 {
+	stop = sampleMemory(5*time.Millisecond, retainedEvery)
+	code = run(args, &stdout, &stderr)
+	peaks := stop()
+	r.tailRetained, r.tailRetainedP90 = mib(peaks.retained), mib(peaks.retainedP90)
+	if code != 0 {
 		b.Fatalf("second run: exit %d\n%s%s", code, stdout.String(), stderr.String())
 	}
 	second := readSummaryTB(b, out)
@@ -306,8 +323,9 @@ func resultTable(res map[benchConfig]runResult, sizes []int, configs []benchConf
 			a, okA := res[benchConfig{lo, c.cpus, c.jobs}]
 			r, okR := res[benchConfig{hi, c.cpus, c.jobs}]
 			if okA && okR {
-				fmt.Fprintf(&sb, "%d CPUs -j %d, %d vs %d reports: parent heap %.2f×, live heap %.2f×, parent RSS %.2f×, worker RSS %.2f× (flat is 1×)\n",
-					c.cpus, c.jobs, hi, lo, r.heapInuse/a.heapInuse, r.heapLive/a.heapLive, r.parentRSS/a.parentRSS, r.workerRSS/a.workerRSS)
+				fmt.Fprintf(&sb, "%d CPUs -j %d, %d vs %d reports: parent heap %.2f×, live heap %.2f×, retained heap (second run) peak %.2f×, p90 %.2f×, parent RSS %.2f×, worker RSS %.2f× (flat is 1×)\n",
+					c.cpus, c.jobs, hi, lo, r.heapInuse/a.heapInuse, r.heapLive/a.heapLive, r.tailRetained/a.tailRetained, r.tailRetainedP90/a.tailRetainedP90,
+					r.parentRSS/a.parentRSS, r.workerRSS/a.workerRSS)
 			}
 		}
 	}
@@ -445,12 +463,22 @@ type memPeaks struct {
 	parentRSS           uint64 // this process's resident memory, as sampled
 	workerHWM           uint64 // the largest VmHWM of a child process
 	workersRSS          uint64 // the children's resident memory together
+	retained            uint64 // the live heap right after a forced collection
+	retainedP90         uint64 // the 90th percentile of those of the writing
 }
+
+// retainedEvery is how often the untimed second run forces a collection
+// to read what its heap retains. The peak of the live heap the runtime
+// reports is that of its last collection, which counts what was
+// allocated while it marked (the floating garbage of a busy writer): a
+// run with more collections meets a higher peak by chance. A forced,
+// completed collection counts what is reachable.
+const retainedEvery = 200 * time.Millisecond
 
 // sampleMemory samples this process's heap every period, and the resident
 // memory of this process and of its children (the workers) every fourth
 // period, until the returned function is called; that returns the peaks.
-func sampleMemory(period time.Duration) (stop func() memPeaks) {
+func sampleMemory(period, gcEvery time.Duration) (stop func() memPeaks) {
 	samples := []metrics.Sample{
 		{Name: "/memory/classes/heap/objects:bytes"},
 		{Name: "/memory/classes/heap/unused:bytes"},
@@ -461,6 +489,8 @@ func sampleMemory(period time.Duration) (stop func() memPeaks) {
 	finished := make(chan struct{})
 	hwm := map[int]uint64{}
 	self := procComm("self")
+	lastGC := time.Now()
+	var retained []uint64
 	go func() {
 		defer close(finished)
 		t := time.NewTicker(period)
@@ -469,6 +499,13 @@ func sampleMemory(period time.Duration) (stop func() memPeaks) {
 			metrics.Read(samples)
 			p.heapInuse = max(p.heapInuse, samples[0].Value.Uint64()+samples[1].Value.Uint64())
 			p.heapLive = max(p.heapLive, samples[2].Value.Uint64())
+			if gcEvery > 0 && time.Since(lastGC) >= gcEvery {
+				runtime.GC()
+				metrics.Read(samples[2:])
+				p.retained = max(p.retained, samples[2].Value.Uint64())
+				retained = append(retained, samples[2].Value.Uint64())
+				lastGC = time.Now()
+			}
 			if tick%4 == 0 {
 				p.parentRSS = max(p.parentRSS, procStatusBytes("self", "VmRSS"))
 				var sum uint64
@@ -497,8 +534,32 @@ func sampleMemory(period time.Duration) (stop func() memPeaks) {
 		for _, v := range hwm {
 			p.workerHWM = max(p.workerHWM, v)
 		}
+		p.retainedP90 = writingP90(retained)
 		return p
 	}
+}
+
+// writingP90 is the 90th percentile of the retained heap over the samples
+// taken while the dataset was written: those above a tenth of the peak
+// (the crawl before holds a few MiB). The writer's heap goes up and down
+// with its spills; its peak sample rises with the number of samples, a
+// longer run's, more than with what it holds.
+func writingP90(samples []uint64) uint64 {
+	var peak uint64
+	for _, v := range samples {
+		peak = max(peak, v)
+	}
+	var w []uint64
+	for _, v := range samples {
+		if v > peak/10 {
+			w = append(w, v)
+		}
+	}
+	if len(w) == 0 {
+		return 0
+	}
+	slices.Sort(w)
+	return w[len(w)*9/10]
 }
 
 // childPIDs lists this process's children, from every thread's
