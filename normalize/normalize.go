@@ -507,9 +507,9 @@ func (m *mapper) status() Status {
 		}
 	}
 	for _, w := range m.doc.Warnings {
-		if w.Code == parse.CodeOCRUnsure {
-			// A cell OCR left blank is not known to be blank: the
-			// report is not whole.
+		if w.Code == parse.CodeOCRUnsure || w.Code == parse.CodeOCRFailed {
+			// A cell OCR left blank is not known to be blank, and a page
+			// OCR could not read is missing: the report is not whole.
 			m.trouble = true
 			break
 		}
