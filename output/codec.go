@@ -25,7 +25,7 @@ type pageCodec struct {
 
 var _ compress.Codec = (*pageCodec)(nil)
 
-func (c *pageCodec) String() string                          { return "ZSTD" }
+func (c *pageCodec) String() string                            { return "ZSTD" }
 func (c *pageCodec) CompressionCodec() format.CompressionCodec { return format.Zstd }
 
 func (c *pageCodec) Encode(dst, src []byte) ([]byte, error) {
