@@ -24,7 +24,7 @@ type docxStyles map[string]docxStyle
 // missing or unreadable part means no heading styles.
 func (pk *docxPackage) styles(name string) docxStyles {
 	out := docxStyles{}
-	b, err := pk.part(name)
+	b, err := pk.part(name, &pk.scratch.small)
 	if err != nil || b == nil {
 		return out
 	}

@@ -131,6 +131,10 @@ func TestParseDOCX(t *testing.T) {
 		{"markup compatibility: the choice, not the fallback",
 			`<w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><w:txbxContent>` + p("in a text box") + `</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent>` + p("in a text box") + `</w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r><w:r><w:t>body</w:t></w:r></w:p>`,
 			[]string{"in a text box", "body"}, nil},
+		{"tracked formatting changes keep the nesting: the fallback stays skipped",
+			strings.Repeat(`<w:p><w:r><w:rPr><w:b/><w:rPrChange w:id="1"><w:rPr/></w:rPrChange></w:rPr><w:t>x</w:t></w:r></w:p>`, 6) +
+				`<w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:t>choice</w:t></mc:Choice><mc:Fallback><w:t>fallback</w:t></mc:Fallback></mc:AlternateContent></w:r></w:p>`,
+			[]string{"x", "x", "x", "x", "x", "x", "choice"}, nil},
 		{"cell paragraphs are lines of the cell",
 			`<w:tbl><w:tr><w:tc>` + p("本年新收") + p("申请数量") + `</w:tc></w:tr></w:tbl>`,
 			nil, [][]string{{"本年新收\n申请数量@0+1/1"}, {"--"}}},

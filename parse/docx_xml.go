@@ -42,54 +42,85 @@ type xmlToken struct {
 var errXMLSyntax = errors.New("unterminated markup")
 
 // next returns the next token, valid until the next call; nil at the end
-// of the input or on an error, which err tells.
+// of the input or on an error, which err tells. Tags in document.xml are a
+// few dozen bytes apart, too close for bytes.IndexByte's set-up to pay:
+// the short distances are walked byte by byte.
 func (s *xmlScanner) next() (*xmlToken, error) {
 	if s.end {
 		s.end = false
 		s.tok.kind, s.tok.attrs = xmlEnd, nil
 		return &s.tok, nil
 	}
-	for s.pos < len(s.data) {
-		if s.data[s.pos] != '<' {
-			i := bytes.IndexByte(s.data[s.pos:], '<')
-			if i < 0 {
-				i = len(s.data) - s.pos
-			}
-			s.tok = xmlToken{kind: xmlText, text: s.data[s.pos : s.pos+i]}
-			s.pos += i
+	data := s.data
+	for s.pos < len(data) {
+		if data[s.pos] != '<' {
+			i := textEnd(data, s.pos)
+			s.tok = xmlToken{kind: xmlText, text: data[s.pos:i]}
+			s.pos = i
 			return &s.tok, nil
 		}
-		rest := s.data[s.pos:]
-		switch {
-		case bytes.HasPrefix(rest, []byte("<?")):
-			if !s.skipPast("?>") {
-				return nil, errXMLSyntax
+		if s.pos+1 < len(data) {
+			switch data[s.pos+1] {
+			case '?', '!':
+				if tok, err, done := s.markup(); done {
+					return tok, err
+				}
+				continue
 			}
-		case bytes.HasPrefix(rest, []byte("<!--")):
-			if !s.skipPast("-->") {
-				return nil, errXMLSyntax
-			}
-		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
-			i := bytes.Index(rest, []byte("]]>"))
-			if i < 0 {
-				return nil, errXMLSyntax
-			}
-			s.pos += i + 3
-			s.tok = xmlToken{kind: xmlCDATA, text: rest[9:i]}
-			return &s.tok, nil
-		case bytes.HasPrefix(rest, []byte("<!")):
-			end := "]>"
-			if j, k := bytes.IndexByte(rest, '['), bytes.IndexByte(rest, '>'); j < 0 || (k >= 0 && k < j) {
-				end = ">"
-			}
-			if !s.skipPast(end) {
-				return nil, errXMLSyntax
-			}
-		default:
-			return s.tag(rest)
 		}
+		return s.tag(data[s.pos:])
 	}
 	return nil, nil
+}
+
+// textEnd returns the index of the first '<' at or after i, len(data)
+// when there is none.
+func textEnd(data []byte, i int) int {
+	for lim := min(i+16, len(data)); i < lim; i++ {
+		if data[i] == '<' {
+			return i
+		}
+	}
+	if i >= len(data) {
+		return len(data)
+	}
+	if k := bytes.IndexByte(data[i:], '<'); k >= 0 {
+		return i + k
+	}
+	return len(data)
+}
+
+// markup reads the processing instruction, comment, CDATA section or
+// DOCTYPE at s.pos; done is false for those that make no token.
+func (s *xmlScanner) markup() (tok *xmlToken, err error, done bool) {
+	rest := s.data[s.pos:]
+	switch {
+	case bytes.HasPrefix(rest, []byte("<?")):
+		if !s.skipPast("?>") {
+			return nil, errXMLSyntax, true
+		}
+	case bytes.HasPrefix(rest, []byte("<!--")):
+		if !s.skipPast("-->") {
+			return nil, errXMLSyntax, true
+		}
+	case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+		i := bytes.Index(rest, []byte("]]>"))
+		if i < 0 {
+			return nil, errXMLSyntax, true
+		}
+		s.pos += i + 3
+		s.tok = xmlToken{kind: xmlCDATA, text: rest[9:i]}
+		return &s.tok, nil, true
+	default: // <!DOCTYPE …>, with or without an internal subset
+		end := "]>"
+		if j, k := bytes.IndexByte(rest, '['), bytes.IndexByte(rest, '>'); j < 0 || (k >= 0 && k < j) {
+			end = ">"
+		}
+		if !s.skipPast(end) {
+			return nil, errXMLSyntax, true
+		}
+	}
+	return nil, nil, false
 }
 
 // skipPast moves past the next occurrence of end.
@@ -109,46 +140,28 @@ func (s *xmlScanner) tag(rest []byte) (*xmlToken, error) {
 	if closing {
 		i = 2
 	}
-	start := i
-	for i < len(rest) && !isXMLSpace(rest[i]) && rest[i] != '>' && rest[i] != '/' {
-		i++
+	start, colon := i, -1
+	for ; i < len(rest); i++ {
+		c := rest[i]
+		if c == ' ' || c == '>' || c == '/' || c == '\n' || c == '\t' || c == '\r' {
+			break
+		}
+		if c == ':' && colon < 0 {
+			colon = i
+		}
 	}
 	t := &s.tok
 	*t = xmlToken{kind: xmlStart}
 	name := rest[start:i]
-	if c := bytes.IndexByte(name, ':'); c >= 0 {
-		t.space, t.local = name[:c], name[c+1:]
+	if colon >= 0 {
+		t.space, t.local = rest[start:colon], rest[colon+1:i]
 	} else {
 		t.local = name
 	}
-	// The tag ends at the first '>' outside quotes: the first '>' when the
-	// quotes before it pair up (always, in what Word writes), else the
-	// quotes are followed one by one.
-	j := -1
-	if k := bytes.IndexByte(rest[i:], '>'); k >= 0 {
-		seg := rest[i : i+k]
-		if bytes.Count(seg, []byte{'"'})%2 == 0 && bytes.Count(seg, []byte{'\''})%2 == 0 {
-			j = i + k
-		}
-	}
+	j := tagEnd(rest, i)
 	if j < 0 {
-		var quote byte
-		for j = i; j < len(rest); j++ {
-			c := rest[j]
-			switch {
-			case quote != 0:
-				if c == quote {
-					quote = 0
-				}
-			case c == '"' || c == '\'':
-				quote = c
-			case c == '>':
-				goto done
-			}
-		}
 		return nil, errXMLSyntax
 	}
-done:
 	s.pos += j + 1
 	if len(name) == 0 {
 		return nil, errXMLSyntax
@@ -164,6 +177,22 @@ done:
 	}
 	t.attrs = attrs
 	return t, nil
+}
+
+// tagEnd returns the index of the '>' that ends the tag whose name ends
+// at b[i], the first one outside quoted attribute values; -1 when the tag
+// is not closed.
+func tagEnd(b []byte, i int) int {
+	for ; i < len(b); i++ {
+		switch c := b[i]; c {
+		case '>':
+			return i
+		case '"', '\'':
+			for i++; i < len(b) && b[i] != c; i++ {
+			}
+		}
+	}
+	return -1
 }
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -296,10 +325,12 @@ func xmlEntity(name []byte) (rune, bool) {
 // elements skipped this way (properties, deletions) never nest inside
 // themselves, and if a hostile file nests them anyway the rest of the
 // outer one is read as content, which costs nothing. An empty-element tag
-// has no content to skip.
-func (s *xmlScanner) skipElement(space, local []byte) {
+// has no content to skip. It reports whether the end tag was found; the
+// end tag of an element whose name starts with the skipped one's
+// (</w:rPrChange> inside w:rPr) is not taken for it.
+func (s *xmlScanner) skipElement(space, local []byte) bool {
 	if s.end {
-		return
+		return false
 	}
 	var buf [64]byte
 	end := append(buf[:0], "</"...)
@@ -307,9 +338,19 @@ func (s *xmlScanner) skipElement(space, local []byte) {
 		end = append(append(end, space...), ':')
 	}
 	end = append(end, local...)
-	i := bytes.Index(s.data[s.pos:], end)
-	if i < 0 {
-		return
+	for from := s.pos; ; {
+		i := bytes.Index(s.data[from:], end)
+		if i < 0 {
+			return false
+		}
+		from += i
+		if k := from + len(end); k < len(s.data) {
+			if c := s.data[k]; c != '>' && !isXMLSpace(c) && c != '/' {
+				from = k
+				continue
+			}
+		}
+		s.pos = from
+		return true
 	}
-	s.pos += i
 }
