@@ -90,7 +90,7 @@ func ParseDOCX(ctx context.Context, data []byte) (*Document, error) {
 	}
 	styles := pk.styles(path.Join(path.Dir(main), "styles.xml"))
 	pk.coreTitle()
-	r := newDOCXReader(doc, styles)
+	r := sc.newReader(doc, styles)
 	r.read(ctx, body)
 	return doc, nil
 }
@@ -117,6 +117,7 @@ type docxScratch struct {
 	body, small []byte // document.xml; the small parts, one after the other
 	br          bytes.Reader
 	fr          io.ReadCloser // a flate reader, reset onto br for each part
+	reader      docxReader    // its buffers, tables and cells, kept
 }
 
 var docxScratchPool = sync.Pool{New: func() any { return new(docxScratch) }}
@@ -133,6 +134,17 @@ func (sc *docxScratch) release() {
 		sc.small = nil
 	}
 	sc.br.Reset(nil)
+	r := &sc.reader
+	r.doc, r.styles = nil, nil
+	if cap(r.ptext) > maxPooledDOCXBuffer || cap(r.para) > maxPooledDOCXBuffer || cap(r.ctext) > maxPooledDOCXBuffer {
+		*r = docxReader{}
+	}
+	for _, t := range r.tables[:cap(r.tables)] {
+		if t != nil && (cap(t.text) > maxPooledDOCXBuffer || cap(t.cells) > MaxTableCells) {
+			r.tables = nil // the next document starts with fresh tables
+			break
+		}
+	}
 	docxScratchPool.Put(sc)
 }
 

@@ -13,6 +13,7 @@ import "bytes"
 // docxNeedles are the byte strings properties looks for, with the
 // document's prefix of the WordprocessingML namespace.
 type docxNeedles struct {
+	w                                                             string // the prefix
 	endPPr, endTcPr, endTrPr                                      []byte
 	pStyle, outlineLvl, gridSpan, vMerge, gridBefore, del, change []byte
 }
@@ -20,7 +21,7 @@ type docxNeedles struct {
 func newDOCXNeedles(w string) docxNeedles {
 	open := func(local string) []byte { return []byte("<" + w + ":" + local) }
 	end := func(local string) []byte { return []byte("</" + w + ":" + local) }
-	return docxNeedles{
+	return docxNeedles{w: w,
 		endPPr: end("pPr"), endTcPr: end("tcPr"), endTrPr: end("trPr"),
 		pStyle: open("pStyle"), outlineLvl: open("outlineLvl"), gridSpan: open("gridSpan"),
 		vMerge: open("vMerge"), gridBefore: open("gridBefore"), del: open("del"), change: []byte("PrChange"),
@@ -29,68 +30,90 @@ func newDOCXNeedles(w string) docxNeedles {
 
 // properties reads the properties element local, whose start tag was just
 // handled, from its bytes, and moves sc to its end tag. It does nothing
-// for other elements, or when the properties need a full reading.
+// for other elements, or when the properties need a full reading. It
+// jumps from '<' to '<' (cell borders are most of the bytes, in long
+// tags) and looks at names only: the first start tag of each wanted name
+// is read, the end is the first "</w:local", and a comment, CDATA,
+// processing instruction or …PrChange element sends the properties to
+// the tokenizer.
 func (r *docxReader) properties(sc *xmlScanner, local []byte) {
 	n := &r.needles
 	var end []byte
-	var wanted [][]byte
+	var wanted [2][]byte
 	switch string(local) {
 	case "pPr":
-		end, wanted = n.endPPr, [][]byte{n.pStyle, n.outlineLvl}
+		end, wanted = n.endPPr, [2][]byte{n.pStyle, n.outlineLvl}
 	case "tcPr":
-		end, wanted = n.endTcPr, [][]byte{n.gridSpan, n.vMerge}
+		end, wanted = n.endTcPr, [2][]byte{n.gridSpan, n.vMerge}
 	case "trPr":
-		end, wanted = n.endTrPr, [][]byte{n.gridBefore, n.del}
+		end, wanted = n.endTrPr, [2][]byte{n.gridBefore, n.del}
 	default:
 		return
 	}
-	rest := sc.data[sc.pos:]
-	i := bytes.Index(rest, end)
-	if i < 0 {
-		return
-	}
-	content := rest[:i]
-	if bytes.Contains(content, n.change) || bytes.IndexByte(content, '!') >= 0 || bytes.IndexByte(content, '?') >= 0 {
-		return
-	}
-	for _, w := range wanted {
-		if attrs, ok := findTag(content, w); ok {
-			t := xmlToken{kind: xmlStart, space: []byte(r.w), local: w[len(r.w)+2:], attrs: attrs}
-			if string(t.local) == "del" {
-				if row := r.openRow(); row != nil {
-					row.deleted = true
-				}
-				continue
-			}
-			r.start(&t)
+	data := sc.data
+	var at [2]int // where the attributes of each wanted tag start; 0 when not found
+	i := sc.pos
+	for {
+		k := textEnd(data, i)
+		if k+1 >= len(data) {
+			return // no end tag: let the tokenizer say so
 		}
+		rest := data[k:]
+		if c := rest[1]; c == '!' || c == '?' {
+			return
+		}
+		if rest[1] == '/' && bytes.HasPrefix(rest, end) {
+			r.foundProperties(wanted, at, data[:k])
+			sc.pos = k
+			return
+		}
+		name := rest[1:]
+		if name[0] == '/' {
+			name = name[1:]
+		}
+		for j, c := range name {
+			if c == ' ' || c == '>' || c == '/' || c == '\n' || c == '\t' || c == '\r' {
+				name = name[:j]
+				break
+			}
+		}
+		if bytes.HasSuffix(name, n.change) {
+			return
+		}
+		if rest[1] != '/' {
+			for w, needle := range wanted {
+				if at[w] == 0 && len(name) == len(needle)-1 && string(name) == string(needle[1:]) {
+					at[w] = k + len(needle)
+				}
+			}
+		}
+		i = k + 1
 	}
-	sc.pos += i
 }
 
-// findTag finds the first start tag named by needle ("<w:name") in b and
-// returns its attributes.
-func findTag(b, needle []byte) ([]byte, bool) {
-	for {
-		i := bytes.Index(b, needle)
-		if i < 0 {
-			return nil, false
+// foundProperties acts on the wanted tags whose attributes start at at
+// (0: absent) in data, which ends where the properties do.
+func (r *docxReader) foundProperties(wanted [2][]byte, at [2]int, data []byte) {
+	for w, needle := range wanted {
+		if at[w] == 0 {
+			continue
 		}
-		b = b[i+len(needle):]
-		if len(b) == 0 {
-			return nil, false
-		}
-		if c := b[0]; c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '/' && c != '>' {
-			continue // a longer name: <w:delText
-		}
+		b := data[at[w]:]
 		k := bytes.IndexByte(b, '>')
 		if k < 0 {
-			return nil, false
+			continue
 		}
 		attrs := b[:k]
 		if k > 0 && attrs[k-1] == '/' {
 			attrs = attrs[:k-1]
 		}
-		return attrs, true
+		t := xmlToken{kind: xmlStart, space: needle[1 : 1+len(r.w)], local: needle[len(r.w)+2:], attrs: attrs}
+		if string(t.local) == "del" {
+			if row := r.openRow(); row != nil {
+				row.deleted = true
+			}
+			continue
+		}
+		r.start(&t)
 	}
 }

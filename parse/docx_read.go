@@ -98,8 +98,18 @@ const (
 	vmergeContinue = 2
 )
 
-func newDOCXReader(doc *Document, styles docxStyles) *docxReader {
-	return &docxReader{doc: doc, styles: styles, w: "w", mc: "mc", needles: newDOCXNeedles("w")}
+// newReader returns the scratch's reader, set to read doc afresh with the
+// buffers the last document grew.
+func (sc *docxScratch) newReader(doc *Document, styles docxStyles) *docxReader {
+	r := &sc.reader
+	needles := r.needles
+	if needles.w != "w" {
+		needles = newDOCXNeedles("w")
+	}
+	*r = docxReader{doc: doc, styles: styles, w: "w", mc: "mc", needles: needles,
+		tbuf: r.tbuf[:0], lastStyle: r.lastStyle[:0], para: r.para[:0], ptext: r.ptext[:0], pspans: r.pspans[:0],
+		tables: r.tables[:0], above: r.above[:0], cur: r.cur[:0], ctext: r.ctext[:0]}
+	return r
 }
 
 func (r *docxReader) read(ctx context.Context, body []byte) {
@@ -196,7 +206,9 @@ func (r *docxReader) bindPrefixes(t *xmlToken) {
 			r.mc = string(local)
 		}
 	})
-	r.needles = newDOCXNeedles(r.w)
+	if r.needles.w != r.w {
+		r.needles = newDOCXNeedles(r.w)
+	}
 }
 
 // start handles a WordprocessingML start tag. One switch, which runs on
