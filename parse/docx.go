@@ -169,14 +169,14 @@ func (pk *docxPackage) mainPart() string {
 	}
 	sc := xmlScanner{data: rels}
 	for {
-		t, _ := sc.next()
-		if t == nil {
+		k, _ := sc.next()
+		if k == 0 {
 			break
 		}
-		if t.kind != xmlStart || string(t.local) != "Relationship" || !bytes.HasSuffix(xmlAttrRaw(t.attrs, "Type"), []byte("/officeDocument")) {
+		if k != xmlStart || string(sc.local()) != "Relationship" || !bytes.HasSuffix(xmlAttrRaw(sc.attrs(), "Type"), []byte("/officeDocument")) {
 			continue
 		}
-		if target := strings.TrimPrefix(xmlAttr(t.attrs, "Target"), "/"); target != "" {
+		if target := strings.TrimPrefix(xmlAttr(sc.attrs(), "Target"), "/"); target != "" {
 			if pk.file(target) != nil {
 				return target
 			}
@@ -284,18 +284,18 @@ func (pk *docxPackage) coreTitle() {
 	in := false
 	var title []byte
 	for {
-		t, _ := sc.next()
-		if t == nil {
+		k, _ := sc.next()
+		if k == 0 {
 			break
 		}
-		switch t.kind {
+		switch k {
 		case xmlStart:
-			in = string(t.local) == "title"
+			in = string(sc.local()) == "title"
 		case xmlEnd:
 			in = false
 		case xmlText:
 			if in && len(title) < maxTitleRunes*4 {
-				title = appendXMLText(title, t.text)
+				title = appendXMLText(title, sc.text())
 			}
 		}
 	}

@@ -54,10 +54,11 @@ func (r *docxReader) properties(sc *xmlScanner, local []byte) {
 	var at [2]int // where the attributes of each wanted tag start; 0 when not found
 	i := sc.pos
 	for {
-		k := textEnd(data, i)
-		if k+1 >= len(data) {
+		k := bytes.IndexByte(data[i:], '<') // tags here are long: the SIMD search pays
+		if k < 0 || i+k+1 >= len(data) {
 			return // no end tag: let the tokenizer say so
 		}
+		k += i
 		rest := data[k:]
 		if c := rest[1]; c == '!' || c == '?' {
 			return
@@ -72,7 +73,7 @@ func (r *docxReader) properties(sc *xmlScanner, local []byte) {
 			name = name[1:]
 		}
 		for j, c := range name {
-			if c == ' ' || c == '>' || c == '/' || c == '\n' || c == '\t' || c == '\r' {
+			if nameEnds[c] {
 				name = name[:j]
 				break
 			}
@@ -107,13 +108,13 @@ func (r *docxReader) foundProperties(wanted [2][]byte, at [2]int, data []byte) {
 		if k > 0 && attrs[k-1] == '/' {
 			attrs = attrs[:k-1]
 		}
-		t := xmlToken{kind: xmlStart, space: needle[1 : 1+len(r.w)], local: needle[len(r.w)+2:], attrs: attrs}
-		if string(t.local) == "del" {
+		local := needle[len(r.w)+2:]
+		if string(local) == "del" {
 			if row := r.openRow(); row != nil {
 				row.deleted = true
 			}
 			continue
 		}
-		r.start(&t)
+		r.start(needle[1:1+len(r.w)], local, attrs)
 	}
 }

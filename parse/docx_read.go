@@ -122,23 +122,23 @@ func (r *docxReader) read(ctx context.Context, body []byte) {
 			r.doc.Warnings = append(r.doc.Warnings, limitWarning("the number of blocks", MaxBlocks, Loc{Line: r.pcount}))
 			break
 		}
-		tok, err := sc.next()
+		kind, err := sc.next()
 		if err != nil {
 			r.doc.Warnings = append(r.doc.Warnings, Warning{Code: CodeDOCXCorrupt,
 				Message: fmt.Sprintf("document.xml is not well-formed at byte %d: %v; the rest is not read", sc.pos, err), Loc: Loc{Line: r.pcount}})
 		}
-		if tok == nil {
+		if kind == 0 {
 			break
 		}
-		if !r.token(tok) {
+		if !r.token(&sc, kind) {
 			r.doc.Warnings = append(r.doc.Warnings, limitWarning("the XML nesting depth", maxDOCXDepth, Loc{Line: r.pcount}))
 			break
 		}
 		if r.skipLocal != nil {
 			sc.skipElement(r.skipSpace, r.skipLocal)
 			r.skipSpace, r.skipLocal = nil, nil
-		} else if tok.kind == xmlStart && r.skip == 0 && !sc.end && string(tok.space) == r.w {
-			r.properties(&sc, tok.local)
+		} else if kind == xmlStart && r.skip == 0 && !sc.end && string(sc.space()) == r.w {
+			r.properties(&sc, sc.local())
 		}
 	}
 	for len(r.tables) > 0 {
@@ -154,38 +154,39 @@ func (r *docxReader) read(ctx context.Context, body []byte) {
 	}
 }
 
-// token handles one token; it returns false when the nesting cap is hit.
-func (r *docxReader) token(t *xmlToken) bool {
-	switch t.kind {
+// token handles the token sc has read, of kind k; it returns false when
+// the nesting cap is hit.
+func (r *docxReader) token(sc *xmlScanner, k xmlKind) bool {
+	switch k {
 	case xmlStart:
 		if r.depth++; r.depth > maxDOCXDepth {
 			return false
 		}
 		if r.depth == 1 {
-			r.bindPrefixes(t)
+			r.bindPrefixes(sc.attrs())
 		}
 		if r.skip == 0 {
-			r.start(t)
+			r.start(sc.space(), sc.local(), sc.attrs())
 		}
 	case xmlEnd:
 		if r.skip == 0 {
-			r.end(t)
+			r.end(sc.space(), sc.local())
 		} else if r.depth == r.skip {
 			r.skip = 0
 		}
 		r.depth--
 	case xmlText:
 		if r.inText && r.skip == 0 {
-			if bytes.IndexByte(t.text, '&') < 0 {
-				r.write(t.text)
+			if t := sc.text(); bytes.IndexByte(t, '&') < 0 {
+				r.write(t)
 			} else {
-				r.tbuf = appendXMLText(r.tbuf[:0], t.text)
+				r.tbuf = appendXMLText(r.tbuf[:0], t)
 				r.write(r.tbuf)
 			}
 		}
 	case xmlCDATA:
 		if r.inText && r.skip == 0 {
-			r.write(t.text)
+			r.write(sc.text())
 		}
 	}
 	return true
@@ -193,8 +194,8 @@ func (r *docxReader) token(t *xmlToken) bool {
 
 // bindPrefixes learns the root element's prefixes for the namespaces the
 // reader acts on.
-func (r *docxReader) bindPrefixes(t *xmlToken) {
-	xmlAttrs(t.attrs, func(name, value []byte) {
+func (r *docxReader) bindPrefixes(attrs []byte) {
+	xmlAttrs(attrs, func(name, value []byte) {
 		local, ok := bytes.CutPrefix(name, []byte("xmlns:"))
 		if !ok {
 			return
@@ -218,28 +219,28 @@ func (r *docxReader) bindPrefixes(t *xmlToken) {
 // the properties a change replaced (which hold the old style or spans);
 // and the properties no one reads (borders, shading, widths, spacing,
 // fonts).
-func (r *docxReader) start(t *xmlToken) {
-	if string(t.space) != r.w {
-		if string(t.space) == r.mc && string(t.local) == "Fallback" { // a copy of the Choice for old readers
+func (r *docxReader) start(space, local, attrs []byte) {
+	if string(space) != r.w {
+		if string(space) == r.mc && string(local) == "Fallback" { // a copy of the Choice for old readers
 			r.skip = r.depth
 		}
 		return
 	}
-	switch string(t.local) {
+	switch string(local) {
 	case "del":
 		if r.inTrPr {
 			if row := r.openRow(); row != nil {
 				row.deleted = true
 			}
 		}
-		r.skipContent(t)
+		r.skipContent(space, local)
 	case "moveFrom", "delText", "instrText", "delInstrText",
 		"rPr", "pPrChange", "rPrChange", "tblPrChange", "trPrChange",
 		"tcPrChange", "sectPrChange", "tblPr", "tblGrid", "sectPr",
 		"footnoteReference", "endnoteReference", "commentReference",
 		"tcBorders", "tblBorders", "pBdr", "shd", "tcMar", "tblCellMar",
 		"spacing", "ind", "jc", "tcW", "numPr", "tabs", "rFonts":
-		r.skipContent(t)
+		r.skipContent(space, local)
 	case "t":
 		r.inText = true
 	case "tab", "ptab":
@@ -251,33 +252,33 @@ func (r *docxReader) start(t *xmlToken) {
 	case "p":
 		r.startPara()
 	case "pStyle":
-		if !r.inGridCell() && r.pDepth == 1 && r.headingStyle(xmlAttrBytes(t.attrs, "val")) {
+		if !r.inGridCell() && r.pDepth == 1 && r.headingStyle(xmlAttrBytes(attrs, "val")) {
 			r.pHeading = true
 		}
 	case "outlineLvl":
-		if l := outlineLevel(xmlAttr(t.attrs, "val")); !r.inGridCell() && r.pDepth == 1 && l > 0 && l <= 3 {
+		if l := outlineLevel(xmlAttr(attrs, "val")); !r.inGridCell() && r.pDepth == 1 && l > 0 && l <= 3 {
 			r.pHeading = true
 		}
 	case "altChunk":
 		r.doc.Warnings = append(r.doc.Warnings, Warning{Code: CodeDOCXSkipped,
 			Message: "an embedded document (w:altChunk) is not read", Loc: Loc{Line: r.pcount}})
 	case "tbl", "tr", "trPr", "gridBefore", "tc", "gridSpan", "vMerge":
-		r.tableStart(t.local, t.attrs)
+		r.tableStart(local, attrs)
 	}
 }
 
-// skipContent skips the element t starts: its tokens are not acted on,
-// and read jumps to its end tag.
-func (r *docxReader) skipContent(t *xmlToken) {
+// skipContent skips the element just started: its tokens are not acted
+// on, and read jumps to its end tag.
+func (r *docxReader) skipContent(space, local []byte) {
 	r.skip = r.depth
-	r.skipSpace, r.skipLocal = t.space, t.local
+	r.skipSpace, r.skipLocal = space, local
 }
 
-func (r *docxReader) end(t *xmlToken) {
-	if string(t.space) != r.w {
+func (r *docxReader) end(space, local []byte) {
+	if string(space) != r.w {
 		return
 	}
-	switch string(t.local) {
+	switch string(local) {
 	case "t":
 		r.inText = false
 	case "p":

@@ -15,11 +15,21 @@ import (
 // character references, CDATA, and comments, processing instructions and
 // a DOCTYPE, which are skipped (its entities are never expanded, so an
 // entity bomb is plain text). Nothing recurses.
+//
+// The current token is kept as offsets into the input, read through
+// local, space, attrs and text: a token of slices, returned by value, is
+// copied word by word at every return, and stored through a pointer costs
+// a write barrier per slice whenever the collector is marking.
 type xmlScanner struct {
 	data []byte
 	pos  int
-	end  bool     // an empty-element tag's end is due
-	tok  xmlToken // the token next returns, reused
+	end  bool // an empty-element tag's end is due
+	// The current token: its kind, a tag's name data[n0:n1] with its
+	// local part from l0 (n0 when it has no prefix), and a start tag's
+	// attributes or a text's or CDATA section's bytes, data[v0:v1].
+	kind       xmlKind
+	n0, l0, n1 int
+	v0, v1     int
 }
 
 type xmlKind uint8
@@ -31,46 +41,54 @@ const (
 	xmlCDATA
 )
 
-// xmlToken is a tag or a run of text; its slices point into the input.
-type xmlToken struct {
-	kind         xmlKind
-	space, local []byte // prefix and local name of a tag
-	attrs        []byte // a start tag's attributes, unparsed
-	text         []byte // raw text (references not resolved) or CDATA
-}
-
 var errXMLSyntax = errors.New("unterminated markup")
 
-// next returns the next token, valid until the next call; nil at the end
-// of the input or on an error, which err tells. Tags in document.xml are a
-// few dozen bytes apart, too close for bytes.IndexByte's set-up to pay:
-// the short distances are walked byte by byte.
-func (s *xmlScanner) next() (*xmlToken, error) {
-	if s.end {
-		s.end = false
-		s.tok.kind, s.tok.attrs = xmlEnd, nil
-		return &s.tok, nil
+// local is the current tag's local name.
+func (s *xmlScanner) local() []byte { return s.data[s.l0:s.n1] }
+
+// space is the current tag's prefix, nil when it has none.
+func (s *xmlScanner) space() []byte {
+	if s.l0 == s.n0 {
+		return nil
+	}
+	return s.data[s.n0 : s.l0-1]
+}
+
+// attrs are the current start tag's attributes, unparsed.
+func (s *xmlScanner) attrs() []byte { return s.data[s.v0:s.v1] }
+
+// text is the current text, its references not resolved, or CDATA.
+func (s *xmlScanner) text() []byte { return s.data[s.v0:s.v1] }
+
+// next reads the next token and returns its kind; 0 at the end of the
+// input or on an error, which err tells. Tags in document.xml are a few
+// dozen bytes apart, too close for bytes.IndexByte's set-up to pay: the
+// short distances are walked byte by byte.
+func (s *xmlScanner) next() (xmlKind, error) {
+	if s.end { // the name is the start tag's, read last
+		s.end, s.kind, s.v0, s.v1 = false, xmlEnd, 0, 0
+		return xmlEnd, nil
 	}
 	data := s.data
 	for s.pos < len(data) {
 		if data[s.pos] != '<' {
 			i := textEnd(data, s.pos)
-			s.tok = xmlToken{kind: xmlText, text: data[s.pos:i]}
-			s.pos = i
-			return &s.tok, nil
+			s.kind, s.v0, s.v1, s.pos = xmlText, s.pos, i, i
+			return xmlText, nil
 		}
 		if s.pos+1 < len(data) {
 			switch data[s.pos+1] {
 			case '?', '!':
-				if tok, err, done := s.markup(); done {
-					return tok, err
+				if k, err, done := s.markup(); done {
+					return k, err
 				}
 				continue
 			}
 		}
-		return s.tag(data[s.pos:])
+		return s.tag()
 	}
-	return nil, nil
+	s.kind = 0
+	return 0, nil
 }
 
 // textEnd returns the index of the first '<' at or after i, len(data)
@@ -92,35 +110,35 @@ func textEnd(data []byte, i int) int {
 
 // markup reads the processing instruction, comment, CDATA section or
 // DOCTYPE at s.pos; done is false for those that make no token.
-func (s *xmlScanner) markup() (tok *xmlToken, err error, done bool) {
+func (s *xmlScanner) markup() (k xmlKind, err error, done bool) {
 	rest := s.data[s.pos:]
 	switch {
 	case bytes.HasPrefix(rest, []byte("<?")):
 		if !s.skipPast("?>") {
-			return nil, errXMLSyntax, true
+			return 0, errXMLSyntax, true
 		}
 	case bytes.HasPrefix(rest, []byte("<!--")):
 		if !s.skipPast("-->") {
-			return nil, errXMLSyntax, true
+			return 0, errXMLSyntax, true
 		}
 	case bytes.HasPrefix(rest, []byte("<![CDATA[")):
 		i := bytes.Index(rest, []byte("]]>"))
 		if i < 0 {
-			return nil, errXMLSyntax, true
+			return 0, errXMLSyntax, true
 		}
+		s.kind, s.v0, s.v1 = xmlCDATA, s.pos+9, s.pos+i
 		s.pos += i + 3
-		s.tok = xmlToken{kind: xmlCDATA, text: rest[9:i]}
-		return &s.tok, nil, true
+		return xmlCDATA, nil, true
 	default: // <!DOCTYPE …>, with or without an internal subset
 		end := "]>"
 		if j, k := bytes.IndexByte(rest, '['), bytes.IndexByte(rest, '>'); j < 0 || (k >= 0 && k < j) {
 			end = ">"
 		}
 		if !s.skipPast(end) {
-			return nil, errXMLSyntax, true
+			return 0, errXMLSyntax, true
 		}
 	}
-	return nil, nil, false
+	return 0, nil, false
 }
 
 // skipPast moves past the next occurrence of end.
@@ -133,50 +151,44 @@ func (s *xmlScanner) skipPast(end string) bool {
 	return true
 }
 
-// tag reads the tag at the start of rest.
-func (s *xmlScanner) tag(rest []byte) (*xmlToken, error) {
-	closing := len(rest) > 1 && rest[1] == '/'
-	i := 1
+// tag reads the tag at s.pos.
+func (s *xmlScanner) tag() (xmlKind, error) {
+	data, p := s.data, s.pos
+	closing := p+1 < len(data) && data[p+1] == '/'
+	i := p + 1
 	if closing {
-		i = 2
+		i++
 	}
-	start, colon := i, -1
-	for ; i < len(rest); i++ {
-		c := rest[i]
-		if c == ' ' || c == '>' || c == '/' || c == '\n' || c == '\t' || c == '\r' {
+	start, local := i, i
+	for ; i < len(data); i++ {
+		c := data[i]
+		if nameEnds[c] {
 			break
 		}
-		if c == ':' && colon < 0 {
-			colon = i
+		if c == ':' && local == start {
+			local = i + 1
 		}
 	}
-	t := &s.tok
-	*t = xmlToken{kind: xmlStart}
-	name := rest[start:i]
-	if colon >= 0 {
-		t.space, t.local = rest[start:colon], rest[colon+1:i]
-	} else {
-		t.local = name
+	j := tagEnd(data, i)
+	if j < 0 || i == start {
+		if j >= 0 {
+			s.pos = j + 1
+		}
+		s.kind = 0
+		return 0, errXMLSyntax
 	}
-	j := tagEnd(rest, i)
-	if j < 0 {
-		return nil, errXMLSyntax
-	}
-	s.pos += j + 1
-	if len(name) == 0 {
-		return nil, errXMLSyntax
-	}
+	s.pos = j + 1
+	s.n0, s.l0, s.n1 = start, local, i
 	if closing {
-		t.kind = xmlEnd
-		return t, nil
+		s.kind, s.v0, s.v1 = xmlEnd, 0, 0
+		return xmlEnd, nil
 	}
-	attrs := rest[i:j]
-	if len(attrs) > 0 && attrs[len(attrs)-1] == '/' {
-		attrs = attrs[:len(attrs)-1]
+	if j > i && data[j-1] == '/' {
+		j--
 		s.end = true
 	}
-	t.attrs = attrs
-	return t, nil
+	s.kind, s.v0, s.v1 = xmlStart, i, j
+	return xmlStart, nil
 }
 
 // tagEnd returns the index of the '>' that ends the tag whose name ends
@@ -194,6 +206,9 @@ func tagEnd(b []byte, i int) int {
 	}
 	return -1
 }
+
+// nameEnds are the bytes that end a tag's name: white space, '>' and '/'.
+var nameEnds = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '>': true, '/': true}
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
