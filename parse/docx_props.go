@@ -78,7 +78,7 @@ func (r *docxReader) properties(sc *xmlScanner, local []byte) {
 				break
 			}
 		}
-		if bytes.HasSuffix(name, n.change) {
+		if len(name) >= len(n.change) && name[len(name)-len(n.change)] == 'P' && bytes.HasSuffix(name, n.change) {
 			return
 		}
 		if rest[1] != '/' {

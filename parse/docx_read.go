@@ -226,6 +226,18 @@ func (r *docxReader) start(space, local, attrs []byte) {
 		}
 		return
 	}
+	if len(local) == 1 { // w:r, w:t and w:p are most of the tags: spare them the switch below
+		switch local[0] {
+		case 'r':
+			return
+		case 't':
+			r.inText = true
+			return
+		case 'p':
+			r.startPara()
+			return
+		}
+	}
 	switch string(local) {
 	case "del":
 		if r.inTrPr {
@@ -276,6 +288,15 @@ func (r *docxReader) skipContent(space, local []byte) {
 
 func (r *docxReader) end(space, local []byte) {
 	if string(space) != r.w {
+		return
+	}
+	if len(local) == 1 {
+		switch local[0] {
+		case 't':
+			r.inText = false
+		case 'p':
+			r.endPara()
+		}
 		return
 	}
 	switch string(local) {

@@ -315,24 +315,29 @@ func indexNL(s []byte) int {
 }
 
 // appendFolded appends line as foldSpace makes it: trimmed, each run of
-// white space (isSpace) one ASCII space.
+// white space (isSpace) one ASCII space. line is valid UTF-8 (write made
+// it so), so the few white-space runes beyond ASCII are told by their
+// bytes, without decoding the rest.
 func appendFolded(dst, line []byte) []byte {
 	start := len(dst)
 	run := 0       // start of the run of non-space bytes being read
 	space := false // white space since the last run was written
 	for i := 0; i < len(line); {
-		c, n := rune(line[i]), 1
-		if c >= utf8.RuneSelf {
-			c, n = utf8.DecodeRune(line[i:])
+		n := 0
+		switch foldClass[line[i]] {
+		case foldSpaceByte:
+			n = 1
+		case foldLead:
+			n = spaceLen(line[i:])
 		}
-		if !isSpace(c) {
+		if n == 0 {
 			if space {
 				if len(dst) > start {
 					dst = append(dst, ' ')
 				}
 				space, run = false, i
 			}
-			i += n
+			i++
 			continue
 		}
 		if !space {
@@ -345,6 +350,43 @@ func appendFolded(dst, line []byte) []byte {
 		dst = append(dst, line[run:]...)
 	}
 	return dst
+}
+
+// foldClass tells the bytes appendFolded looks at twice: ASCII white
+// space, and the lead bytes of the white-space runes beyond ASCII.
+var foldClass = [256]uint8{' ': foldSpaceByte, '\t': foldSpaceByte, '\n': foldSpaceByte, '\r': foldSpaceByte, '\f': foldSpaceByte, '\v': foldSpaceByte,
+	0xC2: foldLead, 0xE2: foldLead, 0xE3: foldLead, 0xEF: foldLead}
+
+const (
+	foldSpaceByte = 1
+	foldLead      = 2
+)
+
+// spaceLen returns the length of the white-space rune (isSpace) b starts
+// with, 0 when it starts with another byte. b is valid UTF-8 from a rune's
+// start, or within a rune, whose continuation bytes start no white space.
+func spaceLen(b []byte) int {
+	switch c := b[0]; c {
+	case ' ', '\t', '\n', '\r', '\f', '\v':
+		return 1
+	case 0xC2: // U+00A0
+		if len(b) > 1 && b[1] == 0xA0 {
+			return 2
+		}
+	case 0xE3: // U+3000
+		if len(b) > 2 && b[1] == 0x80 && b[2] == 0x80 {
+			return 3
+		}
+	case 0xE2: // U+200B
+		if len(b) > 2 && b[1] == 0x80 && b[2] == 0x8B {
+			return 3
+		}
+	case 0xEF: // U+FEFF
+		if len(b) > 2 && b[1] == 0xBB && b[2] == 0xBF {
+			return 3
+		}
+	}
+	return 0
 }
 
 // hasNonSpace reports whether s holds anything but white space.

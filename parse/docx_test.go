@@ -321,3 +321,22 @@ func TestDetectFormatWord(t *testing.T) {
 		}
 	}
 }
+
+// TestDOCXFolding holds the DOCX reader's byte-level folding of paragraph
+// and cell text to foldSpace and cellText, which the other readers use.
+func TestDOCXFolding(t *testing.T) {
+	for _, s := range []string{
+		"", " ", "a", " a ", "a  b", "\ta\r\nb\n", "\u00a0申请\u3000数量\u200b", "\ufeff本年新收\n\n 申请数量 \n",
+		"x\u00a0\u00a0y", "全角\u3000\u3000空格", "\u00a9 not a space", "\u3001、", "a\fb\vc", "\n\n", "末尾\u3000",
+	} {
+		if got, want := string(appendFolded(nil, []byte(s))), foldSpace(s); !strings.Contains(s, "\n") && got != want {
+			t.Errorf("appendFolded(%q) = %q, foldSpace %q", s, got, want)
+		}
+		if got, want := string(appendCellText([]byte("keep"), []byte(s))), "keep"+cellText(s); got != want {
+			t.Errorf("appendCellText(%q) = %q, cellText %q", s, got, want)
+		}
+		if got, want := hasNonSpace([]byte(s)), cellText(s) != ""; got != want {
+			t.Errorf("hasNonSpace(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
