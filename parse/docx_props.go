@@ -32,10 +32,10 @@ func newDOCXNeedles(w string) docxNeedles {
 // handled, from its bytes, and moves sc to its end tag. It does nothing
 // for other elements, or when the properties need a full reading. It
 // jumps from '<' to '<' (cell borders are most of the bytes, in long
-// tags) and looks at names only: the first start tag of each wanted name
-// is read, the end is the first "</w:local", and a comment, CDATA,
-// processing instruction or …PrChange element sends the properties to
-// the tokenizer.
+// tags: the SIMD search pays) to the end, the first "</w:local", noting
+// the first start tag of each wanted name on the way; then one search
+// each says whether the content holds a …PrChange, a comment, CDATA or a
+// processing instruction, which send the properties to the tokenizer.
 func (r *docxReader) properties(sc *xmlScanner, local []byte) {
 	n := &r.needles
 	var end []byte
@@ -52,38 +52,26 @@ func (r *docxReader) properties(sc *xmlScanner, local []byte) {
 	}
 	data := sc.data
 	var at [2]int // where the attributes of each wanted tag start; 0 when not found
-	i := sc.pos
-	for {
-		k := bytes.IndexByte(data[i:], '<') // tags here are long: the SIMD search pays
-		if k < 0 || i+k+1 >= len(data) {
+	for i := sc.pos; ; {
+		k := bytes.IndexByte(data[i:], '<')
+		if k < 0 {
 			return // no end tag: let the tokenizer say so
 		}
 		k += i
 		rest := data[k:]
-		if c := rest[1]; c == '!' || c == '?' {
-			return
-		}
-		if rest[1] == '/' && bytes.HasPrefix(rest, end) {
-			r.foundProperties(wanted, at, data[:k])
-			sc.pos = k
-			return
-		}
-		name := rest[1:]
-		if name[0] == '/' {
-			name = name[1:]
-		}
-		for j, c := range name {
-			if nameEnds[c] {
-				name = name[:j]
-				break
+		if len(rest) > 1 && rest[1] == '/' {
+			if bytes.HasPrefix(rest, end) {
+				content := data[sc.pos:k]
+				if bytes.Contains(content, n.change) || bytes.IndexByte(content, '!') >= 0 || bytes.IndexByte(content, '?') >= 0 {
+					return
+				}
+				r.foundProperties(wanted, at, data[:k])
+				sc.pos = k
+				return
 			}
-		}
-		if len(name) >= len(n.change) && name[len(name)-len(n.change)] == 'P' && bytes.HasSuffix(name, n.change) {
-			return
-		}
-		if rest[1] != '/' {
+		} else {
 			for w, needle := range wanted {
-				if at[w] == 0 && len(name) == len(needle)-1 && string(name) == string(needle[1:]) {
+				if at[w] == 0 && bytes.HasPrefix(rest, needle) && len(rest) > len(needle) && nameEnds[rest[len(needle)]] {
 					at[w] = k + len(needle)
 				}
 			}

@@ -2,7 +2,9 @@ package parse
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -193,18 +195,45 @@ func (s *xmlScanner) tag() (xmlKind, error) {
 
 // tagEnd returns the index of the '>' that ends the tag whose name ends
 // at b[i], the first one outside quoted attribute values; -1 when the tag
-// is not closed.
+// is not closed. Word's tags carry long attribute lists (rsids, widths,
+// borders): eight bytes at a time are looked at for the three that matter,
+// and a quoted value is jumped over with bytes.IndexByte.
 func tagEnd(b []byte, i int) int {
-	for ; i < len(b); i++ {
+	for {
+		for i+8 <= len(b) {
+			v := binary.LittleEndian.Uint64(b[i:])
+			if m := swarHas(v, '>') | swarHas(v, '"') | swarHas(v, '\''); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
+			return -1
+		}
 		switch c := b[i]; c {
 		case '>':
 			return i
 		case '"', '\'':
-			for i++; i < len(b) && b[i] != c; i++ {
+			k := bytes.IndexByte(b[i+1:], c)
+			if k < 0 {
+				return -1
 			}
+			i += k + 2
+		default: // fewer than eight bytes are left
+			i++
 		}
 	}
-	return -1
+}
+
+// swarHas returns a mask whose lowest set bit is the high bit of the
+// first byte of v (in memory order) that is c, 0 when none is: the bytes
+// above the first match may be marked falsely, which the caller's use of
+// the lowest bit never sees.
+func swarHas(v uint64, c byte) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	x := v ^ (lo * uint64(c))
+	return (x - lo) &^ x & hi
 }
 
 // nameEnds are the bytes that end a tag's name: white space, '>' and '/'.
