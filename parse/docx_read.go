@@ -135,7 +135,13 @@ func (r *docxReader) read(ctx context.Context, body []byte) {
 			break
 		}
 		if r.skipLocal != nil {
-			sc.skipElement(r.skipSpace, r.skipLocal)
+			// The skipped element's end tag is read here rather than as a
+			// token: the token would only close the skip.
+			if sc.skipElement(r.skipSpace, r.skipLocal) && sc.skipEndTag() || sc.end {
+				sc.end = false
+				r.skip = 0
+				r.depth--
+			}
 			r.skipSpace, r.skipLocal = nil, nil
 		} else if kind == xmlStart && r.skip == 0 && !sc.end && string(sc.space()) == r.w {
 			r.properties(&sc, sc.local())

@@ -340,28 +340,3 @@ func TestDOCXFolding(t *testing.T) {
 		}
 	}
 }
-
-// TestDOCXTagEnd holds tagEnd's eight-bytes-at-a-time search to the
-// plain reading: the first '>' outside quotes, -1 for an open tag.
-func TestDOCXTagEnd(t *testing.T) {
-	plain := func(b []byte, i int) int {
-		for ; i < len(b); i++ {
-			switch c := b[i]; c {
-			case '>':
-				return i
-			case '"', '\'':
-				for i++; i < len(b) && b[i] != c; i++ {
-				}
-			}
-		}
-		return -1
-	}
-	for _, s := range []string{
-		"", ">", "/>", ` w:val="a"/>`, ` w:val="a>b"/>x`, ` a='x">y' b="'>"c>`, ` w:rsidR="00A77B3E" w:rsidRDefault="00A77B3E" w:rsidP="00C0FFEE">`,
-		` w:val="never closed>`, ` a='`, "  \t\n>", ` a="12345678">`, ` a="1234567"> `, strings.Repeat(" ", 15) + ">", strings.Repeat("x", 40),
-	} {
-		if got, want := tagEnd([]byte(s), 0), plain([]byte(s), 0); got != want {
-			t.Errorf("tagEnd(%q) = %d, want %d", s, got, want)
-		}
-	}
-}
