@@ -136,7 +136,7 @@ func (sc *docxScratch) release() {
 	sc.br.Reset(nil)
 	r := &sc.reader
 	r.doc, r.styles = nil, nil
-	if cap(r.ptext) > maxPooledDOCXBuffer || cap(r.para) > maxPooledDOCXBuffer || cap(r.ctext) > maxPooledDOCXBuffer {
+	if cap(r.ptext) > maxPooledDOCXBuffer || cap(r.para) > maxPooledDOCXBuffer || cap(r.ctext) > maxPooledDOCXBuffer || cap(r.blocks) > MaxBlocks/4 {
 		*r = docxReader{}
 	}
 	for _, t := range r.tables[:cap(r.tables)] {

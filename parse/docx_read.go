@@ -40,6 +40,9 @@ type docxReader struct {
 	// each block's is: read ends by making it one string they share.
 	ptext  []byte
 	pspans []docxSpan
+	// The blocks as read, copied into doc.Blocks at the end: one
+	// allocation of the right size rather than a slice grown by doubling.
+	blocks []Block
 
 	tables []*docxTable // open tables, innermost last
 	grids  int          // Table blocks written
@@ -108,7 +111,7 @@ func (sc *docxScratch) newReader(doc *Document, styles docxStyles) *docxReader {
 	}
 	*r = docxReader{doc: doc, styles: styles, w: "w", mc: "mc", needles: needles,
 		tbuf: r.tbuf[:0], lastStyle: r.lastStyle[:0], para: r.para[:0], ptext: r.ptext[:0], pspans: r.pspans[:0],
-		tables: r.tables[:0], above: r.above[:0], cur: r.cur[:0], ctext: r.ctext[:0]}
+		blocks: r.blocks[:0], tables: r.tables[:0], above: r.above[:0], cur: r.cur[:0], ctext: r.ctext[:0]}
 	return r
 }
 
@@ -153,7 +156,11 @@ func (r *docxReader) read(ctx context.Context, body []byte) {
 	r.flush()
 	text := string(r.ptext)
 	for _, sp := range r.pspans {
-		r.doc.Blocks[sp.block].Text = text[sp.s:sp.e]
+		r.blocks[sp.block].Text = text[sp.s:sp.e]
+	}
+	if len(r.blocks) > 0 {
+		r.doc.Blocks = append(r.doc.Blocks, r.blocks...)
+		clear(r.blocks) // the pool must not keep the tables alive
 	}
 	if len(r.doc.Blocks) == 0 && r.doc.Status == StatusOK {
 		r.doc.Warnings = append(r.doc.Warnings, Warning{Code: CodeDOCXCorrupt, Message: "the document has no text"})
@@ -391,7 +398,7 @@ func (r *docxReader) flush() {
 		start := len(r.ptext)
 		if r.ptext = appendFolded(r.ptext, line); len(r.ptext) > start {
 			if r.addBlock(Block{Heading: r.pHeading, Loc: Loc{Line: r.pLine}}) {
-				r.pspans = append(r.pspans, docxSpan{len(r.doc.Blocks) - 1, start, len(r.ptext)})
+				r.pspans = append(r.pspans, docxSpan{len(r.blocks) - 1, start, len(r.ptext)})
 			} else {
 				r.ptext = r.ptext[:start]
 			}
@@ -405,11 +412,11 @@ func (r *docxReader) flush() {
 
 // addBlock appends b, reporting false when MaxBlocks is reached.
 func (r *docxReader) addBlock(b Block) bool {
-	if len(r.doc.Blocks) >= MaxBlocks {
+	if len(r.blocks) >= MaxBlocks {
 		r.full = true
 		return false
 	}
-	r.doc.Blocks = append(r.doc.Blocks, b)
+	r.blocks = append(r.blocks, b)
 	return true
 }
 
