@@ -14,7 +14,7 @@ import "bytes"
 // document's prefix of the WordprocessingML namespace.
 type docxNeedles struct {
 	w                                                             string // the prefix
-	endPPr, endTcPr, endTrPr                                      []byte
+	endPPr, endTcPr, endTrPr, endT                                []byte
 	pStyle, outlineLvl, gridSpan, vMerge, gridBefore, del, change []byte
 }
 
@@ -22,7 +22,7 @@ func newDOCXNeedles(w string) docxNeedles {
 	open := func(local string) []byte { return []byte("<" + w + ":" + local) }
 	end := func(local string) []byte { return []byte("</" + w + ":" + local) }
 	return docxNeedles{w: w,
-		endPPr: end("pPr"), endTcPr: end("tcPr"), endTrPr: end("trPr"),
+		endPPr: end("pPr"), endTcPr: end("tcPr"), endTrPr: end("trPr"), endT: end("t>"),
 		pStyle: open("pStyle"), outlineLvl: open("outlineLvl"), gridSpan: open("gridSpan"),
 		vMerge: open("vMerge"), gridBefore: open("gridBefore"), del: open("del"), change: []byte("PrChange"),
 	}

@@ -147,7 +147,11 @@ func (r *docxReader) read(ctx context.Context, body []byte) {
 			}
 			r.skipSpace, r.skipLocal = nil, nil
 		} else if kind == xmlStart && r.skip == 0 && !sc.end && string(sc.space()) == r.w {
-			r.properties(&sc, sc.local())
+			if l := sc.local(); len(l) == 1 && l[0] == 't' {
+				r.runText(&sc)
+			} else {
+				r.properties(&sc, l)
+			}
 		}
 	}
 	for len(r.tables) > 0 {
@@ -190,12 +194,7 @@ func (r *docxReader) token(sc *xmlScanner, k xmlKind) bool {
 		r.depth--
 	case xmlText:
 		if r.inText && r.skip == 0 {
-			if t := sc.text(); bytes.IndexByte(t, '&') < 0 {
-				r.write(t)
-			} else {
-				r.tbuf = appendXMLText(r.tbuf[:0], t)
-				r.write(r.tbuf)
-			}
+			r.writeRaw(sc.text())
 		}
 	case xmlCDATA:
 		if r.inText && r.skip == 0 {
@@ -203,6 +202,23 @@ func (r *docxReader) token(sc *xmlScanner, k xmlKind) bool {
 		}
 	}
 	return true
+}
+
+// runText reads the text of the w:t just started and its end tag at once
+// when they are plain (text with no markup, then "</w:t>"), as their two
+// tokens would: a run's text is a third of document.xml's tokens.
+func (r *docxReader) runText(sc *xmlScanner) {
+	data := sc.data
+	i := textEnd(data, sc.pos)
+	if !bytes.HasPrefix(data[i:], r.needles.endT) {
+		return
+	}
+	if t := data[sc.pos:i]; len(t) > 0 {
+		r.writeRaw(t)
+	}
+	r.inText = false
+	r.depth--
+	sc.pos = i + len(r.needles.endT)
 }
 
 // bindPrefixes learns the root element's prefixes for the namespaces the
@@ -368,6 +384,16 @@ func (r *docxReader) endPara() {
 	} else {
 		r.para = append(r.para, '\n')
 	}
+}
+
+// writeRaw writes raw XML text, its references resolved.
+func (r *docxReader) writeRaw(t []byte) {
+	if bytes.IndexByte(t, '&') < 0 {
+		r.write(t)
+		return
+	}
+	r.tbuf = appendXMLText(r.tbuf[:0], t)
+	r.write(r.tbuf)
 }
 
 // write adds text to the open grid cell or paragraph.
