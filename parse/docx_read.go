@@ -93,7 +93,7 @@ type docxCell struct {
 	col     int
 	rowspan int
 	origin  *docxCell // the cell a vMerge continuation belongs to, itself otherwise
-	out     int       // index of its Cell in the table's cells, -1 before
+	out     *Cell     // its Cell in the table built, nil before
 }
 
 const (

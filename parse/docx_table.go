@@ -3,6 +3,7 @@ package parse
 import (
 	"fmt"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // tableStart handles the elements that build a table's rows and cells.
@@ -153,6 +154,10 @@ func (r *docxReader) closeTable() {
 	r.addBlock(Block{Table: out, Loc: loc})
 }
 
+// docxCellChunk is how many output cells are allocated at once: as many
+// as stay under 32 KiB.
+const docxCellChunk = 32 << 10 / int(unsafe.Sizeof(Cell{}))
+
 // docxGrid resolves a table's merges into grid cells.
 type docxGrid struct {
 	table      int
@@ -205,11 +210,17 @@ func (b *docxGrid) build(g *docxTable) *Table {
 	if len(kept) > 0 { // an empty table has nil rows, as it always had
 		out.Rows = make([]Row, 0, len(kept))
 	}
-	all := make([]Cell, 0, made-b.made)
+	// The cells are allocated in chunks under the allocator's large-object
+	// size (32 KiB), which zeroes fresh pages for every table otherwise.
+	var all []Cell
+	left := made - b.made
 	k := 0
 	for ri := range kept {
 		row := &kept[ri]
 		o := Row{Loc: lineLoc(row.line, b.table, ri, -1)}
+		if all == nil || cap(all)-len(all) < row.ncel { // an empty row has empty cells, not nil
+			all = make([]Cell, 0, max(row.ncel, min(left, docxCellChunk)))
+		}
 		lo := len(all)
 		for ci := row.first; ci < row.first+row.ncel; ci++ {
 			c := &g.cells[ci]
@@ -221,19 +232,20 @@ func (b *docxGrid) build(g *docxTable) *Table {
 				break
 			}
 			b.made++
+			left--
 			if c.origin != nil {
 				var cp Cell
-				if c.origin.out >= 0 {
-					cp = all[c.origin.out]
+				if c.origin.out != nil {
+					cp = *c.origin.out
 				}
 				cp.Continued = true
 				cp.Loc.Row, cp.Loc.Line = ri+1, row.line
 				all = append(all, cp)
 				continue
 			}
-			c.out = len(all)
 			all = append(all, Cell{Text: text[spans[k].s:spans[k].e], Col: c.col, ColSpan: c.span, RowSpan: c.rowspan,
 				Loc: lineLoc(row.line, b.table, ri, c.col)})
+			c.out = &all[len(all)-1]
 			k++
 		}
 		o.Cells = all[lo:len(all):len(all)]
@@ -260,7 +272,7 @@ func (b *docxGrid) place(g *docxTable, row *docxRow) {
 			}
 			break
 		}
-		c.col, c.origin, c.rowspan, c.out = col, nil, 1, -1
+		c.col, c.origin, c.rowspan, c.out = col, nil, 1, nil
 		origin := c
 		if a := b.above; c.vmerge == vmergeContinue && col < len(a) && a[col] != nil &&
 			a[col].col == col && a[col].span == c.span {
