@@ -30,12 +30,15 @@ func newDOCXNeedles(w string) docxNeedles {
 
 // properties reads the properties element local, whose start tag was just
 // handled, from its bytes, and moves sc to its end tag. It does nothing
-// for other elements, or when the properties need a full reading. It
-// jumps from '<' to '<' (cell borders are most of the bytes, in long
-// tags: the SIMD search pays) to the end, the first "</w:local", noting
-// the first start tag of each wanted name on the way; then one search
-// each says whether the content holds a …PrChange, a comment, CDATA or a
-// processing instruction, which send the properties to the tokenizer.
+// for other elements, or when the properties need a full reading: the
+// content, up to the first "</w:local", holds a …PrChange, a comment,
+// CDATA or a processing instruction. The wanted tags are the first start
+// tag of each name.
+//
+// Every search is anchored on an upper-case letter of its needle (the P
+// of "</w:tcPr", the S of "<w:gridSpan"): those are rare in properties,
+// whose bytes are mostly lower-case border attributes, so one SIMD search
+// usually lands on the needle, where searching for '<' stops at every tag.
 func (r *docxReader) properties(sc *xmlScanner, local []byte) {
 	n := &r.needles
 	var end []byte
@@ -51,33 +54,72 @@ func (r *docxReader) properties(sc *xmlScanner, local []byte) {
 		return
 	}
 	data := sc.data
-	var at [2]int // where the attributes of each wanted tag start; 0 when not found
-	for i := sc.pos; ; {
-		k := bytes.IndexByte(data[i:], '<')
-		if k < 0 {
-			return // no end tag: let the tokenizer say so
-		}
-		k += i
-		rest := data[k:]
-		if len(rest) > 1 && rest[1] == '/' {
-			if bytes.HasPrefix(rest, end) {
-				content := data[sc.pos:k]
-				if bytes.Contains(content, n.change) || bytes.IndexByte(content, '!') >= 0 || bytes.IndexByte(content, '?') >= 0 {
-					return
-				}
-				r.foundProperties(wanted, at, data[:k])
-				sc.pos = k
-				return
-			}
-		} else {
-			for w, needle := range wanted {
-				if at[w] == 0 && bytes.HasPrefix(rest, needle) && len(rest) > len(needle) && nameEnds[rest[len(needle)]] {
-					at[w] = k + len(needle)
-				}
-			}
-		}
-		i = k + 1
+	e := indexAnchored(data[sc.pos:], end)
+	if e < 0 {
+		return // no end tag: let the tokenizer say so
 	}
+	content := data[sc.pos : sc.pos+e]
+	if bytes.Contains(content, n.change) || bytes.IndexByte(content, '!') >= 0 || bytes.IndexByte(content, '?') >= 0 {
+		return
+	}
+	var at [2]int // where the attributes of each wanted tag start; 0 when not found
+	for w, needle := range wanted {
+		if i := startTag(content, needle); i >= 0 {
+			at[w] = sc.pos + i + len(needle)
+		}
+	}
+	r.foundProperties(wanted, at, data[:sc.pos+e])
+	sc.pos += e
+}
+
+// startTag returns where the first start tag named by needle ("<w:name")
+// is in b, -1 when there is none: an occurrence followed by a longer name
+// (<w:delText for <w:del) is not one, and one at the end of b ends the
+// search.
+func startTag(b, needle []byte) int {
+	for from := 0; ; {
+		i := indexAnchored(b[from:], needle)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		k := i + len(needle)
+		if k >= len(b) {
+			return -1
+		}
+		if nameEnds[b[k]] {
+			return i
+		}
+		from = k
+	}
+}
+
+// indexAnchored is bytes.Index(s, needle), searching for the needle's
+// first upper-case byte rather than its first (always '<'), which would
+// stop at every tag.
+func indexAnchored(s, needle []byte) int {
+	a := -1
+	for i, c := range needle {
+		if 'A' <= c && c <= 'Z' {
+			a = i
+			break
+		}
+	}
+	if a < 0 {
+		return bytes.Index(s, needle)
+	}
+	c := needle[a]
+	for i := a; i < len(s); {
+		k := bytes.IndexByte(s[i:], c)
+		if k < 0 {
+			return -1
+		}
+		if p := i + k - a; p+len(needle) <= len(s) && string(s[p:p+len(needle)]) == string(needle) {
+			return p
+		}
+		i += k + 1
+	}
+	return -1
 }
 
 // foundProperties acts on the wanted tags whose attributes start at at

@@ -340,3 +340,23 @@ func TestDOCXFolding(t *testing.T) {
 		}
 	}
 }
+
+// TestDOCXIndexAnchored holds the properties' search anchored on an
+// upper-case letter to bytes.Index.
+func TestDOCXIndexAnchored(t *testing.T) {
+	for _, tt := range []struct{ s, needle string }{
+		{`<w:tcW w:w="1"/><w:gridSpan w:val="2"/></w:tcPr>`, "</w:tcPr"},
+		{`<w:tcW w:w="1"/><w:gridSpan w:val="2"/></w:tcPr>`, "<w:gridSpan"},
+		{`Span<w:gridSpa<w:gridSpan`, "<w:gridSpan"},
+		{`<w:rPr></w:rPr></w:pPr>`, "</w:pPr"},
+		{`P</w:pP`, "</w:pPr"},
+		{`<w:delText/><w:del/>`, "<w:del"},
+		{``, "</w:tcPr"},
+		{`</w:tcP`, "</w:tcPr"},
+		{`PPPPPP</w:tcPr`, "</w:tcPr"},
+	} {
+		if got, want := indexAnchored([]byte(tt.s), []byte(tt.needle)), strings.Index(tt.s, tt.needle); got != want {
+			t.Errorf("indexAnchored(%q, %q) = %d, want %d", tt.s, tt.needle, got, want)
+		}
+	}
+}
