@@ -146,10 +146,10 @@ func (r *docxReader) read(ctx context.Context, body []byte) {
 				r.depth--
 			}
 			r.skipSpace, r.skipLocal = nil, nil
-		} else if kind == xmlStart && r.skip == 0 && !sc.end && string(sc.space()) == r.w {
+		} else if kind == xmlStart && r.skip == 0 && !sc.end && r.isW(sc.space()) {
 			if l := sc.local(); len(l) == 1 && l[0] == 't' {
 				r.runText(&sc)
-			} else {
+			} else if len(l) > 2 && l[len(l)-2] == 'P' && l[len(l)-1] == 'r' { // pPr, tcPr, trPr
 				r.properties(&sc, l)
 			}
 		}
@@ -249,7 +249,7 @@ func (r *docxReader) bindPrefixes(attrs []byte) {
 // and the properties no one reads (borders, shading, widths, spacing,
 // fonts).
 func (r *docxReader) start(space, local, attrs []byte) {
-	if string(space) != r.w {
+	if !r.isW(space) {
 		if string(space) == r.mc && string(local) == "Fallback" { // a copy of the Choice for old readers
 			r.skip = r.depth
 		}
@@ -308,6 +308,18 @@ func (r *docxReader) start(space, local, attrs []byte) {
 	}
 }
 
+// isW reports whether space is the WordprocessingML prefix; most often
+// one byte, compared as one.
+func (r *docxReader) isW(space []byte) bool {
+	if len(space) != len(r.w) {
+		return false
+	}
+	if len(space) == 1 {
+		return space[0] == r.w[0]
+	}
+	return string(space) == r.w
+}
+
 // skipContent skips the element just started: its tokens are not acted
 // on, and read jumps to its end tag.
 func (r *docxReader) skipContent(space, local []byte) {
@@ -316,7 +328,7 @@ func (r *docxReader) skipContent(space, local []byte) {
 }
 
 func (r *docxReader) end(space, local []byte) {
-	if string(space) != r.w {
+	if !r.isW(space) {
 		return
 	}
 	if len(local) == 1 {
