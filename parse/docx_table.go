@@ -139,6 +139,7 @@ func (r *docxReader) closeTable() {
 	r.grids++
 	b := docxGrid{table: idx, budget: min(MaxTableCells, maxDOCXCells-r.cells), above: r.above[:0], cur: r.cur[:0], text: r.ctext[:0]}
 	out := b.build(g)
+	clear(g.cells) // the pooled reader must not keep the cells built alive
 	r.above, r.cur, r.ctext = b.above, b.cur, b.text
 	r.cells += b.made
 	loc := lineLoc(g.line, idx, -1, -1)

@@ -360,3 +360,30 @@ func TestDOCXIndexAnchored(t *testing.T) {
 		}
 	}
 }
+
+// TestDOCXReaderReuse parses documents one after another, as a worker
+// does, and holds each to a parse of its own: the pooled reader and
+// buffers must carry nothing from one document into the next.
+func TestDOCXReaderReuse(t *testing.T) {
+	tables := `<w:tbl><w:tr>` + tc(`<w:vMerge w:val="restart"/>`, "a") + tc(`<w:gridSpan w:val="2"/>`, "b") + `</w:tr>` +
+		`<w:tr>` + tc(`<w:vMerge/>`, "") + tc("", "1") + tc("", "2") + `</w:tr></w:tbl>` + p("after")
+	docs := [][]byte{
+		makeDOCX(t, p("one")+tables+tables, nil),
+		makeDOCX(t, `<w:p><w:pPr><w:pStyle w:val="H1"/></w:pPr><w:r><w:t>heading</w:t></w:r></w:p>`, nil),
+		makeDOCX(t, `<w:tbl><w:tr>`+tc("", "x")+`</w:tr>`, nil), // a table never closed
+	}
+	var first []*Document
+	for _, d := range docs {
+		doc, err := ParseDOCX(context.Background(), d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first = append(first, doc)
+	}
+	for i := len(docs) - 1; i >= 0; i-- {
+		doc, _ := ParseDOCX(context.Background(), docs[i])
+		if !reflect.DeepEqual(doc, first[i]) {
+			t.Errorf("document %d read after the others differs:\n%+v\nfirst read:\n%+v", i, doc, first[i])
+		}
+	}
+}
