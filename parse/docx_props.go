@@ -54,12 +54,12 @@ func (r *docxReader) properties(sc *xmlScanner, local []byte) {
 		return
 	}
 	data := sc.data
-	e := indexAnchored(data[sc.pos:], end)
+	e := propertiesEnd(data[sc.pos:], end)
 	if e < 0 {
-		return // no end tag: let the tokenizer say so
+		return // no end tag, or a change: let the tokenizer read them
 	}
 	content := data[sc.pos : sc.pos+e]
-	if bytes.Contains(content, n.change) || bytes.IndexByte(content, '!') >= 0 || bytes.IndexByte(content, '?') >= 0 {
+	if bytes.IndexByte(content, '!') >= 0 || bytes.IndexByte(content, '?') >= 0 {
 		return
 	}
 	var at [2]int // where the attributes of each wanted tag start; 0 when not found
@@ -70,6 +70,47 @@ func (r *docxReader) properties(sc *xmlScanner, local []byte) {
 	}
 	r.foundProperties(wanted, at, data[:sc.pos+e])
 	sc.pos += e
+}
+
+// propertiesEnd returns where the end tag named by end ("</w:pPr") first
+// is in s, -1 when there is none or "PrChange" comes before it. Both are
+// found by their P, in one search: a change is found on the way to the
+// end, which searching for it apart would walk again.
+func propertiesEnd(s, end []byte) int {
+	a := bytes.IndexByte(end, 'P')
+	if a < 0 || indexUpper(end) != a {
+		e := indexAnchored(s, end)
+		if e < 0 || bytes.Contains(s[:e], []byte("PrChange")) {
+			return -1
+		}
+		return e
+	}
+	for i := 0; i < len(s); {
+		k := bytes.IndexByte(s[i:], 'P')
+		if k < 0 {
+			return -1
+		}
+		q := i + k
+		if p := q - a; p >= 0 && p+len(end) <= len(s) && string(s[p:p+len(end)]) == string(end) {
+			return p
+		}
+		if bytes.HasPrefix(s[q:], []byte("PrChange")) {
+			return -1
+		}
+		i = q + 1
+	}
+	return -1
+}
+
+// indexUpper returns the index of b's first upper-case ASCII letter, -1
+// when it has none.
+func indexUpper(b []byte) int {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			return i
+		}
+	}
+	return -1
 }
 
 // startTag returns where the first start tag named by needle ("<w:name")
@@ -98,13 +139,7 @@ func startTag(b, needle []byte) int {
 // first upper-case byte rather than its first (always '<'), which would
 // stop at every tag.
 func indexAnchored(s, needle []byte) int {
-	a := -1
-	for i, c := range needle {
-		if 'A' <= c && c <= 'Z' {
-			a = i
-			break
-		}
-	}
+	a := indexUpper(needle)
 	if a < 0 {
 		return bytes.Index(s, needle)
 	}

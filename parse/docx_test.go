@@ -387,3 +387,30 @@ func TestDOCXReaderReuse(t *testing.T) {
 		}
 	}
 }
+
+// TestDOCXPropertiesEnd holds propertiesEnd to what it stands for: the
+// first end tag, unless "PrChange" comes before it.
+func TestDOCXPropertiesEnd(t *testing.T) {
+	want := func(s, end string) int {
+		e := strings.Index(s, end)
+		if e < 0 || strings.Contains(s[:e], "PrChange") {
+			return -1
+		}
+		return e
+	}
+	for _, tt := range []struct{ s, end string }{
+		{`<w:pStyle w:val="a"/><w:rPr></w:rPr></w:pPr>`, "</w:pPr"},
+		{`<w:pPrChange w:id="1"><w:pPr/></w:pPrChange></w:pPr>`, "</w:pPr"},
+		{`<w:jc/></w:pPrChange></w:pPr>`, "</w:pPr"},
+		{`<w:tcW/></w:tcPr><w:tcPrChange/>`, "</w:tcPr"},
+		{`PPP<w:rPr></w:rPr>`, "</w:pPr"},
+		{`</w:pP`, "</w:pPr"},
+		{`</w:pPr`, "</w:pPr"},
+		{`PrChang</w:trPr>`, "</w:trPr"},
+		{`<W:x/></W:pPr>`, "</W:pPr"},
+	} {
+		if got, w := propertiesEnd([]byte(tt.s), []byte(tt.end)), want(tt.s, tt.end); got != w {
+			t.Errorf("propertiesEnd(%q, %q) = %d, want %d", tt.s, tt.end, got, w)
+		}
+	}
+}
