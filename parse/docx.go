@@ -3,12 +3,14 @@ package parse
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/opengov-cn/nianbao/internal/sniff"
 )
@@ -75,12 +77,11 @@ func ParseDOCX(ctx context.Context, data []byte) (*Document, error) {
 	if len(zr.File) > maxDOCXEntries {
 		return corruptDOCX(doc, fmt.Errorf("the zip lists %d entries, more than the cap of %d", len(zr.File), maxDOCXEntries)), nil
 	}
-	pk := docxPackage{files: map[string]*zip.File{}, doc: doc}
-	for _, f := range zr.File {
-		pk.files[strings.TrimPrefix(f.Name, "/")] = f
-	}
+	sc := docxScratchPool.Get().(*docxScratch)
+	defer sc.release()
+	pk := docxPackage{zip: zr, data: data, doc: doc, scratch: sc}
 	main := pk.mainPart()
-	body, err := pk.part(main)
+	body, err := pk.part(main, &sc.body)
 	if err != nil {
 		return corruptDOCX(doc, err), nil
 	}
@@ -89,7 +90,7 @@ func ParseDOCX(ctx context.Context, data []byte) (*Document, error) {
 	}
 	styles := pk.styles(path.Join(path.Dir(main), "styles.xml"))
 	pk.coreTitle()
-	r := newDOCXReader(doc, styles)
+	r := sc.newReader(doc, styles)
 	r.read(ctx, body)
 	return doc, nil
 }
@@ -101,31 +102,82 @@ func corruptDOCX(doc *Document, err error) *Document {
 	return doc
 }
 
-// docxPackage is the zip of a DOCX, its entries by name.
+// docxPackage is the zip of a DOCX.
 type docxPackage struct {
-	files map[string]*zip.File
-	doc   *Document
+	zip     *zip.Reader
+	data    []byte // the zip's bytes, which its entries' data are slices of
+	doc     *Document
+	scratch *docxScratch
+}
+
+// docxScratch holds the buffers one reading of a package inflates into
+// and its inflater, kept in a pool for the next: a report's document.xml
+// is a few hundred KiB, and the flate reader's window 32 KiB.
+type docxScratch struct {
+	body, small []byte // document.xml; the small parts, one after the other
+	br          bytes.Reader
+	fr          io.ReadCloser // a flate reader, reset onto br for each part
+	reader      docxReader    // its buffers, tables and cells, kept
+}
+
+var docxScratchPool = sync.Pool{New: func() any { return new(docxScratch) }}
+
+// maxPooledDOCXBuffer is the largest buffer kept for the next document:
+// a rare huge one is left to the collector rather than held.
+const maxPooledDOCXBuffer = 8 << 20
+
+func (sc *docxScratch) release() {
+	if cap(sc.body) > maxPooledDOCXBuffer {
+		sc.body = nil
+	}
+	if cap(sc.small) > maxPooledDOCXBuffer {
+		sc.small = nil
+	}
+	sc.br.Reset(nil)
+	r := &sc.reader
+	r.doc, r.styles = nil, nil
+	if cap(r.ptext) > maxPooledDOCXBuffer || cap(r.para) > maxPooledDOCXBuffer || cap(r.ctext) > maxPooledDOCXBuffer || cap(r.blocks) > MaxBlocks/4 {
+		*r = docxReader{}
+	}
+	for _, t := range r.tables[:cap(r.tables)] {
+		if t != nil && (cap(t.text) > maxPooledDOCXBuffer || cap(t.cells) > MaxTableCells) {
+			r.tables = nil // the next document starts with fresh tables
+			break
+		}
+	}
+	docxScratchPool.Put(sc)
+}
+
+// file returns the entry named name (a leading "/" ignored), the last of
+// that name as a map by name would; nil when there is none.
+func (pk *docxPackage) file(name string) *zip.File {
+	for i := len(pk.zip.File) - 1; i >= 0; i-- {
+		if f := pk.zip.File[i]; strings.TrimPrefix(f.Name, "/") == name {
+			return f
+		}
+	}
+	return nil
 }
 
 // mainPart names the main document part: the target of the package's
 // officeDocument relationship, word/document.xml when it has none.
 func (pk *docxPackage) mainPart() string {
 	const fallback = "word/document.xml"
-	rels, err := pk.part("_rels/.rels")
+	rels, err := pk.part("_rels/.rels", &pk.scratch.small)
 	if err != nil || rels == nil {
 		return fallback
 	}
 	sc := xmlScanner{data: rels}
 	for {
-		t, _ := sc.next()
-		if t == nil {
+		k, _ := sc.next()
+		if k == 0 {
 			break
 		}
-		if t.kind != xmlStart || string(t.local) != "Relationship" || !bytes.HasSuffix(xmlAttrRaw(t.attrs, "Type"), []byte("/officeDocument")) {
+		if k != xmlStart || string(sc.local()) != "Relationship" || !bytes.HasSuffix(xmlAttrRaw(sc.attrs(), "Type"), []byte("/officeDocument")) {
 			continue
 		}
-		if target := strings.TrimPrefix(xmlAttr(t.attrs, "Target"), "/"); target != "" {
-			if _, ok := pk.files[target]; ok {
+		if target := strings.TrimPrefix(xmlAttr(sc.attrs(), "Target"), "/"); target != "" {
+			if pk.file(target) != nil {
 				return target
 			}
 		}
@@ -136,27 +188,29 @@ func (pk *docxPackage) mainPart() string {
 // errDOCXBomb is a part whose inflation ratio says it is a zip bomb.
 var errDOCXBomb = errors.New("zip bomb")
 
-// part inflates the named entry, nil when there is none. A part longer
-// than maxDOCXPartBytes is cut there with a warning; one whose declared
-// inflation ratio is beyond maxDOCXRatio is refused. The declared sizes
-// are checked first and the bytes actually inflated are counted too,
-// since a hostile zip may declare anything.
-func (pk *docxPackage) part(name string) ([]byte, error) {
-	f := pk.files[name]
+// part inflates the named entry into *buf, nil when there is none. A part
+// longer than maxDOCXPartBytes is cut there with a warning; one whose
+// declared inflation ratio is beyond maxDOCXRatio is refused. The declared
+// sizes are checked first and the bytes actually inflated are counted too,
+// since a hostile zip may declare anything. A stored part is a slice of
+// the zip's bytes, not a copy.
+//
+// The entry's data is inflated straight from the zip's bytes, not through
+// zip.File.Open, whose buffered reader and checksum cost as much as the
+// reading of a small report's XML; the sizes are held to the declared
+// ones as Open holds them (more is zip.ErrFormat, less an unexpected EOF),
+// and the checksum, whose failure never stopped the reader, is not
+// computed.
+func (pk *docxPackage) part(name string, buf *[]byte) ([]byte, error) {
+	f := pk.file(name)
 	if f == nil {
 		return nil, nil
 	}
 	if n, c := f.UncompressedSize64, f.CompressedSize64; n > docxRatioFloor && (c == 0 || n/max(c, 1) > maxDOCXRatio) {
 		return nil, fmt.Errorf("part %s: %w: %d bytes inflate to %d, more than %d fold", name, errDOCXBomb, c, n, maxDOCXRatio)
 	}
-	rc, err := f.Open()
+	b, err := pk.inflate(f, buf)
 	if err != nil {
-		return nil, fmt.Errorf("part %s: %w", name, err)
-	}
-	defer rc.Close()
-	b := make([]byte, 0, min(f.UncompressedSize64, maxDOCXPartBytes)+512)
-	b, err = readAllInto(b, io.LimitReader(rc, maxDOCXPartBytes+1))
-	if err != nil && !errors.Is(err, zip.ErrChecksum) {
 		return nil, fmt.Errorf("part %s: %w", name, err)
 	}
 	if len(b) > docxRatioFloor && uint64(len(b))/max(f.CompressedSize64, 1) > maxDOCXRatio {
@@ -169,10 +223,60 @@ func (pk *docxPackage) part(name string) ([]byte, error) {
 	return b, nil
 }
 
+// inflate returns the data of entry f, at most maxDOCXPartBytes+1 bytes.
+func (pk *docxPackage) inflate(f *zip.File, buf *[]byte) ([]byte, error) {
+	off, err := f.DataOffset()
+	if err != nil {
+		return nil, err
+	}
+	if off < 0 || uint64(off) > uint64(len(pk.data)) || f.CompressedSize64 > uint64(len(pk.data))-uint64(off) {
+		return nil, io.ErrUnexpectedEOF
+	}
+	raw := pk.data[off : off+int64(f.CompressedSize64)]
+	limit := int(min(f.UncompressedSize64, maxDOCXPartBytes) + 1)
+	var b []byte
+	switch f.Method {
+	case zip.Store:
+		b = raw[:min(len(raw), limit)]
+	case zip.Deflate:
+		if cap(*buf) < limit {
+			*buf = make([]byte, 0, limit)
+		}
+		sc := pk.scratch
+		sc.br.Reset(raw)
+		if sc.fr == nil {
+			sc.fr = flate.NewReader(&sc.br)
+		} else if err := sc.fr.(flate.Resetter).Reset(&sc.br, nil); err != nil {
+			return nil, err
+		}
+		b = (*buf)[:0]
+		for len(b) < limit {
+			n, err := sc.fr.Read(b[len(b):limit])
+			b = b[:len(b)+n]
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		*buf = b[:0]
+	default:
+		return nil, zip.ErrAlgorithm
+	}
+	switch n := uint64(len(b)); {
+	case n > f.UncompressedSize64:
+		return nil, zip.ErrFormat
+	case len(b) < limit && n != f.UncompressedSize64:
+		return nil, io.ErrUnexpectedEOF
+	}
+	return b, nil
+}
+
 // coreTitle copies the title of the package's core properties into Meta,
 // where the title rule looks after the headings.
 func (pk *docxPackage) coreTitle() {
-	b, err := pk.part("docProps/core.xml")
+	b, err := pk.part("docProps/core.xml", &pk.scratch.small)
 	if err != nil || b == nil {
 		return
 	}
@@ -180,40 +284,22 @@ func (pk *docxPackage) coreTitle() {
 	in := false
 	var title []byte
 	for {
-		t, _ := sc.next()
-		if t == nil {
+		k, _ := sc.next()
+		if k == 0 {
 			break
 		}
-		switch t.kind {
+		switch k {
 		case xmlStart:
-			in = string(t.local) == "title"
+			in = string(sc.local()) == "title"
 		case xmlEnd:
 			in = false
 		case xmlText:
 			if in && len(title) < maxTitleRunes*4 {
-				title = appendXMLText(title, t.text)
+				title = appendXMLText(title, sc.text())
 			}
 		}
 	}
 	if s := foldSpace(strings.ToValidUTF8(string(title), "\uFFFD")); s != "" {
 		pk.doc.Meta["title"] = s
-	}
-}
-
-// readAllInto reads r to its end into b, which a size the zip declared
-// has made large enough in the usual case.
-func readAllInto(b []byte, r io.Reader) ([]byte, error) {
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
 	}
 }

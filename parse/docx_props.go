@@ -13,15 +13,16 @@ import "bytes"
 // docxNeedles are the byte strings properties looks for, with the
 // document's prefix of the WordprocessingML namespace.
 type docxNeedles struct {
-	endPPr, endTcPr, endTrPr                                      []byte
+	w                                                             string // the prefix
+	endPPr, endTcPr, endTrPr, endT                                []byte
 	pStyle, outlineLvl, gridSpan, vMerge, gridBefore, del, change []byte
 }
 
 func newDOCXNeedles(w string) docxNeedles {
 	open := func(local string) []byte { return []byte("<" + w + ":" + local) }
 	end := func(local string) []byte { return []byte("</" + w + ":" + local) }
-	return docxNeedles{
-		endPPr: end("pPr"), endTcPr: end("tcPr"), endTrPr: end("trPr"),
+	return docxNeedles{w: w,
+		endPPr: end("pPr"), endTcPr: end("tcPr"), endTrPr: end("trPr"), endT: end("t>"),
 		pStyle: open("pStyle"), outlineLvl: open("outlineLvl"), gridSpan: open("gridSpan"),
 		vMerge: open("vMerge"), gridBefore: open("gridBefore"), del: open("del"), change: []byte("PrChange"),
 	}
@@ -29,68 +30,156 @@ func newDOCXNeedles(w string) docxNeedles {
 
 // properties reads the properties element local, whose start tag was just
 // handled, from its bytes, and moves sc to its end tag. It does nothing
-// for other elements, or when the properties need a full reading.
+// for other elements, or when the properties need a full reading: the
+// content, up to the first "</w:local", holds a …PrChange, a comment,
+// CDATA or a processing instruction. The wanted tags are the first start
+// tag of each name.
+//
+// Every search is anchored on an upper-case letter of its needle (the P
+// of "</w:tcPr", the S of "<w:gridSpan"): those are rare in properties,
+// whose bytes are mostly lower-case border attributes, so one SIMD search
+// usually lands on the needle, where searching for '<' stops at every tag.
 func (r *docxReader) properties(sc *xmlScanner, local []byte) {
 	n := &r.needles
 	var end []byte
-	var wanted [][]byte
+	var wanted [2][]byte
 	switch string(local) {
 	case "pPr":
-		end, wanted = n.endPPr, [][]byte{n.pStyle, n.outlineLvl}
+		end, wanted = n.endPPr, [2][]byte{n.pStyle, n.outlineLvl}
 	case "tcPr":
-		end, wanted = n.endTcPr, [][]byte{n.gridSpan, n.vMerge}
+		end, wanted = n.endTcPr, [2][]byte{n.gridSpan, n.vMerge}
 	case "trPr":
-		end, wanted = n.endTrPr, [][]byte{n.gridBefore, n.del}
+		end, wanted = n.endTrPr, [2][]byte{n.gridBefore, n.del}
 	default:
 		return
 	}
-	rest := sc.data[sc.pos:]
-	i := bytes.Index(rest, end)
-	if i < 0 {
+	data := sc.data
+	e := propertiesEnd(data[sc.pos:], end)
+	if e < 0 {
+		return // no end tag, or a change: let the tokenizer read them
+	}
+	content := data[sc.pos : sc.pos+e]
+	if bytes.IndexByte(content, '!') >= 0 || bytes.IndexByte(content, '?') >= 0 {
 		return
 	}
-	content := rest[:i]
-	if bytes.Contains(content, n.change) || bytes.IndexByte(content, '!') >= 0 || bytes.IndexByte(content, '?') >= 0 {
-		return
-	}
-	for _, w := range wanted {
-		if attrs, ok := findTag(content, w); ok {
-			t := xmlToken{kind: xmlStart, space: []byte(r.w), local: w[len(r.w)+2:], attrs: attrs}
-			if string(t.local) == "del" {
-				if row := r.openRow(); row != nil {
-					row.deleted = true
-				}
-				continue
-			}
-			r.start(&t)
+	var at [2]int // where the attributes of each wanted tag start; 0 when not found
+	for w, needle := range wanted {
+		if i := startTag(content, needle); i >= 0 {
+			at[w] = sc.pos + i + len(needle)
 		}
 	}
-	sc.pos += i
+	r.foundProperties(wanted, at, data[:sc.pos+e])
+	sc.pos += e
 }
 
-// findTag finds the first start tag named by needle ("<w:name") in b and
-// returns its attributes.
-func findTag(b, needle []byte) ([]byte, bool) {
-	for {
-		i := bytes.Index(b, needle)
+// propertiesEnd returns where the end tag named by end ("</w:pPr") first
+// is in s, -1 when there is none or "PrChange" comes before it. Both are
+// found by their P, in one search: a change is found on the way to the
+// end, which searching for it apart would walk again.
+func propertiesEnd(s, end []byte) int {
+	a := bytes.IndexByte(end, 'P')
+	if a < 0 || indexUpper(end) != a {
+		e := indexAnchored(s, end)
+		if e < 0 || bytes.Contains(s[:e], []byte("PrChange")) {
+			return -1
+		}
+		return e
+	}
+	for i := 0; i < len(s); {
+		k := bytes.IndexByte(s[i:], 'P')
+		if k < 0 {
+			return -1
+		}
+		q := i + k
+		if p := q - a; p >= 0 && p+len(end) <= len(s) && string(s[p:p+len(end)]) == string(end) {
+			return p
+		}
+		if bytes.HasPrefix(s[q:], []byte("PrChange")) {
+			return -1
+		}
+		i = q + 1
+	}
+	return -1
+}
+
+// indexUpper returns the index of b's first upper-case ASCII letter, -1
+// when it has none.
+func indexUpper(b []byte) int {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			return i
+		}
+	}
+	return -1
+}
+
+// startTag returns where the first start tag named by needle ("<w:name")
+// is in b, -1 when there is none: an occurrence followed by a longer name
+// (<w:delText for <w:del) is not one, and one at the end of b ends the
+// search.
+func startTag(b, needle []byte) int {
+	for from := 0; ; {
+		i := indexAnchored(b[from:], needle)
 		if i < 0 {
-			return nil, false
+			return -1
 		}
-		b = b[i+len(needle):]
-		if len(b) == 0 {
-			return nil, false
+		i += from
+		k := i + len(needle)
+		if k >= len(b) {
+			return -1
 		}
-		if c := b[0]; c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '/' && c != '>' {
-			continue // a longer name: <w:delText
+		if nameEnds[b[k]] {
+			return i
 		}
+		from = k
+	}
+}
+
+// indexAnchored is bytes.Index(s, needle), searching for the needle's
+// first upper-case byte rather than its first (always '<'), which would
+// stop at every tag.
+func indexAnchored(s, needle []byte) int {
+	a := indexUpper(needle)
+	if a < 0 {
+		return bytes.Index(s, needle)
+	}
+	c := needle[a]
+	for i := a; i < len(s); {
+		k := bytes.IndexByte(s[i:], c)
+		if k < 0 {
+			return -1
+		}
+		if p := i + k - a; p+len(needle) <= len(s) && string(s[p:p+len(needle)]) == string(needle) {
+			return p
+		}
+		i += k + 1
+	}
+	return -1
+}
+
+// foundProperties acts on the wanted tags whose attributes start at at
+// (0: absent) in data, which ends where the properties do.
+func (r *docxReader) foundProperties(wanted [2][]byte, at [2]int, data []byte) {
+	for w, needle := range wanted {
+		if at[w] == 0 {
+			continue
+		}
+		b := data[at[w]:]
 		k := bytes.IndexByte(b, '>')
 		if k < 0 {
-			return nil, false
+			continue
 		}
 		attrs := b[:k]
 		if k > 0 && attrs[k-1] == '/' {
 			attrs = attrs[:k-1]
 		}
-		return attrs, true
+		local := needle[len(r.w)+2:]
+		if string(local) == "del" {
+			if row := r.openRow(); row != nil {
+				row.deleted = true
+			}
+			continue
+		}
+		r.start(needle[1:1+len(r.w)], local, attrs)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -15,25 +14,6 @@ const (
 	wordStrictNS = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 	markupCompNS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 )
-
-// docxSkipped reports whether the WordprocessingML element name holds
-// nothing a reader sees once tracked changes are accepted: deletions, text
-// moved away, field codes, run properties, and the properties a change
-// replaced (which hold the old style or spans); and the properties no one
-// reads (borders, shading, widths, spacing, fonts). A switch, not a map:
-// it runs on every start tag.
-func docxSkipped(name []byte) bool {
-	switch string(name) {
-	case "del", "moveFrom", "delText", "instrText", "delInstrText",
-		"rPr", "pPrChange", "rPrChange", "tblPrChange", "trPrChange",
-		"tcPrChange", "sectPrChange", "tblPr", "tblGrid", "sectPr",
-		"footnoteReference", "endnoteReference", "commentReference",
-		"tcBorders", "tblBorders", "pBdr", "shd", "tcMar", "tblCellMar",
-		"spacing", "ind", "jc", "tcW", "numPr", "tabs", "rFonts":
-		return true
-	}
-	return false
-}
 
 // docxReader turns document.xml's tokens into blocks.
 type docxReader struct {
@@ -47,8 +27,8 @@ type docxReader struct {
 	tbuf                 []byte // text with its references resolved
 	skipSpace, skipLocal []byte // the skipped element, whose end tag read jumps to
 	needles              docxNeedles
-	lastStyle            *string // the last paragraph style looked up, and whether it is a heading
-	lastHeading          bool
+	lastStyle            []byte // the last paragraph style looked up, and whether it is a heading
+	lastHeading, looked  bool
 	badUTF               bool // invalid UTF-8 was replaced
 
 	para     []byte // text of the open body paragraph
@@ -56,41 +36,64 @@ type docxReader struct {
 	pLine    int    // number of the open paragraph
 	pHeading bool
 	pcount   int // paragraphs started so far: the Loc.Line of blocks
+	// The paragraph blocks' text, folded, one after the other, and where
+	// each block's is: read ends by making it one string they share.
+	ptext  []byte
+	pspans []docxSpan
+	// The blocks as read, copied into doc.Blocks at the end: one
+	// allocation of the right size rather than a slice grown by doubling.
+	blocks []Block
 
 	tables []*docxTable // open tables, innermost last
 	grids  int          // Table blocks written
 	cells  int          // cells made in all tables, for maxDOCXCells
 	full   bool         // MaxBlocks reached
 	merged bool         // a merged_text warning was given
+	// Buffers of the table builder, kept from table to table.
+	above, cur []*docxCell
+	ctext      []byte
 }
 
-// docxTable is an open w:tbl.
+// docxSpan is the text ptext[s:e] of doc.Blocks[block].
+type docxSpan struct{ block, s, e int }
+
+// docxTable is an open w:tbl. Its cells are one slice, row after row,
+// and their text one buffer, cell after cell (only the open cell is ever
+// written to, and it is the last one), so that a table costs a handful of
+// allocations however many cells it has.
 type docxTable struct {
 	line   int
 	layout bool // holds another table: its cells are read as paragraphs
 	rows   []docxRow
-	cell   *docxCell // the open cell, nil between cells
-	cells  int       // cells read, for MaxTableCells
-	sink   docxCell  // where the text of cells past the cap goes
+	cells  []docxCell // every row's cells, row after row
+	text   []byte     // every cell's text, cell after cell
+	cell   int        // index of the open cell; noCell, or sinkCell past MaxTableCells
+	ncells int        // cells read, for MaxTableCells
 }
 
+// The open cell of a docxTable when it is not one of its cells.
+const (
+	noCell   = -1 // between cells
+	sinkCell = -2 // a cell past MaxTableCells, whose text is dropped
+)
+
 type docxRow struct {
-	line    int
-	before  int  // w:gridBefore: grid columns left empty before the first cell
-	deleted bool // a tracked deletion of the whole row
-	cells   []docxCell
+	line        int
+	before      int  // w:gridBefore: grid columns left empty before the first cell
+	deleted     bool // a tracked deletion of the whole row
+	first, ncel int  // the row's cells: cells[first : first+ncel]
 }
 
 // docxCell is a w:tc as read, before its merges are resolved.
 type docxCell struct {
-	text   []byte
-	span   int  // w:gridSpan
-	vmerge int8 // 0 none, vmergeRestart, vmergeContinue
+	tstart, tend int  // its text: text[tstart:tend] of its table
+	span         int  // w:gridSpan
+	vmerge       int8 // 0 none, vmergeRestart, vmergeContinue
 	// Resolved by the table builder:
 	col     int
 	rowspan int
 	origin  *docxCell // the cell a vMerge continuation belongs to, itself otherwise
-	out     Cell
+	out     *Cell     // its Cell in the table built, nil before
 }
 
 const (
@@ -98,8 +101,18 @@ const (
 	vmergeContinue = 2
 )
 
-func newDOCXReader(doc *Document, styles docxStyles) *docxReader {
-	return &docxReader{doc: doc, styles: styles, w: "w", mc: "mc", needles: newDOCXNeedles("w")}
+// newReader returns the scratch's reader, set to read doc afresh with the
+// buffers the last document grew.
+func (sc *docxScratch) newReader(doc *Document, styles docxStyles) *docxReader {
+	r := &sc.reader
+	needles := r.needles
+	if needles.w != "w" {
+		needles = newDOCXNeedles("w")
+	}
+	*r = docxReader{doc: doc, styles: styles, w: "w", mc: "mc", needles: needles,
+		tbuf: r.tbuf[:0], lastStyle: r.lastStyle[:0], para: r.para[:0], ptext: r.ptext[:0], pspans: r.pspans[:0],
+		blocks: r.blocks[:0], tables: r.tables[:0], above: r.above[:0], cur: r.cur[:0], ctext: r.ctext[:0]}
+	return r
 }
 
 func (r *docxReader) read(ctx context.Context, body []byte) {
@@ -112,71 +125,106 @@ func (r *docxReader) read(ctx context.Context, body []byte) {
 			r.doc.Warnings = append(r.doc.Warnings, limitWarning("the number of blocks", MaxBlocks, Loc{Line: r.pcount}))
 			break
 		}
-		tok, err := sc.next()
+		kind, err := sc.next()
 		if err != nil {
 			r.doc.Warnings = append(r.doc.Warnings, Warning{Code: CodeDOCXCorrupt,
 				Message: fmt.Sprintf("document.xml is not well-formed at byte %d: %v; the rest is not read", sc.pos, err), Loc: Loc{Line: r.pcount}})
 		}
-		if tok == nil {
+		if kind == 0 {
 			break
 		}
-		if !r.token(tok) {
+		if !r.token(&sc, kind) {
 			r.doc.Warnings = append(r.doc.Warnings, limitWarning("the XML nesting depth", maxDOCXDepth, Loc{Line: r.pcount}))
 			break
 		}
 		if r.skipLocal != nil {
-			sc.skipElement(r.skipSpace, r.skipLocal)
+			// The skipped element's end tag is read here rather than as a
+			// token: the token would only close the skip.
+			if sc.skipElement(r.skipSpace, r.skipLocal) && sc.skipEndTag() || sc.end {
+				sc.end = false
+				r.skip = 0
+				r.depth--
+			}
 			r.skipSpace, r.skipLocal = nil, nil
-		} else if tok.kind == xmlStart && r.skip == 0 && !sc.end && string(tok.space) == r.w {
-			r.properties(&sc, tok.local)
+		} else if kind == xmlStart && r.skip == 0 && !sc.end && r.isW(sc.space()) {
+			if l := sc.local(); len(l) == 1 && l[0] == 't' {
+				r.runText(&sc)
+			} else if len(l) > 2 && l[len(l)-2] == 'P' && l[len(l)-1] == 'r' { // pPr, tcPr, trPr
+				r.properties(&sc, l)
+			}
 		}
 	}
 	for len(r.tables) > 0 {
 		r.closeTable()
 	}
 	r.flush()
+	text := string(r.ptext)
+	for _, sp := range r.pspans {
+		r.blocks[sp.block].Text = text[sp.s:sp.e]
+	}
+	if len(r.blocks) > 0 {
+		r.doc.Blocks = append(r.doc.Blocks, r.blocks...)
+		clear(r.blocks) // the pool must not keep the tables alive
+	}
 	if len(r.doc.Blocks) == 0 && r.doc.Status == StatusOK {
 		r.doc.Warnings = append(r.doc.Warnings, Warning{Code: CodeDOCXCorrupt, Message: "the document has no text"})
 	}
 }
 
-// token handles one token; it returns false when the nesting cap is hit.
-func (r *docxReader) token(t *xmlToken) bool {
-	switch t.kind {
+// token handles the token sc has read, of kind k; it returns false when
+// the nesting cap is hit.
+func (r *docxReader) token(sc *xmlScanner, k xmlKind) bool {
+	switch k {
 	case xmlStart:
 		if r.depth++; r.depth > maxDOCXDepth {
 			return false
 		}
 		if r.depth == 1 {
-			r.bindPrefixes(t)
+			r.bindPrefixes(sc.attrs())
 		}
 		if r.skip == 0 {
-			r.start(t)
+			r.start(sc.space(), sc.local(), sc.attrs())
 		}
 	case xmlEnd:
 		if r.skip == 0 {
-			r.end(t)
+			r.end(sc.space(), sc.local())
 		} else if r.depth == r.skip {
 			r.skip = 0
 		}
 		r.depth--
 	case xmlText:
 		if r.inText && r.skip == 0 {
-			r.tbuf = appendXMLText(r.tbuf[:0], t.text)
-			r.write(r.tbuf)
+			r.writeRaw(sc.text())
 		}
 	case xmlCDATA:
 		if r.inText && r.skip == 0 {
-			r.write(t.text)
+			r.write(sc.text())
 		}
 	}
 	return true
 }
 
+// runText reads the text of the w:t just started and its end tag at once
+// when they are plain (text with no markup, then "</w:t>"), as their two
+// tokens would: a run's text is a third of document.xml's tokens.
+func (r *docxReader) runText(sc *xmlScanner) {
+	data := sc.data
+	i := textEnd(data, sc.pos)
+	if !bytes.HasPrefix(data[i:], r.needles.endT) {
+		return
+	}
+	if t := data[sc.pos:i]; len(t) > 0 {
+		r.writeRaw(t)
+	}
+	r.inText = false
+	r.depth--
+	sc.pos = i + len(r.needles.endT)
+}
+
 // bindPrefixes learns the root element's prefixes for the namespaces the
 // reader acts on.
-func (r *docxReader) bindPrefixes(t *xmlToken) {
-	xmlAttrs(t.attrs, func(name, value []byte) {
+func (r *docxReader) bindPrefixes(attrs []byte) {
+	xmlAttrs(attrs, func(name, value []byte) {
 		local, ok := bytes.CutPrefix(name, []byte("xmlns:"))
 		if !ok {
 			return
@@ -188,29 +236,52 @@ func (r *docxReader) bindPrefixes(t *xmlToken) {
 			r.mc = string(local)
 		}
 	})
-	r.needles = newDOCXNeedles(r.w)
+	if r.needles.w != r.w {
+		r.needles = newDOCXNeedles(r.w)
+	}
 }
 
-func (r *docxReader) start(t *xmlToken) {
-	if string(t.space) == r.mc && string(t.local) == "Fallback" { // a copy of the Choice for old readers
-		r.skip = r.depth
+// start handles a WordprocessingML start tag. One switch, which runs on
+// every start tag, both acts on the elements read and skips the content
+// of those that hold nothing a reader sees once tracked changes are
+// accepted: deletions, text moved away, field codes, run properties, and
+// the properties a change replaced (which hold the old style or spans);
+// and the properties no one reads (borders, shading, widths, spacing,
+// fonts).
+func (r *docxReader) start(space, local, attrs []byte) {
+	if !r.isW(space) {
+		if string(space) == r.mc && string(local) == "Fallback" { // a copy of the Choice for old readers
+			r.skip = r.depth
+		}
 		return
 	}
-	if string(t.space) != r.w {
-		return
+	if len(local) == 1 { // w:r, w:t and w:p are most of the tags: spare them the switch below
+		switch local[0] {
+		case 'r':
+			return
+		case 't':
+			r.inText = true
+			return
+		case 'p':
+			r.startPara()
+			return
+		}
 	}
-	name := t.local
-	if docxSkipped(name) {
-		if string(name) == "del" && r.inTrPr {
+	switch string(local) {
+	case "del":
+		if r.inTrPr {
 			if row := r.openRow(); row != nil {
 				row.deleted = true
 			}
 		}
-		r.skip = r.depth
-		r.skipSpace, r.skipLocal = t.space, t.local
-		return
-	}
-	switch string(name) {
+		r.skipContent(space, local)
+	case "moveFrom", "delText", "instrText", "delInstrText",
+		"rPr", "pPrChange", "rPrChange", "tblPrChange", "trPrChange",
+		"tcPrChange", "sectPrChange", "tblPr", "tblGrid", "sectPr",
+		"footnoteReference", "endnoteReference", "commentReference",
+		"tcBorders", "tblBorders", "pBdr", "shd", "tcMar", "tblCellMar",
+		"spacing", "ind", "jc", "tcW", "numPr", "tabs", "rFonts":
+		r.skipContent(space, local)
 	case "t":
 		r.inText = true
 	case "tab", "ptab":
@@ -222,26 +293,54 @@ func (r *docxReader) start(t *xmlToken) {
 	case "p":
 		r.startPara()
 	case "pStyle":
-		if r.gridCell() == nil && r.pDepth == 1 && r.headingStyle(xmlAttrBytes(t.attrs, "val")) {
+		if !r.inGridCell() && r.pDepth == 1 && r.headingStyle(xmlAttrBytes(attrs, "val")) {
 			r.pHeading = true
 		}
 	case "outlineLvl":
-		if l := outlineLevel(xmlAttr(t.attrs, "val")); r.gridCell() == nil && r.pDepth == 1 && l > 0 && l <= 3 {
+		if l := outlineLevel(xmlAttr(attrs, "val")); !r.inGridCell() && r.pDepth == 1 && l > 0 && l <= 3 {
 			r.pHeading = true
 		}
 	case "altChunk":
 		r.doc.Warnings = append(r.doc.Warnings, Warning{Code: CodeDOCXSkipped,
 			Message: "an embedded document (w:altChunk) is not read", Loc: Loc{Line: r.pcount}})
 	case "tbl", "tr", "trPr", "gridBefore", "tc", "gridSpan", "vMerge":
-		r.tableStart(t)
+		r.tableStart(local, attrs)
 	}
 }
 
-func (r *docxReader) end(t *xmlToken) {
-	if string(t.space) != r.w {
+// isW reports whether space is the WordprocessingML prefix; most often
+// one byte, compared as one.
+func (r *docxReader) isW(space []byte) bool {
+	if len(space) != len(r.w) {
+		return false
+	}
+	if len(space) == 1 {
+		return space[0] == r.w[0]
+	}
+	return string(space) == r.w
+}
+
+// skipContent skips the element just started: its tokens are not acted
+// on, and read jumps to its end tag.
+func (r *docxReader) skipContent(space, local []byte) {
+	r.skip = r.depth
+	r.skipSpace, r.skipLocal = space, local
+}
+
+func (r *docxReader) end(space, local []byte) {
+	if !r.isW(space) {
 		return
 	}
-	switch string(t.local) {
+	if len(local) == 1 {
+		switch local[0] {
+		case 't':
+			r.inText = false
+		case 'p':
+			r.endPara()
+		}
+		return
+	}
+	switch string(local) {
 	case "t":
 		r.inText = false
 	case "p":
@@ -250,7 +349,7 @@ func (r *docxReader) end(t *xmlToken) {
 		r.inTrPr = false
 	case "tc":
 		if g := r.grid(); g != nil {
-			g.cell = nil
+			g.cell = noCell
 		}
 	case "tbl":
 		if len(r.tables) > 0 {
@@ -263,9 +362,9 @@ func (r *docxReader) end(t *xmlToken) {
 // remembering the last answer: paragraph after paragraph has the same
 // style.
 func (r *docxReader) headingStyle(id []byte) bool {
-	if r.lastStyle == nil || string(id) != *r.lastStyle {
-		s := string(id)
-		r.lastStyle, r.lastHeading = &s, r.styles.heading(s)
+	if !r.looked || !bytes.Equal(id, r.lastStyle) {
+		r.lastStyle = append(r.lastStyle[:0], id...)
+		r.looked, r.lastHeading = true, r.styles.heading(string(id))
 	}
 	return r.lastHeading
 }
@@ -274,7 +373,7 @@ func (r *docxReader) headingStyle(id []byte) bool {
 // elsewhere a paragraph block, or a line of the paragraph a text box sits in.
 func (r *docxReader) startPara() {
 	r.pcount++
-	if r.gridCell() != nil {
+	if r.inGridCell() {
 		return
 	}
 	if r.pDepth == 0 {
@@ -286,8 +385,7 @@ func (r *docxReader) startPara() {
 }
 
 func (r *docxReader) endPara() {
-	if c := r.gridCell(); c != nil {
-		c.text = append(c.text, '\n')
+	if r.cellWrite([]byte{'\n'}) {
 		return
 	}
 	if r.pDepth == 0 {
@@ -300,6 +398,16 @@ func (r *docxReader) endPara() {
 	}
 }
 
+// writeRaw writes raw XML text, its references resolved.
+func (r *docxReader) writeRaw(t []byte) {
+	if bytes.IndexByte(t, '&') < 0 {
+		r.write(t)
+		return
+	}
+	r.tbuf = appendXMLText(r.tbuf[:0], t)
+	r.write(r.tbuf)
+}
+
 // write adds text to the open grid cell or paragraph.
 func (r *docxReader) write(b []byte) {
 	if !utf8.Valid(b) {
@@ -310,8 +418,7 @@ func (r *docxReader) write(b []byte) {
 				Message: "document.xml holds bytes that are not UTF-8; they were replaced", Loc: Loc{Line: r.pcount}})
 		}
 	}
-	if c := r.gridCell(); c != nil {
-		c.text = append(c.text, b...)
+	if r.cellWrite(b) {
 		return
 	}
 	if r.pDepth > 0 && len(r.para) < maxDOCXPartBytes {
@@ -319,29 +426,42 @@ func (r *docxReader) write(b []byte) {
 	}
 }
 
-// flush ends the body paragraph: one block per non-empty line.
+// flush ends the body paragraph: one block per non-empty line, its text
+// folded into ptext.
 func (r *docxReader) flush() {
-	s := string(r.para)
+	s := r.para
 	r.para = r.para[:0]
-	for line := range strings.SplitSeq(s, "\n") {
-		if line = foldSpace(line); line != "" {
-			r.addBlock(Block{Text: line, Heading: r.pHeading, Loc: Loc{Line: r.pLine}})
+	for {
+		line, rest, more := bytes.Cut(s, []byte{'\n'})
+		start := len(r.ptext)
+		if r.ptext = appendFolded(r.ptext, line); len(r.ptext) > start {
+			if r.addBlock(Block{Heading: r.pHeading, Loc: Loc{Line: r.pLine}}) {
+				r.pspans = append(r.pspans, docxSpan{len(r.blocks) - 1, start, len(r.ptext)})
+			} else {
+				r.ptext = r.ptext[:start]
+			}
 		}
+		if !more {
+			return
+		}
+		s = rest
 	}
 }
 
-func (r *docxReader) addBlock(b Block) {
-	if len(r.doc.Blocks) >= MaxBlocks {
+// addBlock appends b, reporting false when MaxBlocks is reached.
+func (r *docxReader) addBlock(b Block) bool {
+	if len(r.blocks) >= MaxBlocks {
 		r.full = true
-		return
+		return false
 	}
-	r.doc.Blocks = append(r.doc.Blocks, b)
+	r.blocks = append(r.blocks, b)
+	return true
 }
 
 // attrInt parses an integer attribute, def when absent or not a number,
 // clamped to [1, limit].
-func attrInt(t *xmlToken, local string, def, limit int) int {
-	return min(max(atoiOr(xmlAttr(t.attrs, local), def), 1), limit)
+func attrInt(attrs []byte, local string, def, limit int) int {
+	return min(max(atoiOr(xmlAttr(attrs, local), def), 1), limit)
 }
 
 // atoiOr parses a decimal integer, def when s is not one.

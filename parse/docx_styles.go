@@ -24,7 +24,7 @@ type docxStyles map[string]docxStyle
 // missing or unreadable part means no heading styles.
 func (pk *docxPackage) styles(name string) docxStyles {
 	out := docxStyles{}
-	b, err := pk.part(name)
+	b, err := pk.part(name, &pk.scratch.small)
 	if err != nil || b == nil {
 		return out
 	}
@@ -32,27 +32,27 @@ func (pk *docxPackage) styles(name string) docxStyles {
 	var id string
 	var cur docxStyle
 	for {
-		t, _ := sc.next()
-		if t == nil {
+		k, _ := sc.next()
+		if k == 0 {
 			break
 		}
-		switch t.kind {
+		switch k {
 		case xmlStart:
-			switch string(t.local) {
+			switch string(sc.local()) {
 			case "style":
 				id, cur = "", docxStyle{}
-				if string(xmlAttrRaw(t.attrs, "type")) == "paragraph" {
-					id = xmlAttr(t.attrs, "styleId")
+				if string(xmlAttrRaw(sc.attrs(), "type")) == "paragraph" {
+					id = xmlAttr(sc.attrs(), "styleId")
 				}
 			case "name":
-				cur.name = strings.ToLower(xmlAttr(t.attrs, "val"))
+				cur.name = strings.ToLower(xmlAttr(sc.attrs(), "val"))
 			case "basedOn":
-				cur.basedOn = xmlAttr(t.attrs, "val")
+				cur.basedOn = xmlAttr(sc.attrs(), "val")
 			case "outlineLvl":
-				cur.outline = outlineLevel(xmlAttr(t.attrs, "val"))
+				cur.outline = outlineLevel(xmlAttr(sc.attrs(), "val"))
 			}
 		case xmlEnd:
-			if string(t.local) == "style" && id != "" {
+			if string(sc.local()) == "style" && id != "" {
 				out[id] = cur
 				id = ""
 			}

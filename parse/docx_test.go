@@ -131,6 +131,10 @@ func TestParseDOCX(t *testing.T) {
 		{"markup compatibility: the choice, not the fallback",
 			`<w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><w:txbxContent>` + p("in a text box") + `</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent>` + p("in a text box") + `</w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r><w:r><w:t>body</w:t></w:r></w:p>`,
 			[]string{"in a text box", "body"}, nil},
+		{"tracked formatting changes keep the nesting: the fallback stays skipped",
+			strings.Repeat(`<w:p><w:r><w:rPr><w:b/><w:rPrChange w:id="1"><w:rPr/></w:rPrChange></w:rPr><w:t>x</w:t></w:r></w:p>`, 6) +
+				`<w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:t>choice</w:t></mc:Choice><mc:Fallback><w:t>fallback</w:t></mc:Fallback></mc:AlternateContent></w:r></w:p>`,
+			[]string{"x", "x", "x", "x", "x", "x", "choice"}, nil},
 		{"cell paragraphs are lines of the cell",
 			`<w:tbl><w:tr><w:tc>` + p("本年新收") + p("申请数量") + `</w:tc></w:tr></w:tbl>`,
 			nil, [][]string{{"本年新收\n申请数量@0+1/1"}, {"--"}}},
@@ -314,6 +318,99 @@ func TestDetectFormatWord(t *testing.T) {
 	for _, tt := range tests {
 		if got := DetectFormat(tt.name, tt.data); got != tt.want {
 			t.Errorf("DetectFormat(%s) = %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestDOCXFolding holds the DOCX reader's byte-level folding of paragraph
+// and cell text to foldSpace and cellText, which the other readers use.
+func TestDOCXFolding(t *testing.T) {
+	for _, s := range []string{
+		"", " ", "a", " a ", "a  b", "\ta\r\nb\n", "\u00a0申请\u3000数量\u200b", "\ufeff本年新收\n\n 申请数量 \n",
+		"x\u00a0\u00a0y", "全角\u3000\u3000空格", "\u00a9 not a space", "\u3001、", "a\fb\vc", "\n\n", "末尾\u3000",
+	} {
+		if got, want := string(appendFolded(nil, []byte(s))), foldSpace(s); !strings.Contains(s, "\n") && got != want {
+			t.Errorf("appendFolded(%q) = %q, foldSpace %q", s, got, want)
+		}
+		if got, want := string(appendCellText([]byte("keep"), []byte(s))), "keep"+cellText(s); got != want {
+			t.Errorf("appendCellText(%q) = %q, cellText %q", s, got, want)
+		}
+		if got, want := hasNonSpace([]byte(s)), cellText(s) != ""; got != want {
+			t.Errorf("hasNonSpace(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestDOCXIndexAnchored holds the properties' search anchored on an
+// upper-case letter to bytes.Index.
+func TestDOCXIndexAnchored(t *testing.T) {
+	for _, tt := range []struct{ s, needle string }{
+		{`<w:tcW w:w="1"/><w:gridSpan w:val="2"/></w:tcPr>`, "</w:tcPr"},
+		{`<w:tcW w:w="1"/><w:gridSpan w:val="2"/></w:tcPr>`, "<w:gridSpan"},
+		{`Span<w:gridSpa<w:gridSpan`, "<w:gridSpan"},
+		{`<w:rPr></w:rPr></w:pPr>`, "</w:pPr"},
+		{`P</w:pP`, "</w:pPr"},
+		{`<w:delText/><w:del/>`, "<w:del"},
+		{``, "</w:tcPr"},
+		{`</w:tcP`, "</w:tcPr"},
+		{`PPPPPP</w:tcPr`, "</w:tcPr"},
+	} {
+		if got, want := indexAnchored([]byte(tt.s), []byte(tt.needle)), strings.Index(tt.s, tt.needle); got != want {
+			t.Errorf("indexAnchored(%q, %q) = %d, want %d", tt.s, tt.needle, got, want)
+		}
+	}
+}
+
+// TestDOCXReaderReuse parses documents one after another, as a worker
+// does, and holds each to a parse of its own: the pooled reader and
+// buffers must carry nothing from one document into the next.
+func TestDOCXReaderReuse(t *testing.T) {
+	tables := `<w:tbl><w:tr>` + tc(`<w:vMerge w:val="restart"/>`, "a") + tc(`<w:gridSpan w:val="2"/>`, "b") + `</w:tr>` +
+		`<w:tr>` + tc(`<w:vMerge/>`, "") + tc("", "1") + tc("", "2") + `</w:tr></w:tbl>` + p("after")
+	docs := [][]byte{
+		makeDOCX(t, p("one")+tables+tables, nil),
+		makeDOCX(t, `<w:p><w:pPr><w:pStyle w:val="H1"/></w:pPr><w:r><w:t>heading</w:t></w:r></w:p>`, nil),
+		makeDOCX(t, `<w:tbl><w:tr>`+tc("", "x")+`</w:tr>`, nil), // a table never closed
+	}
+	var first []*Document
+	for _, d := range docs {
+		doc, err := ParseDOCX(context.Background(), d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first = append(first, doc)
+	}
+	for i := len(docs) - 1; i >= 0; i-- {
+		doc, _ := ParseDOCX(context.Background(), docs[i])
+		if !reflect.DeepEqual(doc, first[i]) {
+			t.Errorf("document %d read after the others differs:\n%+v\nfirst read:\n%+v", i, doc, first[i])
+		}
+	}
+}
+
+// TestDOCXPropertiesEnd holds propertiesEnd to what it stands for: the
+// first end tag, unless "PrChange" comes before it.
+func TestDOCXPropertiesEnd(t *testing.T) {
+	want := func(s, end string) int {
+		e := strings.Index(s, end)
+		if e < 0 || strings.Contains(s[:e], "PrChange") {
+			return -1
+		}
+		return e
+	}
+	for _, tt := range []struct{ s, end string }{
+		{`<w:pStyle w:val="a"/><w:rPr></w:rPr></w:pPr>`, "</w:pPr"},
+		{`<w:pPrChange w:id="1"><w:pPr/></w:pPrChange></w:pPr>`, "</w:pPr"},
+		{`<w:jc/></w:pPrChange></w:pPr>`, "</w:pPr"},
+		{`<w:tcW/></w:tcPr><w:tcPrChange/>`, "</w:tcPr"},
+		{`PPP<w:rPr></w:rPr>`, "</w:pPr"},
+		{`</w:pP`, "</w:pPr"},
+		{`</w:pPr`, "</w:pPr"},
+		{`PrChang</w:trPr>`, "</w:trPr"},
+		{`<W:x/></W:pPr>`, "</W:pPr"},
+	} {
+		if got, w := propertiesEnd([]byte(tt.s), []byte(tt.end)), want(tt.s, tt.end); got != w {
+			t.Errorf("propertiesEnd(%q, %q) = %d, want %d", tt.s, tt.end, got, w)
 		}
 	}
 }

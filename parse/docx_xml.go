@@ -15,11 +15,21 @@ import (
 // character references, CDATA, and comments, processing instructions and
 // a DOCTYPE, which are skipped (its entities are never expanded, so an
 // entity bomb is plain text). Nothing recurses.
+//
+// The current token is kept as offsets into the input, read through
+// local, space, attrs and text: a token of slices, returned by value, is
+// copied word by word at every return, and stored through a pointer costs
+// a write barrier per slice whenever the collector is marking.
 type xmlScanner struct {
 	data []byte
 	pos  int
-	end  bool     // an empty-element tag's end is due
-	tok  xmlToken // the token next returns, reused
+	end  bool // an empty-element tag's end is due
+	// The current token: its kind, a tag's name data[n0:n1] with its
+	// local part from l0 (n0 when it has no prefix), and a start tag's
+	// attributes or a text's or CDATA section's bytes, data[v0:v1].
+	kind       xmlKind
+	n0, l0, n1 int
+	v0, v1     int
 }
 
 type xmlKind uint8
@@ -31,65 +41,104 @@ const (
 	xmlCDATA
 )
 
-// xmlToken is a tag or a run of text; its slices point into the input.
-type xmlToken struct {
-	kind         xmlKind
-	space, local []byte // prefix and local name of a tag
-	attrs        []byte // a start tag's attributes, unparsed
-	text         []byte // raw text (references not resolved) or CDATA
-}
-
 var errXMLSyntax = errors.New("unterminated markup")
 
-// next returns the next token, valid until the next call; nil at the end
-// of the input or on an error, which err tells.
-func (s *xmlScanner) next() (*xmlToken, error) {
-	if s.end {
-		s.end = false
-		s.tok.kind, s.tok.attrs = xmlEnd, nil
-		return &s.tok, nil
+// local is the current tag's local name.
+func (s *xmlScanner) local() []byte { return s.data[s.l0:s.n1] }
+
+// space is the current tag's prefix, nil when it has none.
+func (s *xmlScanner) space() []byte {
+	if s.l0 == s.n0 {
+		return nil
 	}
-	for s.pos < len(s.data) {
-		if s.data[s.pos] != '<' {
-			i := bytes.IndexByte(s.data[s.pos:], '<')
-			if i < 0 {
-				i = len(s.data) - s.pos
-			}
-			s.tok = xmlToken{kind: xmlText, text: s.data[s.pos : s.pos+i]}
-			s.pos += i
-			return &s.tok, nil
+	return s.data[s.n0 : s.l0-1]
+}
+
+// attrs are the current start tag's attributes, unparsed.
+func (s *xmlScanner) attrs() []byte { return s.data[s.v0:s.v1] }
+
+// text is the current text, its references not resolved, or CDATA.
+func (s *xmlScanner) text() []byte { return s.data[s.v0:s.v1] }
+
+// next reads the next token and returns its kind; 0 at the end of the
+// input or on an error, which err tells. Tags in document.xml are a few
+// dozen bytes apart, too close for bytes.IndexByte's set-up to pay: the
+// short distances are walked byte by byte.
+func (s *xmlScanner) next() (xmlKind, error) {
+	if s.end { // the name is the start tag's, read last
+		s.end, s.kind, s.v0, s.v1 = false, xmlEnd, 0, 0
+		return xmlEnd, nil
+	}
+	data := s.data
+	for s.pos < len(data) {
+		if data[s.pos] != '<' {
+			i := textEnd(data, s.pos)
+			s.kind, s.v0, s.v1, s.pos = xmlText, s.pos, i, i
+			return xmlText, nil
 		}
-		rest := s.data[s.pos:]
-		switch {
-		case bytes.HasPrefix(rest, []byte("<?")):
-			if !s.skipPast("?>") {
-				return nil, errXMLSyntax
+		if s.pos+1 < len(data) {
+			switch data[s.pos+1] {
+			case '?', '!':
+				if k, err, done := s.markup(); done {
+					return k, err
+				}
+				continue
 			}
-		case bytes.HasPrefix(rest, []byte("<!--")):
-			if !s.skipPast("-->") {
-				return nil, errXMLSyntax
-			}
-		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
-			i := bytes.Index(rest, []byte("]]>"))
-			if i < 0 {
-				return nil, errXMLSyntax
-			}
-			s.pos += i + 3
-			s.tok = xmlToken{kind: xmlCDATA, text: rest[9:i]}
-			return &s.tok, nil
-		case bytes.HasPrefix(rest, []byte("<!")):
-			end := "]>"
-			if j, k := bytes.IndexByte(rest, '['), bytes.IndexByte(rest, '>'); j < 0 || (k >= 0 && k < j) {
-				end = ">"
-			}
-			if !s.skipPast(end) {
-				return nil, errXMLSyntax
-			}
-		default:
-			return s.tag(rest)
+		}
+		return s.tag()
+	}
+	s.kind = 0
+	return 0, nil
+}
+
+// textEnd returns the index of the first '<' at or after i, len(data)
+// when there is none.
+func textEnd(data []byte, i int) int {
+	for lim := min(i+16, len(data)); i < lim; i++ {
+		if data[i] == '<' {
+			return i
 		}
 	}
-	return nil, nil
+	if i >= len(data) {
+		return len(data)
+	}
+	if k := bytes.IndexByte(data[i:], '<'); k >= 0 {
+		return i + k
+	}
+	return len(data)
+}
+
+// markup reads the processing instruction, comment, CDATA section or
+// DOCTYPE at s.pos; done is false for those that make no token.
+func (s *xmlScanner) markup() (k xmlKind, err error, done bool) {
+	rest := s.data[s.pos:]
+	switch {
+	case bytes.HasPrefix(rest, []byte("<?")):
+		if !s.skipPast("?>") {
+			return 0, errXMLSyntax, true
+		}
+	case bytes.HasPrefix(rest, []byte("<!--")):
+		if !s.skipPast("-->") {
+			return 0, errXMLSyntax, true
+		}
+	case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+		i := bytes.Index(rest, []byte("]]>"))
+		if i < 0 {
+			return 0, errXMLSyntax, true
+		}
+		s.kind, s.v0, s.v1 = xmlCDATA, s.pos+9, s.pos+i
+		s.pos += i + 3
+		return xmlCDATA, nil, true
+	default: // <!DOCTYPE …>, with or without an internal subset
+		end := "]>"
+		if j, k := bytes.IndexByte(rest, '['), bytes.IndexByte(rest, '>'); j < 0 || (k >= 0 && k < j) {
+			end = ">"
+		}
+		if !s.skipPast(end) {
+			return 0, errXMLSyntax, true
+		}
+	}
+	return 0, nil, false
 }
 
 // skipPast moves past the next occurrence of end.
@@ -102,69 +151,66 @@ func (s *xmlScanner) skipPast(end string) bool {
 	return true
 }
 
-// tag reads the tag at the start of rest.
-func (s *xmlScanner) tag(rest []byte) (*xmlToken, error) {
-	closing := len(rest) > 1 && rest[1] == '/'
-	i := 1
+// tag reads the tag at s.pos.
+func (s *xmlScanner) tag() (xmlKind, error) {
+	data, p := s.data, s.pos
+	closing := p+1 < len(data) && data[p+1] == '/'
+	i := p + 1
 	if closing {
-		i = 2
-	}
-	start := i
-	for i < len(rest) && !isXMLSpace(rest[i]) && rest[i] != '>' && rest[i] != '/' {
 		i++
 	}
-	t := &s.tok
-	*t = xmlToken{kind: xmlStart}
-	name := rest[start:i]
-	if c := bytes.IndexByte(name, ':'); c >= 0 {
-		t.space, t.local = name[:c], name[c+1:]
-	} else {
-		t.local = name
-	}
-	// The tag ends at the first '>' outside quotes: the first '>' when the
-	// quotes before it pair up (always, in what Word writes), else the
-	// quotes are followed one by one.
-	j := -1
-	if k := bytes.IndexByte(rest[i:], '>'); k >= 0 {
-		seg := rest[i : i+k]
-		if bytes.Count(seg, []byte{'"'})%2 == 0 && bytes.Count(seg, []byte{'\''})%2 == 0 {
-			j = i + k
+	start, local := i, i
+	for ; i < len(data); i++ {
+		c := data[i]
+		if nameEnds[c] {
+			break
+		}
+		if c == ':' && local == start {
+			local = i + 1
 		}
 	}
-	if j < 0 {
-		var quote byte
-		for j = i; j < len(rest); j++ {
-			c := rest[j]
-			switch {
-			case quote != 0:
-				if c == quote {
-					quote = 0
-				}
-			case c == '"' || c == '\'':
-				quote = c
-			case c == '>':
-				goto done
-			}
+	j := tagEnd(data, i)
+	if j < 0 || i == start {
+		if j >= 0 {
+			s.pos = j + 1
 		}
-		return nil, errXMLSyntax
+		s.kind = 0
+		return 0, errXMLSyntax
 	}
-done:
-	s.pos += j + 1
-	if len(name) == 0 {
-		return nil, errXMLSyntax
-	}
+	s.pos = j + 1
+	s.n0, s.l0, s.n1 = start, local, i
 	if closing {
-		t.kind = xmlEnd
-		return t, nil
+		s.kind, s.v0, s.v1 = xmlEnd, 0, 0
+		return xmlEnd, nil
 	}
-	attrs := rest[i:j]
-	if len(attrs) > 0 && attrs[len(attrs)-1] == '/' {
-		attrs = attrs[:len(attrs)-1]
+	if j > i && data[j-1] == '/' {
+		j--
 		s.end = true
 	}
-	t.attrs = attrs
-	return t, nil
+	s.kind, s.v0, s.v1 = xmlStart, i, j
+	return xmlStart, nil
 }
+
+// tagEnd returns the index of the '>' that ends the tag whose name ends
+// at b[i], the first one outside quoted attribute values; -1 when the tag
+// is not closed. A plain loop, inlined: most tags are a few bytes long,
+// and neither bytes.IndexByte nor eight bytes at a time pay for their
+// set-up there (both were measured slower).
+func tagEnd(b []byte, i int) int {
+	for ; i < len(b); i++ {
+		switch c := b[i]; c {
+		case '>':
+			return i
+		case '"', '\'':
+			for i++; i < len(b) && b[i] != c; i++ {
+			}
+		}
+	}
+	return -1
+}
+
+// nameEnds are the bytes that end a tag's name: white space, '>' and '/'.
+var nameEnds = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '>': true, '/': true}
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
@@ -296,10 +342,12 @@ func xmlEntity(name []byte) (rune, bool) {
 // elements skipped this way (properties, deletions) never nest inside
 // themselves, and if a hostile file nests them anyway the rest of the
 // outer one is read as content, which costs nothing. An empty-element tag
-// has no content to skip.
-func (s *xmlScanner) skipElement(space, local []byte) {
+// has no content to skip. It reports whether the end tag was found; the
+// end tag of an element whose name starts with the skipped one's
+// (</w:rPrChange> inside w:rPr) is not taken for it.
+func (s *xmlScanner) skipElement(space, local []byte) bool {
 	if s.end {
-		return
+		return false
 	}
 	var buf [64]byte
 	end := append(buf[:0], "</"...)
@@ -307,9 +355,30 @@ func (s *xmlScanner) skipElement(space, local []byte) {
 		end = append(append(end, space...), ':')
 	}
 	end = append(end, local...)
-	i := bytes.Index(s.data[s.pos:], end)
-	if i < 0 {
-		return
+	for from := s.pos; ; {
+		i := bytes.Index(s.data[from:], end)
+		if i < 0 {
+			return false
+		}
+		from += i
+		if k := from + len(end); k < len(s.data) {
+			if c := s.data[k]; c != '>' && !isXMLSpace(c) && c != '/' {
+				from = k
+				continue
+			}
+		}
+		s.pos = from
+		return true
 	}
-	s.pos += i
+}
+
+// skipEndTag moves past the end tag at s.pos, which skipElement found,
+// reporting whether it is closed; when it is not, s.pos stays, for next
+// to report the error.
+func (s *xmlScanner) skipEndTag() bool {
+	if j := tagEnd(s.data, s.pos+2); j >= 0 {
+		s.pos = j + 1
+		return true
+	}
+	return false
 }
