@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,6 +84,12 @@ func BenchmarkCountry(b *testing.B) {
 				}
 				cfg := Config{Registry: &Registry{Sites: sites}, Dir: b.TempDir(), Delay: time.Second, Sites: 256, Transport: transport,
 					Logger: discardLogger()}
+				if dir := os.Getenv("NIANBAO_HEAP_DIR"); dir != "" {
+					// Heap snapshots along the run, to see what grows with the hosts:
+					// go tool pprof -sample_index inuse_space DIR/heap-2000-*.pb.gz
+					cfg.ProgressEvery = 5 * time.Second
+					cfg.OnProgress = func(s Summary) { writeHeap(b, dir, hosts, s.Requests) }
+				}
 				runtime.GC()
 				resetHWM()
 				user0, sys0 := cpuTime()
@@ -107,18 +115,43 @@ func BenchmarkCountry(b *testing.B) {
 	}
 }
 
+// writeHeap writes a heap profile of the run crawling hosts hosts, after
+// requests requests, into dir.
+func writeHeap(b *testing.B, dir string, hosts, requests int) {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.Logf("hosts %d requests %d: rss %d MB, heap in use %d MB, heap sys %d MB, stacks %d MB, sys %d MB, goroutines %d",
+		hosts, requests, vmRSS()>>20, ms.HeapInuse>>20, ms.HeapSys>>20, ms.StackInuse>>20, ms.Sys>>20, runtime.NumGoroutine())
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("heap-%d-%06d.pb.gz", hosts, requests)))
+	if err != nil {
+		b.Error(err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Error(err)
+	}
+}
+
 // resetHWM resets this process's peak resident memory (Linux; a no-op
 // elsewhere), so that each run's peak is its own.
 func resetHWM() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
 // vmHWM is this process's peak resident memory since resetHWM.
-func vmHWM() uint64 {
+func vmHWM() uint64 { return procStatus("VmHWM:") }
+
+// vmRSS is this process's resident memory.
+func vmRSS() uint64 { return procStatus("VmRSS:") }
+
+// procStatus reads a size in kB from /proc/self/status, in bytes.
+func procStatus(key string) uint64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(l, key); ok {
 			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			return kb << 10
 		}
