@@ -171,6 +171,9 @@ type policy struct {
 	// received counts the body bytes received for the site, for its byte
 	// cap; nil counts nothing.
 	received *atomic.Int64
+	// lease holds the hosts the site used, for the fetcher to retire once
+	// its crawl ends (gate.go); nil keeps them for the whole run.
+	lease *lease
 }
 
 func newPolicy(cfg *Config, s *Site, log *slog.Logger) policy {
@@ -189,6 +192,7 @@ func newPolicy(cfg *Config, s *Site, log *slog.Logger) policy {
 		blockBackoff:  cfg.BlockBackoff,
 		maxBlocks:     cfg.MaxBlocks,
 		received:      new(atomic.Int64),
+		lease:         newLease(),
 	}
 }
 

@@ -1,15 +1,18 @@
 package crawl
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -58,21 +61,16 @@ const countryPages = 8
 // politeness on (one request in flight per host, 1 s apart) and 256 sites
 // at once, every portal found from its home page; it reports hosts/s,
 // pages/s, CPU per page and the process's peak RSS at 500 and 2,000
-// hosts. One server answers every host name: the crawler's transport
-// dials it whatever the name. Run it with -benchtime 1x:
+// hosts. One server, in a child process, answers every host name: the
+// crawler's transport dials it whatever the name. Run it with -benchtime
+// 1x (one host count: -bench 'BenchmarkCountry/hosts=2000$'):
 //
 //	go test -run '^$' -bench BenchmarkCountry -benchtime 1x ./crawl/
 func BenchmarkCountry(b *testing.B) {
-	srv := httptest.NewServer(countrySite{})
-	defer srv.Close()
-	addr := strings.TrimPrefix(srv.URL, "http://")
+	addr := startCountry(b)
 	dial := &net.Dialer{Timeout: 5 * time.Second}
-	transport := &http.Transport{
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return dial.DialContext(ctx, network, addr)
-		},
-		MaxIdleConnsPerHost: 1,
-		IdleConnTimeout:     5 * time.Second,
+	loopback := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return dial.DialContext(ctx, network, addr)
 	}
 	for _, hosts := range []int{500, 2000} {
 		b.Run("hosts="+strconv.Itoa(hosts), func(b *testing.B) {
@@ -82,13 +80,18 @@ func BenchmarkCountry(b *testing.B) {
 					h := fmt.Sprintf("h%04d.gov.test", i)
 					sites[i] = Site{Name: h, Agency: h + "人民政府", Start: []string{"http://" + h + "/"}, Hosts: []string{h}, Discover: true}
 				}
-				cfg := Config{Registry: &Registry{Sites: sites}, Dir: b.TempDir(), Delay: time.Second, Sites: 256, Transport: transport,
+				cfg := Config{Registry: &Registry{Sites: sites}, Dir: b.TempDir(), Delay: time.Second, Sites: 256,
 					Logger: discardLogger()}
+				// The crawler's own transport, every connection made to the
+				// loopback server.
+				cfg.Transport = newTransport(new(cfg.withDefaults()), loopback)
 				if dir := os.Getenv("NIANBAO_HEAP_DIR"); dir != "" {
 					// Heap snapshots along the run, to see what grows with the hosts:
 					// go tool pprof -sample_index inuse_space DIR/heap-2000-*.pb.gz
+					runtime.MemProfileRate = 4096
 					cfg.ProgressEvery = 5 * time.Second
 					cfg.OnProgress = func(s Summary) { writeHeap(b, dir, hosts, s.Requests) }
+					defer sampleMemory(b, dir, hosts)()
 				}
 				runtime.GC()
 				resetHWM()
@@ -121,8 +124,9 @@ func writeHeap(b *testing.B, dir string, hosts, requests int) {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	b.Logf("hosts %d requests %d: rss %d MB, heap in use %d MB, heap sys %d MB, stacks %d MB, sys %d MB, goroutines %d",
-		hosts, requests, vmRSS()>>20, ms.HeapInuse>>20, ms.HeapSys>>20, ms.StackInuse>>20, ms.Sys>>20, runtime.NumGoroutine())
+	b.Logf("hosts %d requests %d: rss %d MB (anon %d, file %d), heap in use %d MB, heap sys %d MB, released %d MB, stacks %d MB, sys %d MB, goroutines %d",
+		hosts, requests, vmRSS()>>20, procStatus("RssAnon:")>>20, procStatus("RssFile:")>>20, ms.HeapInuse>>20, ms.HeapSys>>20, ms.HeapReleased>>20,
+		ms.StackInuse>>20, ms.Sys>>20, runtime.NumGoroutine())
 	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("heap-%d-%06d.pb.gz", hosts, requests)))
 	if err != nil {
 		b.Error(err)
@@ -132,6 +136,110 @@ func writeHeap(b *testing.B, dir string, hosts, requests int) {
 	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
 		b.Error(err)
 	}
+}
+
+// sampleMemory writes the process's resident memory and the Go runtime's
+// view of it every 50 ms into dir until the function it returns is called.
+func sampleMemory(b *testing.B, dir string, hosts int) (stop func()) {
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("mem-%d.tsv", hosts)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	names := []string{"/memory/classes/total:bytes", "/memory/classes/heap/objects:bytes", "/gc/heap/goal:bytes",
+		"/memory/classes/heap/stacks:bytes", "/memory/classes/heap/released:bytes", "/memory/classes/heap/free:bytes",
+		"/memory/classes/heap/unused:bytes", "/memory/classes/metadata/other:bytes", "/memory/classes/other:bytes",
+		"/memory/classes/os-stacks:bytes", "/memory/classes/profiling/buckets:bytes", "/sched/goroutines:goroutines"}
+	samples := make([]metrics.Sample, len(names))
+	for i, n := range names {
+		samples[i].Name = n
+	}
+	fmt.Fprintln(f, "ms\trss\tanon\ttotal\tobjects\tgoal\tstacks\treleased\tfree\tunused\tmetadata\tother\tos-stacks\tprofiling\tgoroutines")
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	t0 := time.Now()
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			metrics.Read(samples)
+			fmt.Fprintf(f, "%d\t%d\t%d", time.Since(t0).Milliseconds(), vmRSS()>>20, procStatus("RssAnon:")>>20)
+			for i, s := range samples {
+				if i == len(samples)-1 {
+					fmt.Fprintf(f, "\t%d", s.Value.Uint64())
+				} else {
+					fmt.Fprintf(f, "\t%d", s.Value.Uint64()>>20)
+				}
+			}
+			fmt.Fprintln(f)
+		}
+	}()
+	return func() { close(done); <-finished; f.Close() }
+}
+
+// countryEnv, set in the environment of this test binary, makes it serve
+// the loopback country instead of running tests: BenchmarkCountry runs the
+// server in a process of its own, so that the memory and CPU it measures
+// are the crawler's alone.
+const countryEnv = "NIANBAO_COUNTRY_SERVER"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(countryEnv) != "" {
+		serveCountry()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// serveCountry serves countrySite on a loopback port, which it prints on
+// the first line of its standard output, until its standard input closes.
+func serveCountry() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println(ln.Addr().String())
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		os.Exit(0)
+	}()
+	srv := &http.Server{Handler: countrySite{}, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintln(os.Stderr, srv.Serve(ln))
+	os.Exit(1)
+}
+
+// startCountry starts the country's server in a child process and returns
+// its address; the child ends with the benchmark.
+func startCountry(b *testing.B) string {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), countryEnv+"=1")
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		stdin.Close()
+		cmd.Wait()
+	})
+	addr, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		b.Fatalf("country server: %v", err)
+	}
+	return strings.TrimSpace(addr)
 }
 
 // resetHWM resets this process's peak resident memory (Linux; a no-op

@@ -60,9 +60,10 @@ type fetcher struct {
 	client *http.Client
 	arch   *archive
 
-	mu     sync.Mutex
-	gates  map[string]*gate
-	robots map[string]*robotsEntry
+	// The hosts in use and some retired (gate.go), by lower-case host.
+	mu      sync.Mutex
+	hosts   map[string]*hostEntry
+	retired []retiredHost // oldest first
 
 	requests     atomic.Int64
 	bytes        atomic.Int64
@@ -72,11 +73,7 @@ type fetcher struct {
 func newFetcher(cfg *Config, arch *archive) *fetcher {
 	tr := cfg.Transport
 	if tr == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = max(cfg.Parallel, 4)
-		t.MaxResponseHeaderBytes = maxHeaderBytes
-		t.DialContext = (&net.Dialer{Timeout: min(connectTimeout, cfg.Timeout), KeepAlive: 30 * time.Second}).DialContext
-		tr = t
+		tr = newTransport(cfg, nil)
 	}
 	return &fetcher{
 		arch: arch,
@@ -86,23 +83,39 @@ func newFetcher(cfg *Config, arch *archive) *fetcher {
 			// each hop passes mayRequest and the gate.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		gates:  map[string]*gate{},
-		robots: map[string]*robotsEntry{},
+		hosts: map[string]*hostEntry{},
 	}
 }
 
 // hostGate returns the gate of u's host, made with the politeness settings
 // of the first site to use it.
 func (f *fetcher) hostGate(pol *policy, u *url.URL) *gate {
-	host := strings.ToLower(u.Host)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	g := f.gates[host]
-	if g == nil {
-		g = newGate(pol.parallel, pol.delay)
-		f.gates[host] = g
+	return f.hostEntry(pol, strings.ToLower(u.Host)).gate
+}
+
+// newTransport returns the transport of a run with cfg (defaults applied)
+// when it names none; dial, when not nil, makes its connections instead of
+// a plain net.Dialer (for tests).
+//
+// Idle connections are kept per host for the requests to come, one
+// second or a Crawl-delay apart, and in all up to one per request the
+// run can have in flight (sites at once × requests in flight per host):
+// a host whose sites are done is not asked again, and its connection is
+// the first to go when a running site's is put back, so that the idle
+// connections of a run over thousands of hosts are those of the hosts in
+// use.
+func newTransport(cfg *Config, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = max(cfg.Parallel, 4)
+	t.MaxIdleConns = max(cfg.Sites*max(cfg.Parallel, 1), 16)
+	t.MaxResponseHeaderBytes = maxHeaderBytes
+	t.DialContext = (&net.Dialer{Timeout: min(connectTimeout, cfg.Timeout), KeepAlive: 30 * time.Second}).DialContext
+	if dial != nil {
+		t.DialContext = dial
 	}
-	return g
+	return t
 }
 
 type validators struct{ etag, lastModified string }
@@ -389,7 +402,9 @@ func (f *fetcher) readBody(hr *http.Response, r *response, pol *policy, prefix i
 	if n := hr.ContentLength; n > 0 && n < spillSize {
 		r.data = make([]byte, 0, min(n, maxBodySize)+1)
 	}
-	_, readErr := io.Copy(sink, io.LimitReader(hr.Body, maxBodySize+1))
+	buf := copyBuffers.Get().(*[]byte)
+	_, readErr := io.CopyBuffer(sink, io.LimitReader(hr.Body, maxBodySize+1), *buf)
+	copyBuffers.Put(buf)
 	f.received(pol, r.size)
 	if prefix > 0 && readErr == nil && r.size > maxBodySize {
 		r.data = r.data[:maxBodySize]
@@ -424,6 +439,10 @@ func (f *fetcher) readBody(hr *http.Response, r *response, pol *policy, prefix i
 	}
 	return nil
 }
+
+// copyBuffers are the buffers bodies are read through, io.Copy's size:
+// one made per body was half of what a crawl allocated.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // A bodySink takes in a 2xx body as it is read: it hashes and sizes all of
 // it, keeps it in the response up to spillSize and, past that, streams it

@@ -130,3 +130,89 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// What the fetcher keeps per host — its gate and its robots.txt — is kept
+// while a site being crawled uses the host, and for a while after: the
+// last maxRetiredHosts hosts no running site uses are kept, the older ones
+// forgotten, so that a run over thousands of hosts holds those of the
+// sites it crawls and not all it has crawled. A host forgotten and used
+// again (by a later site of the registry on the same host) gets a new
+// gate and has its robots.txt read again; whether it was given up is
+// forgotten with it, and its first connect failures find out again.
+//
+// maxRetiredHosts: sites of one host (a portal and a department's column)
+// are mostly listed together, so the next sites to start find their hosts
+// here; and a retired gate's next start lies at most a Crawl-delay or a
+// backoff ahead, which the time it takes a thousand hosts to retire after
+// it has long covered. A thousand entries of a few kilobytes.
+const maxRetiredHosts = 256
+
+// A hostEntry is what the fetcher keeps of one host.
+type hostEntry struct {
+	gate   *gate
+	robots *robotsEntry // nil until robots.txt is asked for
+	users  int          // sites being crawled that use the host
+	gen    int          // times retired, to tell a stale place in the retired queue
+}
+
+// A lease is the hosts one site's crawl has used, for the fetcher to
+// retire them when the crawl ends. It is read and written with the
+// fetcher's lock held.
+type lease struct{ hosts map[string]struct{} }
+
+func newLease() *lease { return &lease{hosts: map[string]struct{}{}} }
+
+// A retiredHost is a place in the fetcher's queue of retired hosts.
+type retiredHost struct {
+	host string
+	gen  int
+}
+
+// hostEntry returns the entry of host (lower case, with its port if any),
+// made with pol's politeness settings if there is none, and counts pol's
+// site as one of its users. It is called with f.mu held.
+func (f *fetcher) hostEntry(pol *policy, host string) *hostEntry {
+	e := f.hosts[host]
+	if e == nil {
+		e = &hostEntry{gate: newGate(pol.parallel, pol.delay)}
+		f.hosts[host] = e
+	}
+	if pol.lease != nil {
+		if _, ok := pol.lease.hosts[host]; !ok {
+			pol.lease.hosts[host] = struct{}{}
+			e.users++
+		}
+	}
+	return e
+}
+
+// release ends pol's site's use of the hosts it used: those no other
+// running site uses are retired, and the oldest retired ones beyond
+// maxRetiredHosts forgotten.
+func (f *fetcher) release(pol *policy) {
+	if pol.lease == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for host := range pol.lease.hosts {
+		e := f.hosts[host]
+		if e == nil {
+			continue
+		}
+		if e.users--; e.users > 0 {
+			continue
+		}
+		e.gen++
+		f.retired = append(f.retired, retiredHost{host, e.gen})
+	}
+	clear(pol.lease.hosts)
+	for len(f.retired) > maxRetiredHosts {
+		r := f.retired[0]
+		f.retired[0] = retiredHost{}
+		f.retired = f.retired[1:]
+		if e := f.hosts[r.host]; e != nil && e.users == 0 && e.gen == r.gen {
+			delete(f.hosts, r.host)
+		}
+	}
+}

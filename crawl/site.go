@@ -60,6 +60,8 @@ func (cr *crawler) newSiteRun(s *Site) *siteRun {
 
 func (cr *crawler) crawlSite(ctx context.Context, s *Site) error {
 	sr := cr.newSiteRun(s)
+	// Its hosts are kept while it runs, and may be forgotten after.
+	defer cr.f.release(&sr.pol)
 	starts, err := sr.startURLs()
 	if err != nil {
 		return fmt.Errorf("crawl: site %s: %w", s.Name, err)
