@@ -130,6 +130,8 @@ func (sr *siteRun) findColumns(ctx context.Context, home *url.URL) []column {
 	var found []column
 	for fetched := 0; len(queue) > 0 && fetched < maxDiscoveryPages && ctx.Err() == nil; fetched++ {
 		slices.SortStableFunc(queue, func(a, b candidate) int { return cmp.Compare(b.score, a.score) })
+		// Only the best of what is left to fetch can ever be fetched.
+		queue = queue[:min(len(queue), maxDiscoveryPages-fetched)]
 		c := queue[0]
 		queue = queue[1:]
 		doc, pi, ok := sr.discoveryPage(ctx, c.u)

@@ -141,21 +141,23 @@ func (sr *siteRun) work(ctx context.Context) {
 		sr.mu.Unlock()
 	})
 	defer stop()
-	var wg sync.WaitGroup
-	for range max(sr.pol.parallel, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				t, ok := sr.next(ctx)
-				if !ok {
-					return
-				}
-				sr.processSafely(ctx, t)
-				sr.done(ctx, t)
+	worker := func() {
+		for {
+			t, ok := sr.next(ctx)
+			if !ok {
+				return
 			}
-		}()
+			sr.processSafely(ctx, t)
+			sr.done(ctx, t)
+		}
 	}
+	// The site's own goroutine is one of its workers: with 256 sites at
+	// once, a goroutine each that only waits is a few megabytes of stacks.
+	var wg sync.WaitGroup
+	for range max(sr.pol.parallel, 1) - 1 {
+		wg.Go(worker)
+	}
+	worker()
 	wg.Wait()
 }
 
