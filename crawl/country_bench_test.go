@@ -16,6 +16,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -74,7 +75,9 @@ const countryPages = 8
 func BenchmarkCountry(b *testing.B) {
 	addr := startCountry(b)
 	dial := &net.Dialer{Timeout: 5 * time.Second}
+	var dials atomic.Int64
 	loopback := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		dials.Add(1)
 		return dial.DialContext(ctx, network, addr)
 	}
 	for _, hosts := range []int{500, 2000} {
@@ -101,6 +104,7 @@ func BenchmarkCountry(b *testing.B) {
 				runtime.GC()
 				resetHWM()
 				stopLive := peakLive()
+				dials0 := dials.Load()
 				user0, sys0 := cpuTime()
 				t0 := time.Now()
 				sum, err := Run(b.Context(), cfg)
@@ -117,6 +121,7 @@ func BenchmarkCountry(b *testing.B) {
 				b.ReportMetric(float64(hosts)/elapsed.Seconds(), "hosts/s")
 				b.ReportMetric(pages/elapsed.Seconds(), "pages/s")
 				b.ReportMetric(pages/float64(hosts), "pages/host")
+				b.ReportMetric(float64(dials.Load()-dials0)/pages, "dials/page")
 				b.ReportMetric(float64((user1-user0+sys1-sys0).Microseconds())/1000/pages, "cpu-ms/page")
 				b.ReportMetric(float64(vmHWM())/(1<<20), "peak-rss-MB")
 				b.ReportMetric(float64(live)/(1<<20), "peak-live-MB")

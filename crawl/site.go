@@ -180,7 +180,7 @@ func (sr *siteRun) enqueue(ctx context.Context, t *task, u *url.URL) admission {
 // that nothing is queued twice.
 func (sr *siteRun) seen(ctx context.Context, u string) bool {
 	seen, err := sr.fr.seen(ctx, u)
-	if err != nil {
+	if err != nil && ctx.Err() == nil {
 		sr.stateFailed(err)
 		sr.log.Error("reading the frontier", "url", u, "err", err)
 	}
@@ -191,7 +191,7 @@ func (sr *siteRun) seen(ctx context.Context, u string) bool {
 // called by admit with sr.mu held.
 func (sr *siteRun) queryVariants(ctx context.Context, path string) int {
 	n, err := sr.fr.variants(ctx, path)
-	if err != nil {
+	if err != nil && ctx.Err() == nil {
 		sr.stateFailed(err)
 		sr.log.Error("reading the frontier", "path", path, "err", err)
 	}
@@ -205,7 +205,9 @@ func (sr *siteRun) queue(ctx context.Context, t *task, u *url.URL) {
 	if u.RawQuery != "" {
 		qpath = u.Path
 	}
-	if err := sr.fr.push(ctx, *t, qpath); err != nil {
+	if err := sr.fr.push(ctx, *t, qpath); err != nil && ctx.Err() == nil {
+		// When ctx is done, its page is not done either: the next run
+		// reads it again for links.
 		sr.stateFailed(err)
 		sr.log.Error("queueing", "url", t.url, "err", err)
 	}
@@ -224,7 +226,7 @@ func (sr *siteRun) next(ctx context.Context) (t task, ok bool) {
 		return task{}, false
 	}
 	t, ok, err := sr.fr.pop(ctx)
-	if err != nil {
+	if err != nil && ctx.Err() == nil {
 		sr.stateFailed(err)
 		sr.log.Error("reading the frontier", "err", err)
 	}
@@ -240,7 +242,7 @@ func (sr *siteRun) next(ctx context.Context) (t task, ok bool) {
 // marked done in the frontier, not to be taken up again by a resumed run.
 func (sr *siteRun) done(ctx context.Context, t task) {
 	if ctx.Err() == nil {
-		if err := sr.fr.done(ctx, t); err != nil {
+		if err := sr.fr.done(ctx, t); err != nil && ctx.Err() == nil {
 			sr.stateFailed(err)
 			sr.log.Error("marking done", "url", t.url, "err", err)
 		}
