@@ -1,7 +1,9 @@
 package crawl
 
 import (
+	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"sync/atomic"
@@ -94,6 +96,9 @@ type Config struct {
 	ProgressEvery time.Duration
 	// Transport replaces http.DefaultTransport's clone.
 	Transport http.RoundTripper
+	// dial, when set, makes the connections of the built-in transport
+	// (tests: every host name served on loopback).
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // DefaultContact is the contact URL put into the User-Agent when the

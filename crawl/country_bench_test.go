@@ -92,7 +92,7 @@ func BenchmarkCountry(b *testing.B) {
 					Logger: discardLogger()}
 				// The crawler's own transport, every connection made to the
 				// loopback server.
-				cfg.Transport = newTransport(new(cfg.withDefaults()), loopback)
+				cfg.dial = loopback
 				if dir := os.Getenv("NIANBAO_HEAP_DIR"); dir != "" {
 					// Heap snapshots along the run, to see what grows with the hosts:
 					// go tool pprof -sample_index inuse_space DIR/heap-2000-*.pb.gz

@@ -65,26 +65,33 @@ type fetcher struct {
 	hosts   map[string]*hostEntry
 	retired []retiredHost // oldest first
 
+	// The connections of the built-in transport, by lower-case host name,
+	// for those of a retired host to be closed.
+	connMu sync.Mutex
+	conns  map[string]map[*trackedConn]struct{}
+
 	requests     atomic.Int64
 	bytes        atomic.Int64
 	hostsGivenUp atomic.Int64 // after connect-level failures
 }
 
 func newFetcher(cfg *Config, arch *archive) *fetcher {
+	f := &fetcher{arch: arch, hosts: map[string]*hostEntry{}, conns: map[string]map[*trackedConn]struct{}{}}
 	tr := cfg.Transport
 	if tr == nil {
-		tr = newTransport(cfg, nil)
+		dial := cfg.dial
+		if dial == nil {
+			dial = (&net.Dialer{Timeout: min(connectTimeout, cfg.Timeout), KeepAlive: 30 * time.Second}).DialContext
+		}
+		tr = newTransport(cfg, f.tracked(dial))
 	}
-	return &fetcher{
-		arch: arch,
-		client: &http.Client{
-			Transport: tr,
-			// Redirects are followed by fetch itself, hop by hop, so that
-			// each hop passes mayRequest and the gate.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		hosts: map[string]*hostEntry{},
+	f.client = &http.Client{
+		Transport: tr,
+		// Redirects are followed by fetch itself, hop by hop, so that
+		// each hop passes mayRequest and the gate.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+	return f
 }
 
 // hostGate returns the gate of u's host, made with the politeness settings
@@ -96,25 +103,21 @@ func (f *fetcher) hostGate(pol *policy, u *url.URL) *gate {
 }
 
 // newTransport returns the transport of a run with cfg (defaults applied)
-// when it names none; dial, when not nil, makes its connections instead of
-// a plain net.Dialer (for tests).
+// when it names none, its connections made by dial.
 //
 // Idle connections are kept per host for the requests to come, one
-// second or a Crawl-delay apart, and in all up to one per request the
-// run can have in flight (sites at once × requests in flight per host):
-// a host whose sites are done is not asked again, and its connection is
-// the first to go when a running site's is put back, so that the idle
-// connections of a run over thousands of hosts are those of the hosts in
-// use.
+// second or a Crawl-delay apart. A host no running site uses is not asked
+// again, and the fetcher closes its connections when it retires it
+// (gate.go); beyond that, at most one idle connection is kept per request
+// the run can have in flight (sites at once × requests in flight per
+// host), so that the idle connections of a run over thousands of hosts
+// are those of the hosts in use.
 func newTransport(cfg *Config, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = max(cfg.Parallel, 4)
 	t.MaxIdleConns = max(cfg.Sites*max(cfg.Parallel, 1), 16)
 	t.MaxResponseHeaderBytes = maxHeaderBytes
-	t.DialContext = (&net.Dialer{Timeout: min(connectTimeout, cfg.Timeout), KeepAlive: 30 * time.Second}).DialContext
-	if dial != nil {
-		t.DialContext = dial
-	}
+	t.DialContext = dial
 	return t
 }
 

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -216,4 +218,64 @@ func TestHostsRetired(t *testing.T) {
 	if len(f.hosts) > maxRetiredHosts+1 { // +1: the host of the policy never released
 		t.Errorf("%d hosts kept, want at most %d", len(f.hosts), maxRetiredHosts+1)
 	}
+}
+
+// TestRetiredHostConnsClosed checks that the connection of a host no
+// running site uses is closed when its site's crawl ends, and that of a
+// host still in use is not.
+func TestRetiredHostConnsClosed(t *testing.T) {
+	var open atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "<html><title>ok</title></html>")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			open.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			open.Add(-1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	addr := srv.Listener.Addr().String()
+	cfg := testConfig(t, t.TempDir())
+	cfg.dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
+	cfg = cfg.withDefaults()
+	arch, err := openArchive(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFetcher(&cfg, arch)
+	get := func(pol *policy, u string) {
+		t.Helper()
+		resp, err := f.fetch(context.Background(), pol, u, validators{})
+		if err != nil || resp.status != 200 {
+			t.Fatalf("%s: %v", u, err)
+		}
+		resp.discard()
+	}
+	a := newPolicy(&cfg, &Site{Name: "a", Hosts: []string{"a.gov.test"}}, cfg.Logger)
+	b := newPolicy(&cfg, &Site{Name: "b", Hosts: []string{"b.gov.test"}}, cfg.Logger)
+	get(&a, "http://a.gov.test/")
+	get(&b, "http://b.gov.test/")
+	waitConns := func(want int32) {
+		t.Helper()
+		for range 200 {
+			if open.Load() == want {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Fatalf("%d connections open, want %d", open.Load(), want)
+	}
+	waitConns(2)
+	f.release(&a)
+	waitConns(1) // b's is still open, for its next request
+	get(&b, "http://b.gov.test/x")
+	waitConns(1) // and was reused
+	f.release(&b)
+	waitConns(0)
 }

@@ -2,6 +2,10 @@ package crawl
 
 import (
 	"context"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -195,6 +199,7 @@ func (f *fetcher) release(pol *policy) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	var idle []string // host names whose connections are left idle
 	for host := range pol.lease.hosts {
 		e := f.hosts[host]
 		if e == nil {
@@ -205,8 +210,17 @@ func (f *fetcher) release(pol *policy) {
 		}
 		e.gen++
 		f.retired = append(f.retired, retiredHost{host, e.gen})
+		idle = append(idle, (&url.URL{Host: host}).Hostname())
 	}
 	clear(pol.lease.hosts)
+	// Under another port, a host name may still be in use.
+	for e, h := range f.hosts {
+		if h.users > 0 {
+			name := (&url.URL{Host: e}).Hostname()
+			idle = slices.DeleteFunc(idle, func(n string) bool { return n == name })
+		}
+	}
+	defer f.closeConns(idle)
 	for len(f.retired) > maxRetiredHosts {
 		r := f.retired[0]
 		f.retired[0] = retiredHost{}
@@ -214,5 +228,65 @@ func (f *fetcher) release(pol *policy) {
 		if e := f.hosts[r.host]; e != nil && e.users == 0 && e.gen == r.gen {
 			delete(f.hosts, r.host)
 		}
+	}
+}
+
+// A trackedConn is a connection of the built-in transport, known to the
+// fetcher by its host name until it is closed.
+type trackedConn struct {
+	net.Conn
+	f    *fetcher
+	host string
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	c.once.Do(func() {
+		c.f.connMu.Lock()
+		delete(c.f.conns[c.host], c)
+		if len(c.f.conns[c.host]) == 0 {
+			delete(c.f.conns, c.host)
+		}
+		c.f.connMu.Unlock()
+	})
+	return c.Conn.Close()
+}
+
+// tracked wraps dial so that the fetcher knows the connections it makes.
+func (f *fetcher) tracked(dial func(ctx context.Context, network, addr string) (net.Conn, error)) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			host = addr
+		}
+		tc := &trackedConn{Conn: c, f: f, host: strings.ToLower(host)}
+		f.connMu.Lock()
+		if f.conns[tc.host] == nil {
+			f.conns[tc.host] = map[*trackedConn]struct{}{}
+		}
+		f.conns[tc.host][tc] = struct{}{}
+		f.connMu.Unlock()
+		return tc, nil
+	}
+}
+
+// closeConns closes the connections to the given host names, which no
+// running site uses: they are idle, and no request is to come for them
+// that a new connection could not carry.
+func (f *fetcher) closeConns(hosts []string) {
+	var cs []*trackedConn
+	f.connMu.Lock()
+	for _, h := range hosts {
+		for c := range f.conns[strings.ToLower(h)] {
+			cs = append(cs, c)
+		}
+	}
+	f.connMu.Unlock()
+	for _, c := range cs {
+		c.Close()
 	}
 }
