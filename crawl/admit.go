@@ -3,7 +3,6 @@ package crawl
 import (
 	"context"
 	"fmt"
-	"hash/maphash"
 	"log/slog"
 	"net"
 	"net/url"
@@ -52,10 +51,11 @@ func (a admission) String() string {
 
 // admit decides whether the URL u, found as task t, is queued. It sets
 // t.url to u's canonical form (the key of the visited set and the state
-// database), and on admitOK counts the URL as seen, against the page cap
-// and, for a report page or attachment, against the document cap. detail
-// names the trap for admitTrap.
-func (sr *siteRun) admit(t *task, u *url.URL) (verdict admission, detail string) {
+// database), and on admitOK queues it in the frontier (which makes it
+// seen) and counts it against the page cap and, for a report page or
+// attachment, against the document cap. detail names the trap for
+// admitTrap.
+func (sr *siteRun) admit(ctx context.Context, t *task, u *url.URL) (verdict admission, detail string) {
 	t.url = u.String()
 	// The run's hosts: the site's, and the siblings discovery admitted.
 	if !sr.pol.allowedHost(u) {
@@ -68,17 +68,16 @@ func (sr *siteRun) admit(t *task, u *url.URL) (verdict admission, detail string)
 	}
 	isPage := t.kind != kindAttachment
 	isDoc := t.kind == kindPage || t.kind == kindAttachment
-	h := maphash.String(sr.seed, t.url)
 	sr.mu.Lock()
 	defer sr.mu.Unlock()
-	if _, seen := sr.visited[h]; seen {
+	if sr.seen(ctx, t.url) {
 		return admitSeen, ""
 	}
 	// Not marked seen: the same URL may come again through a shorter path.
 	if isPage && t.depth > sr.maxDepth {
 		return admitOverDepth, ""
 	}
-	if u.RawQuery != "" && sr.variants[u.Path] >= maxQueryVariants {
+	if u.RawQuery != "" && sr.queryVariants(ctx, u.Path) >= maxQueryVariants {
 		return admitTrap, "endless query strings"
 	}
 	if sr.fetches >= sr.maxPages {
@@ -87,16 +86,13 @@ func (sr *siteRun) admit(t *task, u *url.URL) (verdict admission, detail string)
 	if isDoc && sr.documents >= sr.maxDocs {
 		return admitOverDocs, ""
 	}
-	// Counted only once admitted, so that the visited set, the variants
-	// and the frontier are all bounded by the page cap.
-	if u.RawQuery != "" {
-		sr.variants[u.Path]++
-	}
+	// Counted only once admitted, so that the frontier (the visited set
+	// and the variants with it) is bounded by the page cap.
 	sr.fetches++
 	if isDoc {
 		sr.documents++
 	}
-	sr.visited[h] = struct{}{}
+	sr.queue(ctx, t, u)
 	return admitOK, ""
 }
 

@@ -144,6 +144,8 @@ func (sr *siteRun) findColumns(ctx context.Context, home *url.URL) []column {
 	v := &visits{sr: sr, home: home, reached: map[string]bool{}}
 	for fetched := 0; len(queue) > 0 && fetched < maxDiscoveryPages && ctx.Err() == nil; fetched++ {
 		slices.SortStableFunc(queue, func(a, b candidate) int { return cmp.Compare(b.score, a.score) })
+		// Only the best of what is left to fetch can ever be fetched.
+		queue = queue[:min(len(queue), maxDiscoveryPages-fetched)]
 		c := queue[0]
 		queue = queue[1:]
 		d, ok := sr.discoveryPage(ctx, c.u)

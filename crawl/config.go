@@ -1,7 +1,9 @@
 package crawl
 
 import (
+	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"sync/atomic"
@@ -94,6 +96,9 @@ type Config struct {
 	ProgressEvery time.Duration
 	// Transport replaces http.DefaultTransport's clone.
 	Transport http.RoundTripper
+	// dial, when set, makes the connections of the built-in transport
+	// (tests: every host name served on loopback).
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // DefaultContact is the contact URL put into the User-Agent when the
@@ -171,6 +176,9 @@ type policy struct {
 	// received counts the body bytes received for the site, for its byte
 	// cap; nil counts nothing.
 	received *atomic.Int64
+	// lease holds the hosts the site used, for the fetcher to retire once
+	// its crawl ends (gate.go); nil keeps them for the whole run.
+	lease *lease
 }
 
 func newPolicy(cfg *Config, s *Site, log *slog.Logger) policy {
@@ -189,6 +197,7 @@ func newPolicy(cfg *Config, s *Site, log *slog.Logger) policy {
 		blockBackoff:  cfg.BlockBackoff,
 		maxBlocks:     cfg.MaxBlocks,
 		received:      new(atomic.Int64),
+		lease:         newLease(),
 	}
 }
 

@@ -153,6 +153,7 @@ type task struct {
 	hint  string    // anchor text of the link
 	from  *pageMeta // for attachments: the page that links to it
 	start bool      // one of the site's start URLs
+	seq   int64     // its place in the site's frontier: the order it was admitted in
 }
 
 // The kinds of URL the state database records.

@@ -19,8 +19,30 @@
 // pure-Go modernc.org/sqlite), raw/ab/abcdef… (the archive, one file per
 // distinct body), .lock and, written by the command line,
 // documents.parquet. A crawl that is killed or interrupted is resumed by
-// the next run: URLs the interrupted run fetched are not fetched again,
-// their stored bodies are read for links instead.
+// the next run from its frontier (see Scheduling): the URLs it was done
+// with are not fetched again, the others are fetched in their order; one
+// it had fetched but not yet recorded as done is read from its stored
+// body for links rather than fetched again.
+//
+// # Scheduling
+//
+// Config.Sites sites are crawled at once, the run's limit on what is in
+// flight: each site has Parallel workers (one by default) and each host a
+// gate (see Politeness). A site's frontier — the URLs its crawl has
+// admitted, list pages, report pages and attachments — is a table of the
+// state database, which is also its visited set: report pages and
+// attachments are fetched first, newest first, then list pages in the
+// order found, and only frontierWindow (64) tasks of each kind are held in
+// memory, the rest read back a window at a time. The rows of a site go
+// when its crawl finishes. Discovery keeps in memory only the candidate
+// pages it can still fetch (at most 20). What the fetcher keeps per host
+// (its gate and robots.txt) is kept while a running site uses the host and
+// for the last 256 hosts retired (a host forgotten and used again by a
+// later site gets a new gate, reads its robots.txt again and, if it was
+// given up, is tried again), and the built-in transport keeps at most one
+// idle connection per request the run can have in flight. So memory is
+// bounded by the sites at once, not by the hosts of the registry nor by
+// the URLs queued.
 //
 // One crawl at a time uses an output directory: [Run] takes an exclusive
 // flock(2) on DIR/.lock without waiting and writes "pid N since T" into
@@ -94,7 +116,7 @@
 //
 // No server can make a run unbounded. Per site, Config.MaxPages caps the
 // URLs fetched (pages and attachments alike, which also bounds the
-// frontier), Config.MaxDocs the report pages and attachments, and
+// frontier's table), Config.MaxDocs the report pages and attachments, and
 // Config.MaxBytes the bytes received; per run, Config.DiskBudget caps the
 // bytes written to the archive. A page yields at most 10,000 links, a body
 // at most Config.MaxBodySize bytes, a URL at most MaxRedirects redirects

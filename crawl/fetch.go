@@ -60,9 +60,15 @@ type fetcher struct {
 	client *http.Client
 	arch   *archive
 
-	mu     sync.Mutex
-	gates  map[string]*gate
-	robots map[string]*robotsEntry
+	// The hosts in use and some retired (gate.go), by lower-case host.
+	mu      sync.Mutex
+	hosts   map[string]*hostEntry
+	retired []retiredHost // oldest first
+
+	// The connections of the built-in transport, by lower-case host name,
+	// for those of a retired host to be closed.
+	connMu sync.Mutex
+	conns  map[string]map[*trackedConn]struct{}
 
 	requests     atomic.Int64
 	bytes        atomic.Int64
@@ -70,39 +76,49 @@ type fetcher struct {
 }
 
 func newFetcher(cfg *Config, arch *archive) *fetcher {
+	f := &fetcher{arch: arch, hosts: map[string]*hostEntry{}, conns: map[string]map[*trackedConn]struct{}{}}
 	tr := cfg.Transport
 	if tr == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = max(cfg.Parallel, 4)
-		t.MaxResponseHeaderBytes = maxHeaderBytes
-		t.DialContext = (&net.Dialer{Timeout: min(connectTimeout, cfg.Timeout), KeepAlive: 30 * time.Second}).DialContext
-		tr = t
+		dial := cfg.dial
+		if dial == nil {
+			dial = (&net.Dialer{Timeout: min(connectTimeout, cfg.Timeout), KeepAlive: 30 * time.Second}).DialContext
+		}
+		tr = newTransport(cfg, f.tracked(dial))
 	}
-	return &fetcher{
-		arch: arch,
-		client: &http.Client{
-			Transport: tr,
-			// Redirects are followed by fetch itself, hop by hop, so that
-			// each hop passes mayRequest and the gate.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		gates:  map[string]*gate{},
-		robots: map[string]*robotsEntry{},
+	f.client = &http.Client{
+		Transport: tr,
+		// Redirects are followed by fetch itself, hop by hop, so that
+		// each hop passes mayRequest and the gate.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+	return f
 }
 
 // hostGate returns the gate of u's host, made with the politeness settings
 // of the first site to use it.
 func (f *fetcher) hostGate(pol *policy, u *url.URL) *gate {
-	host := strings.ToLower(u.Host)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	g := f.gates[host]
-	if g == nil {
-		g = newGate(pol.parallel, pol.delay)
-		f.gates[host] = g
-	}
-	return g
+	return f.hostEntry(pol, strings.ToLower(u.Host)).gate
+}
+
+// newTransport returns the transport of a run with cfg (defaults applied)
+// when it names none, its connections made by dial.
+//
+// Idle connections are kept per host for the requests to come, one
+// second or a Crawl-delay apart. A host no running site uses is not asked
+// again, and the fetcher closes its connections when it retires it
+// (gate.go); beyond that, at most one idle connection is kept per request
+// the run can have in flight (sites at once × requests in flight per
+// host), so that the idle connections of a run over thousands of hosts
+// are those of the hosts in use.
+func newTransport(cfg *Config, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = max(cfg.Parallel, 4)
+	t.MaxIdleConns = max(cfg.Sites*max(cfg.Parallel, 1), 16)
+	t.MaxResponseHeaderBytes = maxHeaderBytes
+	t.DialContext = dial
+	return t
 }
 
 type validators struct{ etag, lastModified string }
@@ -389,7 +405,9 @@ func (f *fetcher) readBody(hr *http.Response, r *response, pol *policy, prefix i
 	if n := hr.ContentLength; n > 0 && n < spillSize {
 		r.data = make([]byte, 0, min(n, maxBodySize)+1)
 	}
-	_, readErr := io.Copy(sink, io.LimitReader(hr.Body, maxBodySize+1))
+	buf := copyBuffers.Get().(*[]byte)
+	_, readErr := io.CopyBuffer(sink, io.LimitReader(hr.Body, maxBodySize+1), *buf)
+	copyBuffers.Put(buf)
 	f.received(pol, r.size)
 	if prefix > 0 && readErr == nil && r.size > maxBodySize {
 		r.data = r.data[:maxBodySize]
@@ -424,6 +442,10 @@ func (f *fetcher) readBody(hr *http.Response, r *response, pol *policy, prefix i
 	}
 	return nil
 }
+
+// copyBuffers are the buffers bodies are read through, io.Copy's size:
+// one made per body was half of what a crawl allocated.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // A bodySink takes in a 2xx body as it is read: it hashes and sizes all of
 // it, keeps it in the response up to spillSize and, past that, streams it

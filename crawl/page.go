@@ -1,6 +1,7 @@
 package crawl
 
 import (
+	"context"
 	"net/url"
 	"strings"
 
@@ -10,12 +11,12 @@ import (
 // page reads an HTML page: if it is a report, it records the report's
 // metadata in st and queues its attachments; otherwise it queues the links
 // that lead on to reports.
-func (sr *siteRun) page(t task, st *urlState, body []byte, contentType string) {
+func (sr *siteRun) page(ctx context.Context, t task, st *urlState, body []byte, contentType string) {
 	sr.c.pages.Add(1)
 	if isJSON(body, contentType) {
 		base, _ := url.Parse(t.url)
 		links, reports := jsonLinks(body, base)
-		sr.list(t, st, pageInfo{Links: links, ReportLinks: reports})
+		sr.list(ctx, t, st, pageInfo{Links: links, ReportLinks: reports})
 		return
 	}
 	html, _ := decodeHTML(body, contentType)
@@ -37,9 +38,9 @@ func (sr *siteRun) page(t task, st *urlState, body []byte, contentType string) {
 			"url", t.url, "max_links", maxPageLinks, "not_read", pi.OverLinks)
 	}
 	if title, year, ok := reportOf(t, pi); ok {
-		sr.report(t, st, pi, title, year)
+		sr.report(ctx, t, st, pi, title, year)
 	} else {
-		sr.list(t, st, pi)
+		sr.list(ctx, t, st, pi)
 	}
 }
 
@@ -69,7 +70,7 @@ func reportOf(t task, pi pageInfo) (title string, year int, ok bool) {
 // report records a report page and queues its attachments and the
 // reports it links to: neighbouring reports (上一篇, 下一篇), or the
 // reports of a list page taken for a report.
-func (sr *siteRun) report(t task, st *urlState, pi pageInfo, title string, year int) {
+func (sr *siteRun) report(ctx context.Context, t task, st *urlState, pi pageInfo, title string, year int) {
 	st.Kind = kindReport
 	st.Title, st.Year, st.PublishDate = title, year, pi.PublishDate
 	sr.c.reports.Add(1)
@@ -77,33 +78,33 @@ func (sr *siteRun) report(t task, st *urlState, pi pageInfo, title string, year 
 	for _, l := range pi.Links {
 		switch {
 		case l.Attachment:
-			sr.follow(kindAttachment, t.depth+1, l, meta)
+			sr.follow(ctx, kindAttachment, t.depth+1, l, meta)
 		case l.Report:
-			sr.follow(kindPage, t.depth+1, l, nil)
+			sr.follow(ctx, kindPage, t.depth+1, l, nil)
 		}
 	}
 }
 
 // list records a list page and queues its further pages, the reports and
 // report attachments it links to, and the pages of the report column.
-func (sr *siteRun) list(t task, st *urlState, pi pageInfo) {
+func (sr *siteRun) list(ctx context.Context, t task, st *urlState, pi pageInfo) {
 	st.Kind = kindList
 	st.Title, st.Year, st.PublishDate = pi.Title, 0, pi.PublishDate
 	for _, l := range pi.Links {
 		switch {
 		case l.Pagination:
-			sr.follow(kindList, t.depth, l, nil)
+			sr.follow(ctx, kindList, t.depth, l, nil)
 		case l.Attachment && l.Report:
-			sr.follow(kindAttachment, t.depth+1, l, &pageMeta{url: t.url, title: l.Text, year: reportYear(l.Text)})
+			sr.follow(ctx, kindAttachment, t.depth+1, l, &pageMeta{url: t.url, title: l.Text, year: reportYear(l.Text)})
 		case l.Attachment:
 		case l.Report:
-			sr.follow(kindPage, t.depth+1, l, nil)
+			sr.follow(ctx, kindPage, t.depth+1, l, nil)
 		case sr.underPrefix(l.URL):
-			sr.follow(kindList, t.depth+1, l, nil)
+			sr.follow(ctx, kindList, t.depth+1, l, nil)
 		}
 	}
 }
 
-func (sr *siteRun) follow(kind string, depth int, l link, from *pageMeta) {
-	sr.enqueue(&task{kind: kind, depth: depth, hint: l.Text, from: from}, l.URL)
+func (sr *siteRun) follow(ctx context.Context, kind string, depth int, l link, from *pageMeta) {
+	sr.enqueue(ctx, &task{kind: kind, depth: depth, hint: l.Text, from: from}, l.URL)
 }

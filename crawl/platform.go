@@ -242,15 +242,21 @@ func (sr *siteRun) crawlSubColumn(ctx context.Context, home *url.URL, c column, 
 		MaxPages: maxPages,
 	}
 	sub := sr.crawler.newSiteRun(s)
+	defer sr.crawler.f.release(&sub.pol) // its hosts may be forgotten after, like a site's
 	sub.log = sr.log.With("listed", c.Listed)
 	sub.pol.log = sub.log
 	sub.addPrefix(u)
 	if sub.since, sub.resumed, err = sr.st.startRun(ctx, s.Name, time.Now()); err != nil {
 		return 0, sr.stateFailed(fmt.Errorf("crawl: site %s: %w", s.Name, err))
 	}
+	if sub.resumed {
+		if err := sub.restore(ctx); err != nil {
+			return 0, sr.stateFailed(fmt.Errorf("crawl: site %s: %w", s.Name, err))
+		}
+	}
 	sub.log.Info("crawling sub-column", "url", c.URL, "how", c.How)
 	t := task{kind: kindList, start: true}
-	if verdict := sub.enqueue(&t, u); verdict != admitOK && verdict != admitSeen {
+	if verdict := sub.enqueue(ctx, &t, u); verdict != admitOK && verdict != admitSeen {
 		sub.recordStartRefused(ctx, t, verdict)
 	}
 	sub.work(ctx)

@@ -38,7 +38,7 @@ func (sr *siteRun) process(ctx context.Context, t task) {
 	}
 	st := sr.newState(t, prev)
 	if sr.fetchedByResumedRun(prev) {
-		sr.resume(t, st, prev)
+		sr.resume(ctx, t, st, prev)
 		if t.start {
 			sr.startDone(true, startFailure{})
 		}
@@ -80,13 +80,13 @@ func (sr *siteRun) fetchedByResumedRun(prev *urlState) bool {
 
 // resume takes a URL the interrupted run fetched: its stored body, if an
 // HTML page, is read for links instead of fetching it again.
-func (sr *siteRun) resume(t task, st, prev *urlState) {
+func (sr *siteRun) resume(ctx context.Context, t task, st, prev *urlState) {
 	sr.c.resumed.Add(1)
 	if prev.Kind == kindAttachment || prev.Size > spillSize || !sr.arch.has(prev.SHA256) {
 		return
 	}
 	if body, err := sr.arch.read(prev.SHA256); err == nil && !isBinary(body) {
-		sr.page(t, st, body, prev.ContentType)
+		sr.page(ctx, t, st, body, prev.ContentType)
 	}
 }
 

@@ -101,7 +101,7 @@ func (sr *siteRun) recordUnchanged(ctx context.Context, t task, prev, st *urlSta
 				level: slog.LevelError, msg: "archive", attrs: []any{"err", err}})
 			return
 		}
-		sr.page(t, st, body, prev.ContentType)
+		sr.page(ctx, t, st, body, prev.ContentType)
 	}
 	sr.c.document(st)
 	sr.save(ctx, st, false)
@@ -133,7 +133,7 @@ func (sr *siteRun) recordBody(ctx context.Context, t task, prev, st *urlState, r
 			sr.c.attachments.Add(1)
 		}
 	case resp.text != nil && t.kind != kindAttachment:
-		sr.page(t, st, resp.text, st.ContentType)
+		sr.page(ctx, t, st, resp.text, st.ContentType)
 	}
 	if st.Status == StatusChanged {
 		sr.log.Info("content changed: new revision", "url", st.URL, "revision", st.Revision)

@@ -31,11 +31,12 @@ const robotsAgent = "nianbao-crawler"
 func (f *fetcher) allowed(ctx context.Context, pol *policy, u *url.URL) (bool, error) {
 	host := strings.ToLower(u.Host)
 	f.mu.Lock()
-	e := f.robots[host]
+	he := f.hostEntry(pol, host)
+	e := he.robots
 	owner := e == nil
 	if owner {
 		e = &robotsEntry{done: make(chan struct{})}
-		f.robots[host] = e
+		he.robots = e
 	}
 	f.mu.Unlock()
 	if owner {

@@ -3,7 +3,6 @@ package crawl
 import (
 	"context"
 	"fmt"
-	"hash/maphash"
 	"log/slog"
 	"net/url"
 	"path"
@@ -26,18 +25,15 @@ type siteRun struct {
 	since                       time.Time
 	capped                      [numAdmissions]sync.Once // the warnings of capReached
 
-	// The frontier and what was admitted to it. Every URL in it was
-	// counted against the page cap, so none of these grows past MaxPages.
+	// The frontier (frontier.go: in the state database, with a small
+	// window in memory) and what was admitted to it. Every URL in it was
+	// counted against the page cap.
 	mu        sync.Mutex
 	cond      *sync.Cond
-	docs      []task // attachments and report pages, served first
-	lists     []task
+	fr        *frontier
 	inflight  int
-	visited   map[uint64]struct{} // hashes of the URLs queued so far
-	seed      maphash.Seed
-	fetches   int            // URLs queued, for the page cap
-	documents int            // report pages and attachments queued, for the document cap
-	variants  map[string]int // distinct query strings queued per path
+	fetches   int // URLs queued, for the page cap
+	documents int // report pages and attachments queued, for the document cap
 
 	// How the start URLs came out, for the site's reachability.
 	startsOK   int
@@ -56,9 +52,7 @@ func (cr *crawler) newSiteRun(s *Site) *siteRun {
 		maxDocs:  cr.cfg.MaxDocs,
 		maxBytes: cr.cfg.MaxBytes,
 		prefixes: append([]string(nil), s.Follow...),
-		visited:  map[uint64]struct{}{},
-		seed:     maphash.MakeSeed(),
-		variants: map[string]int{},
+		fr:       newFrontier(cr.st, s.Name),
 	}
 	sr.cond = sync.NewCond(&sr.mu)
 	return sr
@@ -66,12 +60,19 @@ func (cr *crawler) newSiteRun(s *Site) *siteRun {
 
 func (cr *crawler) crawlSite(ctx context.Context, s *Site) error {
 	sr := cr.newSiteRun(s)
+	// Its hosts are kept while it runs, and may be forgotten after.
+	defer cr.f.release(&sr.pol)
 	starts, err := sr.startURLs()
 	if err != nil {
 		return fmt.Errorf("crawl: site %s: %w", s.Name, err)
 	}
 	if sr.since, sr.resumed, err = cr.st.startRun(ctx, s.Name, time.Now()); err != nil {
 		return cr.stateFailed(fmt.Errorf("crawl: site %s: %w", s.Name, err))
+	}
+	if sr.resumed {
+		if err := sr.restore(ctx); err != nil {
+			return cr.stateFailed(fmt.Errorf("crawl: site %s: %w", s.Name, err))
+		}
 	}
 	if s.Discover && len(starts) > 0 {
 		home := starts[0]
@@ -89,7 +90,7 @@ func (cr *crawler) crawlSite(ctx context.Context, s *Site) error {
 	sr.log.Info("crawling site", "start", s.Start, "resumed", sr.resumed)
 	for _, u := range starts {
 		t := task{kind: kindList, start: true}
-		if verdict := sr.enqueue(&t, u); verdict != admitOK && verdict != admitSeen {
+		if verdict := sr.enqueue(ctx, &t, u); verdict != admitOK && verdict != admitSeen {
 			sr.recordStartRefused(ctx, t, verdict)
 		}
 	}
@@ -140,41 +141,76 @@ func (sr *siteRun) work(ctx context.Context) {
 		sr.mu.Unlock()
 	})
 	defer stop()
-	var wg sync.WaitGroup
-	for range max(sr.pol.parallel, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				t, ok := sr.next(ctx)
-				if !ok {
-					return
-				}
-				sr.processSafely(ctx, t)
-				sr.done()
+	worker := func() {
+		for {
+			t, ok := sr.next(ctx)
+			if !ok {
+				return
 			}
-		}()
+			sr.processSafely(ctx, t)
+			sr.done(ctx, t)
+		}
 	}
+	// The site's own goroutine is one of its workers: with 256 sites at
+	// once, a goroutine each that only waits is a few megabytes of stacks.
+	var wg sync.WaitGroup
+	for range max(sr.pol.parallel, 1) - 1 {
+		wg.Go(worker)
+	}
+	worker()
 	wg.Wait()
 }
 
 // enqueue queues the URL u as task t if admit lets it in, and returns
 // admit's verdict; t.url is set to u's canonical form.
-func (sr *siteRun) enqueue(t *task, u *url.URL) admission {
-	verdict, detail := sr.admit(t, u)
+func (sr *siteRun) enqueue(ctx context.Context, t *task, u *url.URL) admission {
+	verdict, detail := sr.admit(ctx, t, u)
 	if verdict != admitOK {
 		sr.refuse(t.url, verdict, detail)
 		return verdict
 	}
 	sr.mu.Lock()
-	defer sr.mu.Unlock()
-	if t.kind == kindList {
-		sr.lists = append(sr.lists, *t)
-	} else {
-		sr.docs = append(sr.docs, *t)
-	}
 	sr.cond.Signal()
+	sr.mu.Unlock()
 	return admitOK
+}
+
+// seen reports whether the URL u was admitted before; called by admit
+// with sr.mu held. A state database that cannot tell counts as seen, so
+// that nothing is queued twice.
+func (sr *siteRun) seen(ctx context.Context, u string) bool {
+	seen, err := sr.fr.seen(ctx, u)
+	if err != nil && ctx.Err() == nil {
+		sr.stateFailed(err)
+		sr.log.Error("reading the frontier", "url", u, "err", err)
+	}
+	return seen
+}
+
+// queryVariants counts the URLs with a query string admitted under path;
+// called by admit with sr.mu held.
+func (sr *siteRun) queryVariants(ctx context.Context, path string) int {
+	n, err := sr.fr.variants(ctx, path)
+	if err != nil && ctx.Err() == nil {
+		sr.stateFailed(err)
+		sr.log.Error("reading the frontier", "path", path, "err", err)
+	}
+	return n
+}
+
+// queue puts t, admitted, into the frontier; called by admit with sr.mu
+// held. u is t's canonical URL.
+func (sr *siteRun) queue(ctx context.Context, t *task, u *url.URL) {
+	qpath := ""
+	if u.RawQuery != "" {
+		qpath = u.Path
+	}
+	if err := sr.fr.push(ctx, *t, qpath); err != nil && ctx.Err() == nil {
+		// When ctx is done, its page is not done either: the next run
+		// reads it again for links.
+		sr.stateFailed(err)
+		sr.log.Error("queueing", "url", t.url, "err", err)
+	}
 }
 
 // next returns the next task, waiting while other workers may still add
@@ -182,31 +218,63 @@ func (sr *siteRun) enqueue(t *task, u *url.URL) admission {
 func (sr *siteRun) next(ctx context.Context) (t task, ok bool) {
 	sr.mu.Lock()
 	defer sr.mu.Unlock()
-	for len(sr.docs)+len(sr.lists) == 0 && sr.inflight > 0 && ctx.Err() == nil {
+	for sr.fr.queued() == 0 && sr.inflight > 0 && ctx.Err() == nil {
 		sr.cond.Wait()
 	}
-	if ctx.Err() != nil || len(sr.docs)+len(sr.lists) == 0 {
+	if ctx.Err() != nil || sr.fr.queued() == 0 {
 		sr.cond.Broadcast()
 		return task{}, false
 	}
-	if n := len(sr.docs); n > 0 {
-		t, sr.docs = sr.docs[n-1], sr.docs[:n-1]
-	} else {
-		t = sr.lists[0]
-		sr.lists[0] = task{}
-		sr.lists = sr.lists[1:]
+	t, ok, err := sr.fr.pop(ctx)
+	if err != nil && ctx.Err() == nil {
+		sr.stateFailed(err)
+		sr.log.Error("reading the frontier", "err", err)
+	}
+	if !ok {
+		sr.cond.Broadcast()
+		return task{}, false
 	}
 	sr.inflight++
 	return t, true
 }
 
-func (sr *siteRun) done() {
+// done ends t: unless the run was stopped before it was recorded, it is
+// marked done in the frontier, not to be taken up again by a resumed run.
+func (sr *siteRun) done(ctx context.Context, t task) {
+	if ctx.Err() == nil {
+		if err := sr.fr.done(ctx, t); err != nil && ctx.Err() == nil {
+			sr.stateFailed(err)
+			sr.log.Error("marking done", "url", t.url, "err", err)
+		}
+	}
 	sr.mu.Lock()
 	sr.inflight--
-	if sr.inflight == 0 && len(sr.docs)+len(sr.lists) == 0 {
+	if sr.inflight == 0 && sr.fr.queued() == 0 {
 		sr.cond.Broadcast()
 	}
 	sr.mu.Unlock()
+}
+
+// restore takes up the frontier of the interrupted run the site's crawl
+// resumes: the URLs it did are counted as resumed and not fetched again,
+// the others queued in their order; its start URLs done count for the
+// site's reachability as they came out.
+func (sr *siteRun) restore(ctx context.Context) error {
+	sr.mu.Lock()
+	r, err := sr.fr.restore(ctx)
+	sr.fetches, sr.documents = r.admitted, r.documents
+	sr.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	sr.c.resumed.Add(int64(r.done))
+	for _, f := range r.starts {
+		sr.startDone(f.status.good(), f)
+	}
+	if r.admitted > 0 {
+		sr.log.Info("taking up the interrupted run's frontier", "done", r.done, "queued", r.admitted-r.done)
+	}
+	return nil
 }
 
 // underPrefix reports whether u lies in the site's report column.

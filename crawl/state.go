@@ -81,6 +81,10 @@ type stateDB struct {
 	path    string // absolute
 	getStmt *sql.Stmt
 	putStmt *sql.Stmt
+
+	// The frontier's statements (frontier.go).
+	frontierSeen, frontierVariants, frontierPush, frontierDone *sql.Stmt
+	frontierDocs, frontierLists                                *sql.Stmt
 }
 
 // defaultBusyTimeout is how long a statement waits for a lock another
@@ -109,7 +113,7 @@ func openState(ctx context.Context, path string, exclusive bool, busy time.Durat
 	// One connection: SQLite writes are serial anyway, and this keeps
 	// SQLITE_BUSY away.
 	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, schema+columnsSchema); err != nil {
+	if _, err := db.ExecContext(ctx, schema+columnsSchema+frontierSchema); err != nil {
 		db.Close()
 		return nil, stateError(path, err)
 	}
@@ -123,6 +127,9 @@ func openState(ctx context.Context, path string, exclusive bool, busy time.Durat
 	s := &stateDB{db: db, path: path}
 	if s.getStmt, err = db.PrepareContext(ctx, `SELECT `+urlColumns+` FROM urls WHERE url = ?`); err == nil {
 		s.putStmt, err = db.PrepareContext(ctx, `INSERT OR REPLACE INTO urls (`+urlColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	}
+	if err == nil {
+		err = s.prepareFrontier(ctx)
 	}
 	if err != nil {
 		db.Close()
@@ -205,6 +212,11 @@ func (s *stateDB) startRun(ctx context.Context, site string, now time.Time) (sin
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return time.Time{}, false, fmt.Errorf("state: %w", err)
 	}
+	// A fresh crawl of the site: an earlier run's frontier, if any is
+	// left, is not this one's.
+	if err := s.clearFrontier(ctx, site); err != nil {
+		return time.Time{}, false, fmt.Errorf("state: %w", err)
+	}
 	_, err = s.db.ExecContext(ctx, `INSERT OR REPLACE INTO runs (site, started_at, finished_at) VALUES (?, ?, 0)`, site, now.UnixMilli())
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("state: %w", err)
@@ -212,10 +224,21 @@ func (s *stateDB) startRun(ctx context.Context, site string, now time.Time) (sin
 	return time.UnixMilli(now.UnixMilli()), false, nil
 }
 
-// finishRun marks the crawl of site as complete.
+// finishRun marks the crawl of site as complete and deletes its
+// frontier.
 func (s *stateDB) finishRun(ctx context.Context, site string, now time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE runs SET finished_at = ? WHERE site = ?`, max(now.UnixMilli(), 1), site)
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE runs SET finished_at = ? WHERE site = ?`, max(now.UnixMilli(), 1), site); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM frontier WHERE site = ?`, site); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("state: %w", err)
 	}
 	return nil
