@@ -70,6 +70,12 @@ const countryPages = 8
 //	go test -run '^$' -bench 'BenchmarkCountry/hosts=500$' -benchtime 1x ./crawl/
 //	go test -run '^$' -bench 'BenchmarkCountry/hosts=2000$' -benchtime 1x ./crawl/
 //
+// peak-rss-quarter-MB is the peak RSS by the time a quarter of the
+// reports are in, and rss-quarter-to-all how much more the whole run's is: the
+// growth from 500 to 2,000 hosts done within the 2,000-host run, in the
+// steady state of 256 sites at once (the 500-host run alone ends about
+// when its first sites do, so its peak is the ramp's).
+//
 // NIANBAO_HEAP_DIR=DIR also writes heap profiles every 5 s and the memory
 // classes every 50 ms into DIR.
 func BenchmarkCountry(b *testing.B) {
@@ -93,12 +99,30 @@ func BenchmarkCountry(b *testing.B) {
 				// The crawler's own transport, every connection made to the
 				// loopback server.
 				cfg.dial = loopback
+				// The peak RSS by the time a quarter of the reports are in,
+				// read in the same run: how memory grows from there to all
+				// of them, in the steady state (the run of 500 hosts alone
+				// ends about when its first sites do).
+				var quarterRSS atomic.Uint64
+				cfg.ProgressEvery = 250 * time.Millisecond
+				cfg.OnProgress = func(s Summary) {
+					if s.Reports >= 3*hosts/4 && quarterRSS.Load() == 0 { // three reports a host
+						quarterRSS.Store(vmHWM())
+					}
+				}
 				if dir := os.Getenv("NIANBAO_HEAP_DIR"); dir != "" {
 					// Heap snapshots along the run, to see what grows with the hosts:
 					// go tool pprof -sample_index inuse_space DIR/heap-2000-*.pb.gz
 					runtime.MemProfileRate = 4096
-					cfg.ProgressEvery = 5 * time.Second
-					cfg.OnProgress = func(s Summary) { writeHeap(b, dir, hosts, s.Requests) }
+					var last time.Time
+					quarter := cfg.OnProgress
+					cfg.OnProgress = func(s Summary) {
+						quarter(s)
+						if time.Since(last) >= 5*time.Second {
+							last = time.Now()
+							writeHeap(b, dir, hosts, s.Requests)
+						}
+					}
 					defer sampleMemory(b, dir, hosts)()
 				}
 				runtime.GC()
@@ -123,7 +147,12 @@ func BenchmarkCountry(b *testing.B) {
 				b.ReportMetric(pages/float64(hosts), "pages/host")
 				b.ReportMetric(float64(dials.Load()-dials0)/pages, "dials/page")
 				b.ReportMetric(float64((user1-user0+sys1-sys0).Microseconds())/1000/pages, "cpu-ms/page")
-				b.ReportMetric(float64(vmHWM())/(1<<20), "peak-rss-MB")
+				peak := vmHWM()
+				b.ReportMetric(float64(peak)/(1<<20), "peak-rss-MB")
+				if q := quarterRSS.Load(); q > 0 {
+					b.ReportMetric(float64(q)/(1<<20), "peak-rss-quarter-MB")
+					b.ReportMetric(float64(peak)/float64(q), "rss-quarter-to-all")
+				}
 				b.ReportMetric(float64(live)/(1<<20), "peak-live-MB")
 				b.ReportMetric(0, "ns/op")
 			}
