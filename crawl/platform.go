@@ -243,6 +243,26 @@ func (sr *siteRun) crawlSubColumn(ctx context.Context, home *url.URL, c column, 
 	}
 	sub := sr.crawler.newSiteRun(s)
 	defer sr.crawler.f.release(&sub.pol) // its hosts may be forgotten after, like a site's
+	// The site's document and byte caps are shared by its own column and
+	// its sub-columns: what each sub-column takes, the rest may not.
+	sr.mu.Lock()
+	sub.maxDocs = sr.maxDocs - sr.documents
+	sr.mu.Unlock()
+	sub.maxBytes = sr.maxBytes - sr.pol.received.Load()
+	if sub.maxDocs <= 0 || sub.maxBytes <= 0 {
+		sr.log.Warn("document or byte cap reached by the sub-columns; not crawling the rest", "listed", c.Listed,
+			"max_docs", sr.maxDocs, "max_bytes", sr.maxBytes)
+		return 0, nil
+	}
+	defer func() {
+		sub.mu.Lock()
+		docs := sub.documents
+		sub.mu.Unlock()
+		sr.mu.Lock()
+		sr.documents += docs
+		sr.mu.Unlock()
+		sr.pol.received.Add(sub.pol.received.Load())
+	}()
 	sub.log = sr.log.With("listed", c.Listed)
 	sub.pol.log = sub.log
 	sub.addPrefix(u)

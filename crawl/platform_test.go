@@ -579,3 +579,28 @@ func TestSubColumnsCap(t *testing.T) {
 		t.Errorf("a sub-column past the cap was asked for %d times", n)
 	}
 }
+
+// TestSubColumnsShareCaps checks that a site's document cap holds for its
+// own column and its sub-columns together, not for each.
+func TestSubColumnsShareCaps(t *testing.T) {
+	f := newHostsFixture(t)
+	countyPortal(f)
+	dir := t.TempDir()
+	site := Site{Name: "qh.gov.cn", Agency: "清河县人民政府", Start: []string{"http://www.qh.gov.cn/"},
+		Hosts: []string{"www.qh.gov.cn", "qh.gov.cn"}, Discover: true}
+	cfg := testConfig(t, dir, site)
+	cfg.Transport = f.transport()
+	cfg.MaxDocs = 5
+	mustRun(t, cfg)
+	fetched := 0
+	for _, ds := range mustDocuments(t, dir) {
+		if d := ds[len(ds)-1]; d.SHA256 != "" && (d.Kind == "report" || d.Kind == "attachment") {
+			fetched++
+		}
+	}
+	// Without sharing, every one of the eight sub-columns would take its
+	// two reports.
+	if fetched == 0 || fetched > cfg.MaxDocs {
+		t.Errorf("%d documents fetched, want some and at most the site's cap of %d", fetched, cfg.MaxDocs)
+	}
+}
