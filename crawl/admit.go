@@ -57,8 +57,9 @@ func (a admission) String() string {
 // admitTrap.
 func (sr *siteRun) admit(ctx context.Context, t *task, u *url.URL) (verdict admission, detail string) {
 	t.url = u.String()
-	// The run's hosts: the site's, and the siblings discovery admitted.
-	if !sr.pol.allowedHost(u) {
+	// The run's hosts: the site's, and the siblings discovery admitted;
+	// for an attachment, any host of the same government.
+	if !sr.policyFor(t.kind).allowedHost(u) {
 		return admitOffSite, ""
 	}
 	u = canonical(u)
@@ -216,13 +217,24 @@ func governmentDomain(host string) string {
 
 // siblingHost reports whether u is on a host of the same government as
 // home but not home's own host: under governmentDomain(home.Host).
-func siblingHost(home, u *url.URL) bool {
-	d := governmentDomain(home.Host)
+func siblingHost(home, u *url.URL) bool { return underGovDomain(governmentDomain(home.Host), u) }
+
+// underGovDomain reports whether u is an http(s) URL on the government
+// domain d or a host under it; never when d is "".
+func underGovDomain(d string, u *url.URL) bool {
 	if d == "" || u.Scheme != "http" && u.Scheme != "https" {
 		return false
 	}
 	h := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
 	return h == d || strings.HasSuffix(h, "."+d)
+}
+
+// policyFor is the policy a task of kind is fetched under.
+func (sr *siteRun) policyFor(kind string) *policy {
+	if kind == kindAttachment {
+		return sr.pol.forAttachment()
+	}
+	return &sr.pol
 }
 
 // admitSibling lets the site's run fetch from u's host, a sibling of the

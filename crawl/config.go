@@ -179,6 +179,12 @@ type policy struct {
 	// lease holds the hosts the site used, for the fetcher to retire once
 	// its crawl ends (gate.go); nil keeps them for the whole run.
 	lease *lease
+	// govDomain is the government domain of the site's first host
+	// (governmentDomain), "" if none; attachments is set in the policy an
+	// attachment is fetched under (forAttachment), which allows any host
+	// under it.
+	govDomain   string
+	attachments bool
 }
 
 func newPolicy(cfg *Config, s *Site, log *slog.Logger) policy {
@@ -198,10 +204,36 @@ func newPolicy(cfg *Config, s *Site, log *slog.Logger) policy {
 		maxBlocks:     cfg.MaxBlocks,
 		received:      new(atomic.Int64),
 		lease:         newLease(),
+		govDomain:     siteGovDomain(s),
 	}
 }
 
-func (p *policy) allowedHost(u *url.URL) bool { return hostIn(p.hosts, u) }
+func (p *policy) allowedHost(u *url.URL) bool {
+	return hostIn(p.hosts, u) || p.attachments && underGovDomain(p.govDomain, u)
+}
+
+// forAttachment is p for fetching an attachment: a government keeps its
+// files on hosts of its own domain other than its portal's (a file
+// server, its 政务公开 platform), and links them from its reports. Only an
+// attachment linked from a page of the site is fetched so; the links of
+// such a host are never followed. Its politeness, robots.txt and caps are
+// the site's as on any host.
+func (p *policy) forAttachment() *policy {
+	c := *p
+	c.attachments = true
+	return &c
+}
+
+// siteGovDomain is the government domain of the first of s's hosts that
+// has one.
+func siteGovDomain(s *Site) string {
+	for _, h := range s.Hosts {
+		if d := governmentDomain(h); d != "" {
+			return d
+		}
+	}
+	return ""
+}
 
 // siteOr returns a site's own setting if it has one, else the run's.
 func siteOr[T setting](site, run T) T {

@@ -61,8 +61,12 @@
 // report's own printed agency is checked after parsing. A column on
 // another host of the portal's own government domain (xxgk.x.gov.cn
 // beside www.x.gov.cn), linked from the portal's pages, is crawled with
-// that host admitted for the site's run (admit.go); other domains stay
-// off-site.
+// that host admitted for the site's run (admit.go). A report's
+// attachment may be on any host of that domain (a file server), fetched
+// under the site's politeness and caps, that host's robots.txt obeyed;
+// the pages of such a host are not crawled. Other domains stay off-site.
+// A sub-column's run takes from the site's page, document and byte caps,
+// not a set of its own.
 //
 // # Sites that cannot be reached
 //

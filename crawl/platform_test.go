@@ -604,3 +604,37 @@ func TestSubColumnsShareCaps(t *testing.T) {
 		t.Errorf("%d documents fetched, want some and at most the site's cap of %d", fetched, cfg.MaxDocs)
 	}
 }
+
+// TestAttachmentOnGovernmentHost checks that a report's attachment on
+// another host of the same government (a file server) is fetched, under
+// the site's politeness and robots.txt, while one on another
+// government's domain is not, and no page of the file server is crawled.
+func TestAttachmentOnGovernmentHost(t *testing.T) {
+	f := newHostsFixture(t)
+	f.html("www.fj.gov.cn/zwgk/nb/", listPage("政府信息公开年报", [][2]string{{"/zwgk/nb/1.htm", "福建省2023年政府信息公开工作年度报告"}}, ""))
+	f.html("www.fj.gov.cn/zwgk/nb/1.htm", `<html><head><title>福建省2023年政府信息公开工作年度报告</title></head><body>
+<a href="http://file.fj.gov.cn/up/2023.pdf">附件：2023年年度报告.pdf</a>
+<a href="http://www.xm.gov.cn/up/2023.pdf">附件：厦门市年度报告.pdf</a>
+<a href="http://file.fj.gov.cn/zwgk/nb/2.htm">福建省2022年政府信息公开工作年度报告</a></body></html>`)
+	f.html("file.fj.gov.cn/up/2023.pdf", "%PDF-1.4 a report")
+	f.html("file.fj.gov.cn/zwgk/nb/2.htm", "<html><body>not to be crawled</body></html>")
+	f.html("www.xm.gov.cn/up/2023.pdf", "%PDF-1.4 another government's")
+	dir := t.TempDir()
+	site := Site{Name: "fj.gov.cn", Agency: "福建省人民政府", Start: []string{"http://www.fj.gov.cn/zwgk/nb/"},
+		Hosts: []string{"www.fj.gov.cn", "fj.gov.cn"}}
+	cfg := testConfig(t, dir, site)
+	cfg.Transport = f.transport()
+	mustRun(t, cfg)
+	docs := mustDocuments(t, dir)
+	if d := docs["http://file.fj.gov.cn/up/2023.pdf"]; len(d) == 0 || d[0].SHA256 == "" || d[0].Kind != "attachment" {
+		t.Errorf("the attachment on the government's file server: %+v", d)
+	}
+	if n := f.hitsOf("file.fj.gov.cn/robots.txt"); n != 1 {
+		t.Errorf("the file server's robots.txt read %d times, want once", n)
+	}
+	for _, k := range []string{"www.xm.gov.cn/up/2023.pdf", "file.fj.gov.cn/zwgk/nb/2.htm"} {
+		if n := f.hitsOf(k); n != 0 {
+			t.Errorf("%s fetched %d times", k, n)
+		}
+	}
+}

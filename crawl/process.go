@@ -119,7 +119,7 @@ func failed(resp *response, status FetchStatus, err, msg string, attrs ...any) o
 // fetch requests t's URL, conditionally when an earlier body is at hand,
 // and sorts the answer into an outcome.
 func (sr *siteRun) fetch(ctx context.Context, t task, prev *urlState) outcome {
-	resp, err := sr.f.fetch(ctx, &sr.pol, t.url, sr.validators(prev))
+	resp, err := sr.f.fetch(ctx, sr.policyFor(t.kind), t.url, sr.validators(prev))
 	switch {
 	case isDiskFull(err):
 		// Ends the run; process records nothing once ctx is done.
