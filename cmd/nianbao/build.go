@@ -18,8 +18,9 @@ import (
 
 // A doc is one body to report on, as the plan holds it. The inputs that
 // share its bytes (a file given twice, the same attachment under two URLs)
-// are one report that lists all their sources; the first input is the one
-// it is reported under: a current one where there is one.
+// are one report that lists all their sources: the current inputs first,
+// then the superseded ones, each in the order given. The first is the one
+// it is reported under.
 type doc struct {
 	pos      int64  // its place in the order of first inputs
 	sha      string // "" for a file that could not be read (not cached)

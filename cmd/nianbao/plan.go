@@ -12,7 +12,8 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // pure-Go SQLite driver, registered as "sqlite"
+	"modernc.org/sqlite" // pure-Go SQLite driver, registered as "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/opengov-cn/nianbao/crawl"
 	"github.com/opengov-cn/nianbao/normalize"
@@ -87,12 +88,14 @@ CREATE TABLE keys (key TEXT NOT NULL, pos INTEGER NOT NULL);
 `
 
 // openPlan opens the plan in dir, emptied of any earlier run's inputs. A
-// damaged database is removed and made anew: what it keeps from run to
-// run is made again from the cached reports.
+// damaged database (a machine that went down mid-run: the plan is written
+// without syncing) is removed and made anew: what it keeps from run to run
+// is made again from the cached reports. Other errors (an interrupt, a
+// lock) leave it as it is.
 func openPlan(ctx context.Context, dir string) (*plan, error) {
 	path := filepath.Join(dir, planFile)
 	p, err := openPlanAt(ctx, path)
-	if err != nil {
+	if err != nil && ctx.Err() == nil && planDamaged(err) {
 		for _, suffix := range []string{"", "-journal", "-wal", "-shm"} {
 			os.Remove(path + suffix)
 		}
@@ -104,6 +107,21 @@ func openPlan(ctx context.Context, dir string) (*plan, error) {
 	return p, nil
 }
 
+// errPlanDamaged is openPlanAt's error when SQLite's check of the
+// database finds it damaged.
+var errPlanDamaged = errors.New("damaged")
+
+func planDamaged(err error) bool {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		switch e.Code() & 0xff { // the primary code of an extended one
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return true
+		}
+	}
+	return errors.Is(err, errPlanDamaged)
+}
+
 func openPlanAt(ctx context.Context, path string) (*plan, error) {
 	// One connection: the build's steps take turns, and temporary tables
 	// live on it. Durability is not needed: after a crash, the run starts
@@ -113,6 +131,16 @@ func openPlanAt(ctx context.Context, path string) (*plan, error) {
 		return nil, err
 	}
 	db.SetMaxOpenConns(1)
+	// A damaged page of entries would fail every run from here on: the
+	// check reads every page (some milliseconds for 100k reports).
+	var check string
+	if err := db.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&check); err != nil || check != "ok" {
+		db.Close()
+		if err == nil {
+			err = fmt.Errorf("%w: %s", errPlanDamaged, check)
+		}
+		return nil, err
+	}
 	if _, err := db.ExecContext(ctx, planSchema); err != nil {
 		db.Close()
 		return nil, err

@@ -1,6 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -99,4 +104,83 @@ func TestPlanGroups(t *testing.T) {
 			t.Errorf("%c: group %d of %d, want a's group of %d", c, g.grp, g.gsize, want)
 		}
 	}
+}
+
+// TestPlanDamaged checks that a plan whose database is damaged (a page of
+// its index entries overwritten, or not a database at all) is made anew
+// rather than failing every run, and that an interrupted open leaves it
+// as it was.
+func TestPlanDamaged(t *testing.T) {
+	ctx := t.Context()
+	var root, pageSize int64 // of the entries' table
+	fill := func(t *testing.T, dir string) {
+		p, err := openPlan(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		if err := p.db.QueryRowContext(ctx, `SELECT rootpage FROM sqlite_master WHERE name = 'entries'`).Scan(&root); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
+			t.Fatal(err)
+		}
+		b := p.batch(`INSERT INTO entries (sha, agency, agency_printed, status, year) VALUES (?, '某县人民政府', '', 'ok', 2023)`)
+		for i := range 5000 {
+			if err := b.add(ctx, fmt.Sprintf("%064d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries := func(t *testing.T, dir string) int {
+		p, err := openPlan(ctx, dir)
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		defer p.Close()
+		n, err := p.count(ctx, `SELECT COUNT(*) FROM entries`)
+		if err != nil {
+			t.Fatalf("reading entries: %v", err)
+		}
+		return n
+	}
+	damage := map[string]func(path string) error{
+		"the entries' root page overwritten": func(path string) error {
+			f, err := os.OpenFile(path, os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_, err = f.WriteAt(bytes.Repeat([]byte{0xA5}, int(pageSize)), (root-1)*pageSize)
+			return err
+		},
+		"not a database": func(path string) error { return os.WriteFile(path, bytes.Repeat([]byte("x"), 8192), 0o644) },
+	}
+	for name, spoil := range damage {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			fill(t, dir)
+			if err := spoil(filepath.Join(dir, planFile)); err != nil {
+				t.Fatal(err)
+			}
+			if n := entries(t, dir); n != 0 {
+				t.Errorf("%d entries read from a damaged plan", n)
+			}
+		})
+	}
+	t.Run("interrupted", func(t *testing.T) {
+		dir := t.TempDir()
+		fill(t, dir)
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		if p, err := openPlan(cancelled, dir); err == nil {
+			p.Close()
+		}
+		if n := entries(t, dir); n != 5000 {
+			t.Errorf("%d entries after an interrupted open, want the 5000 kept", n)
+		}
+	})
 }

@@ -234,6 +234,15 @@ func inOrderSeq[J, T any](ctx context.Context, seq iter.Seq[J], jobs int, do fun
 		var wg sync.WaitGroup
 		defer wg.Wait()
 		for item := range seq {
+			// Once fn failed or ctx is done, no more work starts: the
+			// select below may otherwise pick a free window place first.
+			select {
+			case <-ctx.Done():
+				return
+			case <-stop:
+				return
+			default:
+			}
 			s := slot{item, make(chan T, 1)}
 			select {
 			case window <- s:
