@@ -86,7 +86,7 @@ func buildDataset(ctx context.Context, m *meter, o parseOptions, ds *output.Data
 		a.tx.Rollback()
 		return nil, err
 	}
-	if err := a.done(ctx); err != nil {
+	if err := a.done(); err != nil {
 		return nil, err
 	}
 	if a.n == 0 {

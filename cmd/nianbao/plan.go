@@ -23,7 +23,7 @@ import (
 // database beside the report cache rather than in memory: a national run
 // has hundreds of thousands of documents, and the only state the build
 // holds for all of them at once is four bytes each while it groups them
-// (planGroups). It holds:
+// (build.groups). It holds:
 //   - entries: what grouping needs of each cached report (indexEntry), by
 //     body sha256; kept from run to run like the cache itself;
 //   - ins: this run's inputs (files, crawl records), in the order given;
@@ -192,19 +192,16 @@ func (a *planAdder) crawled(ctx context.Context, dir string, d *crawl.Document) 
 	return err
 }
 
-// done commits the inputs and makes the docs: one per distinct body, in
-// the order of its first input. Every version of a URL but its latest is
-// marked superseded by it, and a page that links to an attachment is
-// marked a wrapper.
-func (a *planAdder) done(ctx context.Context) error {
+// done commits the inputs added.
+func (a *planAdder) done() error {
 	a.stmt.Close()
-	if err := a.tx.Commit(); err != nil {
-		return err
-	}
-	return nil
+	return a.tx.Commit()
 }
 
-// prepare makes the docs of the inputs added.
+// prepare makes the docs of the inputs added: one per distinct body (and
+// one per unreadable file), in the order of its first input. Every version
+// of a URL but its latest is marked superseded by it, and a page that
+// links to an attachment is marked a wrapper.
 func (p *plan) prepare(ctx context.Context) error {
 	return p.exec(ctx,
 		`CREATE INDEX ins_sha ON ins(sha)`,

@@ -44,7 +44,7 @@ func TestPlanGroups(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := a.done(ctx); err != nil {
+	if err := a.done(); err != nil {
 		t.Fatal(err)
 	}
 	if a.n != 6 {
