@@ -178,10 +178,27 @@ func LooksLikeHTML(head []byte) bool {
 // zipKind tells a DOCX or an OFD from other zips by the entries they must
 // have: Word's main part (word/document.xml, the name every producer
 // uses) and OFD's entry file OFD.xml. Reading the central directory
-// inflates nothing.
+// inflates nothing; it is walked in place when it is plain, and through
+// archive/zip otherwise (Zip64, a directory that does not add up).
 func zipKind(data []byte) Kind {
-	if n := ZipEntries(data); n < 0 || n > MaxZipEntries {
+	n := ZipEntries(data)
+	if n < 0 || n > MaxZipEntries {
 		return Zip
+	}
+	k := Zip
+	ok := walkZipNames(data, n, func(name []byte) bool {
+		switch {
+		case nameIs(name, "word/document.xml"):
+			k = DOCX
+		case nameIs(name, "ofd.xml"):
+			k = OFD
+		default:
+			return true
+		}
+		return false
+	})
+	if ok {
+		return k
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -198,6 +215,49 @@ func zipKind(data []byte) Kind {
 	return Zip
 }
 
+// nameIs reports whether an entry's name is want (lower case), ignoring
+// case and a leading "/", as zipKind's fallback compares them.
+func nameIs(name []byte, want string) bool {
+	name = bytes.TrimPrefix(name, []byte("/"))
+	return len(name) == len(want) && bytes.EqualFold(name, []byte(want))
+}
+
+// walkZipNames calls f with the name of each entry of the central
+// directory the end record (of n entries) points to, until f returns
+// false, and reports whether the directory is plain: not Zip64, within
+// data, every record whole, as many as declared. It allocates nothing,
+// where archive/zip makes a File per entry.
+func walkZipNames(data []byte, n int, f func(name []byte) bool) bool {
+	const headerLen = 46
+	eocd := endRecord(data)
+	if eocd < 0 || n == 0xFFFF {
+		return false
+	}
+	rec := data[eocd:]
+	size, off := le32(rec[12:]), le32(rec[16:])
+	if size == 0xFFFFFFFF || off == 0xFFFFFFFF || uint64(off)+uint64(size) > uint64(eocd) {
+		return false
+	}
+	dir := data[int(off) : int(off)+int(size)]
+	for range n {
+		if len(dir) < headerLen || !bytes.HasPrefix(dir, []byte("PK\x01\x02")) {
+			return false
+		}
+		nameLen, extra, comment := int(le16(dir[28:])), int(le16(dir[30:])), int(le16(dir[32:]))
+		if len(dir) < headerLen+nameLen+extra+comment {
+			return false
+		}
+		if !f(dir[headerLen : headerLen+nameLen]) {
+			return true
+		}
+		dir = dir[headerLen+nameLen+extra+comment:]
+	}
+	return true
+}
+
+func le16(b []byte) uint16 { return uint16(b[0]) | uint16(b[1])<<8 }
+func le32(b []byte) uint32 { return uint32(le16(b)) | uint32(le16(b[2:]))<<16 }
+
 // MaxZipEntries is the most entries a zip may list to be looked into:
 // archive/zip allocates every entry of the central directory up front, so a
 // zip of a million empty entries would cost hundreds of MiB just to list.
@@ -209,12 +269,22 @@ const MaxZipEntries = 10_000
 // record declares, 0xFFFF for a Zip64 archive (which may hold more), and -1
 // when data has no such record.
 func ZipEntries(data []byte) int {
+	i := endRecord(data)
+	if i < 0 {
+		return -1
+	}
+	return int(le16(data[i+10:]))
+}
+
+// endRecord returns where the end-of-central-directory record is in
+// data, -1 when it has none: the last signature of one within the
+// record's length and the longest comment of the end.
+func endRecord(data []byte) int {
 	const eocdLen, maxComment = 22, 0xFFFF
 	start := max(0, len(data)-eocdLen-maxComment)
 	i := bytes.LastIndex(data[start:], []byte("PK\x05\x06"))
 	if i < 0 || start+i+eocdLen > len(data) {
 		return -1
 	}
-	rec := data[start+i:]
-	return int(rec[10]) | int(rec[11])<<8
+	return start + i
 }

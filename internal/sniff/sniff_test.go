@@ -3,6 +3,7 @@ package sniff
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"testing"
 )
 
@@ -15,6 +16,45 @@ func zipOf(names ...string) []byte {
 	}
 	zw.Close()
 	return buf.Bytes()
+}
+
+// cutDirectory drops the last central directory record's name, so that
+// the directory no longer adds up.
+func cutDirectory(z []byte) []byte {
+	i := bytes.LastIndex(z, []byte("word/document.xml"))
+	return append(z[:i:i], z[i+len("word/document.xml"):]...)
+}
+
+// TestWalkZipNames checks the in-place walk of a central directory
+// against archive/zip's listing, on zips and on zips cut and flipped.
+func TestWalkZipNames(t *testing.T) {
+	base := zipOf("[Content_Types].xml", "word/document.xml", "word/styles.xml", "docProps/core.xml")
+	for i := range len(base) + 1 {
+		for _, data := range [][]byte{base[:i], flip(base, i)} {
+			var walked []string
+			n := ZipEntries(data)
+			plain := n >= 0 && walkZipNames(data, n, func(name []byte) bool { walked = append(walked, string(name)); return true })
+			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			if err != nil || !plain {
+				continue
+			}
+			var listed []string
+			for _, f := range zr.File {
+				listed = append(listed, f.Name)
+			}
+			if fmt.Sprint(walked) != fmt.Sprint(listed) {
+				t.Errorf("byte %d: walked %q, archive/zip lists %q", i, walked, listed)
+			}
+		}
+	}
+}
+
+func flip(b []byte, i int) []byte {
+	b = bytes.Clone(b)
+	if i < len(b) {
+		b[i] ^= 0x5A
+	}
+	return b
 }
 
 func TestDetect(t *testing.T) {
@@ -38,6 +78,9 @@ func TestDetect(t *testing.T) {
 		{"xlsx is a zip", zipOf("[Content_Types].xml", "xl/workbook.xml"), Zip},
 		{"zip of too many entries", zipOf(append(make([]string, MaxZipEntries), "word/document.xml")...), Zip},
 		{"docx head only", zipOf("word/document.xml")[:30], Zip},
+		{"docx, names in another case", zipOf("/Word/Document.XML"), DOCX},
+		{"docx after junk (archive/zip's base offset)", append([]byte("PK\x03\x04junk"), zipOf("word/document.xml")...), DOCX},
+		{"docx whose directory is cut", cutDirectory(zipOf("a", "word/document.xml")), Zip},
 		{"rtf", []byte("{\\rtf1\\ansi"), RTF},
 		{"html", []byte("<html><body><table></table>"), HTML},
 		{"text", []byte("一、总体情况\n规章\t0"), Text},
