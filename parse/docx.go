@@ -3,14 +3,13 @@ package parse
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"path"
+	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/opengov-cn/nianbao/internal/sniff"
 )
@@ -66,20 +65,22 @@ const wordMainNS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main
 // recursion, so neither its size nor its nesting costs more than the
 // blocks it holds.
 func ParseDOCX(ctx context.Context, data []byte) (*Document, error) {
+	return parseDOCX(ctx, data, true)
+}
+
+// parseDOCX is ParseDOCX, with the reader's ways around its tokenizer
+// (docxReader.fast) on or off.
+func parseDOCX(ctx context.Context, data []byte, fast bool) (*Document, error) {
 	doc := &Document{Format: FormatDOCX, PositionsReliable: true, Meta: map[string]string{}}
 	if n := sniff.ZipEntries(data); n > maxDOCXEntries {
 		return corruptDOCX(doc, fmt.Errorf("the zip declares %d entries, more than the cap of %d", n, maxDOCXEntries)), nil
 	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return corruptDOCX(doc, fmt.Errorf("opening the zip: %w", err)), nil
-	}
-	if len(zr.File) > maxDOCXEntries {
-		return corruptDOCX(doc, fmt.Errorf("the zip lists %d entries, more than the cap of %d", len(zr.File), maxDOCXEntries)), nil
-	}
-	sc := docxScratchPool.Get().(*docxScratch)
+	sc := getDOCXScratch()
 	defer sc.release()
-	pk := docxPackage{zip: zr, data: data, doc: doc, scratch: sc}
+	pk := docxPackage{data: data, doc: doc, scratch: sc}
+	if err := pk.open(); err != nil {
+		return corruptDOCX(doc, err), nil
+	}
 	main := pk.mainPart()
 	body, err := pk.part(main, &sc.body)
 	if err != nil {
@@ -91,6 +92,7 @@ func ParseDOCX(ctx context.Context, data []byte) (*Document, error) {
 	styles := pk.styles(path.Join(path.Dir(main), "styles.xml"))
 	pk.coreTitle()
 	r := sc.newReader(doc, styles)
+	r.fast = fast
 	r.read(ctx, body)
 	return doc, nil
 }
@@ -104,36 +106,112 @@ func corruptDOCX(doc *Document, err error) *Document {
 
 // docxPackage is the zip of a DOCX.
 type docxPackage struct {
-	zip     *zip.Reader
-	data    []byte // the zip's bytes, which its entries' data are slices of
+	entries []docxEntry // the zip's directory (in the scratch)
+	data    []byte      // the zip's bytes, which its entries' data are slices of
 	doc     *Document
 	scratch *docxScratch
 }
 
-// docxScratch holds the buffers one reading of a package inflates into
-// and its inflater, kept in a pool for the next: a report's document.xml
-// is a few hundred KiB, and the flate reader's window 32 KiB.
-type docxScratch struct {
-	body, small []byte // document.xml; the small parts, one after the other
-	br          bytes.Reader
-	fr          io.ReadCloser // a flate reader, reset onto br for each part
-	reader      docxReader    // its buffers, tables and cells, kept
+// docxEntry is an entry of a DOCX's zip.
+type docxEntry struct {
+	name         []byte // a slice of the zip's bytes
+	method       uint16
+	csize, usize uint64
+	header       int64     // where its local header is
+	file         *zip.File // archive/zip's entry, when it read the directory
 }
 
-var docxScratchPool = sync.Pool{New: func() any { return new(docxScratch) }}
+// open reads the zip's directory: in place when it is plain (see
+// sniff.WalkZip), which a DOCX's always is, through archive/zip
+// otherwise. Either way the entry names are compared as bytes, and
+// archive/zip's File for each entry, a few hundred bytes, is made only
+// for a zip that needs it.
+func (pk *docxPackage) open() error {
+	entries := pk.scratch.entries[:0]
+	defer func() { pk.entries, pk.scratch.entries = entries, entries }()
+	// sniff.ZipEntries has held the number of entries to maxDOCXEntries.
+	if sniff.WalkZip(pk.data, func(e sniff.ZipEntry) bool {
+		entries = append(entries, docxEntry{name: e.Name, method: e.Method,
+			csize: uint64(e.CompressedSize), usize: uint64(e.Size), header: int64(e.HeaderOffset)})
+		return true
+	}) {
+		return nil
+	}
+	zr, err := zip.NewReader(bytes.NewReader(pk.data), int64(len(pk.data)))
+	if err != nil {
+		return fmt.Errorf("opening the zip: %w", err)
+	}
+	if len(zr.File) > maxDOCXEntries {
+		return fmt.Errorf("the zip lists %d entries, more than the cap of %d", len(zr.File), maxDOCXEntries)
+	}
+	entries = entries[:0]
+	for _, f := range zr.File {
+		entries = append(entries, docxEntry{name: []byte(f.Name), method: f.Method, csize: f.CompressedSize64, usize: f.UncompressedSize64, file: f})
+	}
+	return nil
+}
+
+// dataOffset returns where the data of entry e starts in the zip.
+func (pk *docxPackage) dataOffset(e *docxEntry) (int64, error) {
+	if e.file != nil {
+		return e.file.DataOffset()
+	}
+	const localLen = 30
+	h := e.header
+	if h < 0 || h > int64(len(pk.data))-localLen || string(pk.data[h:h+4]) != "PK\x03\x04" {
+		return 0, zip.ErrFormat
+	}
+	b := pk.data[h:]
+	nameLen, extraLen := int64(b[26])|int64(b[27])<<8, int64(b[28])|int64(b[29])<<8
+	return h + localLen + nameLen + extraLen, nil
+}
+
+// docxScratch holds the buffers one reading of a package inflates into
+// and reads with, kept for the next (docxScratches): a report's
+// document.xml is a few hundred KiB.
+type docxScratch struct {
+	body, small []byte // document.xml; the small parts, one after the other
+	entries     []docxEntry
+	reader      docxReader // its buffers, tables and cells, kept
+}
+
+// docxScratches keeps the scratches of readings that ended, for the next,
+// as many as there are CPUs reading at once, each holding at most a few
+// buffers of maxPooledDOCXBuffer. Not a sync.Pool: a pool is emptied by
+// every other collection, and a run of reports collects often, so a
+// pooled scratch was made anew, its buffers a report's worth of memory,
+// every few reports.
+var docxScratches = make(chan *docxScratch, runtime.GOMAXPROCS(0))
+
+func getDOCXScratch() *docxScratch {
+	select {
+	case sc := <-docxScratches:
+		return sc
+	default:
+		return new(docxScratch)
+	}
+}
 
 // maxPooledDOCXBuffer is the largest buffer kept for the next document:
-// a rare huge one is left to the collector rather than held.
-const maxPooledDOCXBuffer = 8 << 20
+// a long report's document.xml is about a MiB, and a rare huge one is
+// left to the collector rather than held.
+const maxPooledDOCXBuffer = 2 << 20
+
+// maxPooledDOCXEntries is the most directory entries kept for the next
+// document: Word writes a dozen, one with images a few hundred.
+const maxPooledDOCXEntries = 1024
 
 func (sc *docxScratch) release() {
+	clear(sc.entries) // a kept scratch must not keep the zip's bytes alive
+	if sc.entries = sc.entries[:0]; cap(sc.entries) > maxPooledDOCXEntries {
+		sc.entries = nil
+	}
 	if cap(sc.body) > maxPooledDOCXBuffer {
 		sc.body = nil
 	}
 	if cap(sc.small) > maxPooledDOCXBuffer {
 		sc.small = nil
 	}
-	sc.br.Reset(nil)
 	r := &sc.reader
 	r.doc, r.styles = nil, nil
 	if cap(r.ptext) > maxPooledDOCXBuffer || cap(r.para) > maxPooledDOCXBuffer || cap(r.ctext) > maxPooledDOCXBuffer || cap(r.blocks) > MaxBlocks/4 {
@@ -145,15 +223,18 @@ func (sc *docxScratch) release() {
 			break
 		}
 	}
-	docxScratchPool.Put(sc)
+	select {
+	case docxScratches <- sc:
+	default: // as many kept as CPUs: this one is left to the collector
+	}
 }
 
 // file returns the entry named name (a leading "/" ignored), the last of
 // that name as a map by name would; nil when there is none.
-func (pk *docxPackage) file(name string) *zip.File {
-	for i := len(pk.zip.File) - 1; i >= 0; i-- {
-		if f := pk.zip.File[i]; strings.TrimPrefix(f.Name, "/") == name {
-			return f
+func (pk *docxPackage) file(name string) *docxEntry {
+	for i := len(pk.entries) - 1; i >= 0; i-- {
+		if e := &pk.entries[i]; string(bytes.TrimPrefix(e.name, []byte("/"))) == name {
+			return e
 		}
 	}
 	return nil
@@ -195,26 +276,26 @@ var errDOCXBomb = errors.New("zip bomb")
 // since a hostile zip may declare anything. A stored part is a slice of
 // the zip's bytes, not a copy.
 //
-// The entry's data is inflated straight from the zip's bytes, not through
-// zip.File.Open, whose buffered reader and checksum cost as much as the
-// reading of a small report's XML; the sizes are held to the declared
-// ones as Open holds them (more is zip.ErrFormat, less an unexpected EOF),
-// and the checksum, whose failure never stopped the reader, is not
-// computed.
+// The entry's data is inflated straight from the zip's bytes by inflate
+// (inflate.go), not through zip.File.Open, whose buffered reader,
+// checksum and compress/flate cost three times as much as the reading of
+// a report's XML; the sizes are held to the declared ones as Open holds
+// them (more is zip.ErrFormat, less an unexpected EOF), and the checksum,
+// whose failure never stopped the reader, is not computed.
 func (pk *docxPackage) part(name string, buf *[]byte) ([]byte, error) {
 	f := pk.file(name)
 	if f == nil {
 		return nil, nil
 	}
-	if n, c := f.UncompressedSize64, f.CompressedSize64; n > docxRatioFloor && (c == 0 || n/max(c, 1) > maxDOCXRatio) {
+	if n, c := f.usize, f.csize; n > docxRatioFloor && (c == 0 || n/max(c, 1) > maxDOCXRatio) {
 		return nil, fmt.Errorf("part %s: %w: %d bytes inflate to %d, more than %d fold", name, errDOCXBomb, c, n, maxDOCXRatio)
 	}
 	b, err := pk.inflate(f, buf)
 	if err != nil {
 		return nil, fmt.Errorf("part %s: %w", name, err)
 	}
-	if len(b) > docxRatioFloor && uint64(len(b))/max(f.CompressedSize64, 1) > maxDOCXRatio {
-		return nil, fmt.Errorf("part %s: %w: %d bytes inflate to more than %d", name, errDOCXBomb, f.CompressedSize64, len(b))
+	if len(b) > docxRatioFloor && uint64(len(b))/max(f.csize, 1) > maxDOCXRatio {
+		return nil, fmt.Errorf("part %s: %w: %d bytes inflate to more than %d", name, errDOCXBomb, f.csize, len(b))
 	}
 	if len(b) > maxDOCXPartBytes {
 		b = b[:maxDOCXPartBytes]
@@ -224,50 +305,36 @@ func (pk *docxPackage) part(name string, buf *[]byte) ([]byte, error) {
 }
 
 // inflate returns the data of entry f, at most maxDOCXPartBytes+1 bytes.
-func (pk *docxPackage) inflate(f *zip.File, buf *[]byte) ([]byte, error) {
-	off, err := f.DataOffset()
+func (pk *docxPackage) inflate(f *docxEntry, buf *[]byte) ([]byte, error) {
+	off, err := pk.dataOffset(f)
 	if err != nil {
 		return nil, err
 	}
-	if off < 0 || uint64(off) > uint64(len(pk.data)) || f.CompressedSize64 > uint64(len(pk.data))-uint64(off) {
+	if off < 0 || uint64(off) > uint64(len(pk.data)) || f.csize > uint64(len(pk.data))-uint64(off) {
 		return nil, io.ErrUnexpectedEOF
 	}
-	raw := pk.data[off : off+int64(f.CompressedSize64)]
-	limit := int(min(f.UncompressedSize64, maxDOCXPartBytes) + 1)
+	raw := pk.data[off : off+int64(f.csize)]
+	limit := int(min(f.usize, maxDOCXPartBytes) + 1)
 	var b []byte
-	switch f.Method {
+	switch f.method {
 	case zip.Store:
 		b = raw[:min(len(raw), limit)]
 	case zip.Deflate:
 		if cap(*buf) < limit {
 			*buf = make([]byte, 0, limit)
 		}
-		sc := pk.scratch
-		sc.br.Reset(raw)
-		if sc.fr == nil {
-			sc.fr = flate.NewReader(&sc.br)
-		} else if err := sc.fr.(flate.Resetter).Reset(&sc.br, nil); err != nil {
+		b, err = inflate(*buf, raw, limit)
+		*buf = b[:0]
+		if err != nil {
 			return nil, err
 		}
-		b = (*buf)[:0]
-		for len(b) < limit {
-			n, err := sc.fr.Read(b[len(b):limit])
-			b = b[:len(b)+n]
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		*buf = b[:0]
 	default:
 		return nil, zip.ErrAlgorithm
 	}
 	switch n := uint64(len(b)); {
-	case n > f.UncompressedSize64:
+	case n > f.usize:
 		return nil, zip.ErrFormat
-	case len(b) < limit && n != f.UncompressedSize64:
+	case len(b) < limit && n != f.usize:
 		return nil, io.ErrUnexpectedEOF
 	}
 	return b, nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"unicode/utf8"
 )
@@ -14,7 +15,7 @@ import (
 // FuzzParseDOCX feeds the DOCX reader mangled document.xml parts (zipped
 // afresh, since a mutated zip rarely opens) and the Markdown reader the
 // same bytes. Neither may panic; every cell must say where it is and hold
-// valid UTF-8.
+// valid UTF-8; the DOCX reader's fast paths must read as its tokens do.
 func FuzzParseDOCX(f *testing.F) {
 	m, _ := filepath.Glob("../testdata/word/docx-*/report.docx")
 	for _, p := range m {
@@ -40,8 +41,12 @@ func FuzzParseDOCX(f *testing.F) {
 		w, _ := zw.Create("word/document.xml")
 		w.Write(body)
 		zw.Close()
-		if doc, err := ParseDOCX(context.Background(), buf.Bytes()); err == nil {
+		doc, err := ParseDOCX(context.Background(), buf.Bytes())
+		if err == nil {
 			checkCells(t, doc)
+		}
+		if slow, err2 := parseDOCX(context.Background(), buf.Bytes(), false); (err == nil) != (err2 == nil) || !reflect.DeepEqual(doc, slow) {
+			t.Fatalf("the fast paths read differently:\nfast: %+v\nslow: %+v", doc, slow)
 		}
 		if doc, err := ParseMarkdown(context.Background(), body); err == nil {
 			checkCells(t, doc)

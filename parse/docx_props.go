@@ -15,6 +15,8 @@ import "bytes"
 type docxNeedles struct {
 	w                                                             string // the prefix
 	endPPr, endTcPr, endTrPr, endT                                []byte
+	rPr, t, endR, endRPr                                          []byte // a run's parts, for runBody
+	open, close                                                   []byte // "<w:" and "</w:", for fastTag
 	pStyle, outlineLvl, gridSpan, vMerge, gridBefore, del, change []byte
 }
 
@@ -25,6 +27,7 @@ func newDOCXNeedles(w string) docxNeedles {
 		endPPr: end("pPr"), endTcPr: end("tcPr"), endTrPr: end("trPr"), endT: end("t>"),
 		pStyle: open("pStyle"), outlineLvl: open("outlineLvl"), gridSpan: open("gridSpan"),
 		vMerge: open("vMerge"), gridBefore: open("gridBefore"), del: open("del"), change: []byte("PrChange"),
+		rPr: open("rPr"), t: open("t"), endR: end("r>"), endRPr: end("rPr>"), open: open(""), close: end(""),
 	}
 }
 
@@ -43,33 +46,120 @@ func (r *docxReader) properties(sc *xmlScanner, local []byte) {
 	n := &r.needles
 	var end []byte
 	var wanted [2][]byte
+	var memo *propsMemo
 	switch string(local) {
 	case "pPr":
-		end, wanted = n.endPPr, [2][]byte{n.pStyle, n.outlineLvl}
+		end, wanted, memo = n.endPPr, [2][]byte{n.pStyle, n.outlineLvl}, &r.memo[0]
 	case "tcPr":
-		end, wanted = n.endTcPr, [2][]byte{n.gridSpan, n.vMerge}
+		end, wanted, memo = n.endTcPr, [2][]byte{n.gridSpan, n.vMerge}, &r.memo[1]
 	case "trPr":
-		end, wanted = n.endTrPr, [2][]byte{n.gridBefore, n.del}
+		end, wanted, memo = n.endTrPr, [2][]byte{n.gridBefore, n.del}, &r.memo[2]
 	default:
 		return
 	}
 	data := sc.data
-	e := propertiesEnd(data[sc.pos:], end)
-	if e < 0 {
-		return // no end tag, or a change: let the tokenizer read them
+	rest := data[sc.pos:]
+	var m *propsSeen
+	ok := false
+	if r.fast {
+		m, ok = memo.find(rest, end)
 	}
-	content := data[sc.pos : sc.pos+e]
-	if bytes.IndexByte(content, '!') >= 0 || bytes.IndexByte(content, '?') >= 0 {
-		return
+	if !ok {
+		var fresh propsSeen
+		m = &fresh
+		e := propertiesEnd(rest, end)
+		if e < 0 {
+			return // no end tag, or a change: let the tokenizer read them
+		}
+		content := rest[:e]
+		if bytes.IndexByte(content, '!') >= 0 || bytes.IndexByte(content, '?') >= 0 {
+			return
+		}
+		m.content = content
+		for w, needle := range wanted {
+			if i := startTag(content, needle); i >= 0 {
+				m.at[w] = i + len(needle)
+			}
+		}
+		memo.add(*m)
 	}
-	var at [2]int // where the attributes of each wanted tag start; 0 when not found
-	for w, needle := range wanted {
-		if i := startTag(content, needle); i >= 0 {
-			at[w] = sc.pos + i + len(needle)
+	var at [2]int
+	for w, a := range m.at {
+		if a > 0 {
+			at[w] = sc.pos + a
 		}
 	}
+	e := len(m.content)
 	r.foundProperties(wanted, at, data[:sc.pos+e])
 	sc.pos += e
+}
+
+// propsMemoSize is how many property elements of each kind are
+// remembered: a table's cells have a few kinds of properties (a
+// column's width, a merge), repeated row after row.
+const propsMemoSize = 16
+
+// propsMemo remembers the last property elements of one kind read, so
+// that one written again, byte for byte, as most are, is known by one
+// comparison rather than searched again.
+type propsMemo struct {
+	seen   [propsMemoSize]propsSeen
+	filled int // entries seen[:filled] are in use
+	next   int // the entry replaced next
+	last   int // the entry found last
+}
+
+// propsSeen is the content of a property element, a slice of the
+// document being read, up to its end tag, and where in it the
+// attributes of each wanted tag start (0: absent).
+type propsSeen struct {
+	content []byte
+	at      [2]int
+}
+
+// find returns the entry whose content rest starts with, followed by the
+// end tag end: the content properties would find, the end being the
+// first in rest since it is the first in the entry's content. The entry
+// found last and the one after it are tried first: runs repeat the run
+// before, and the cells of a row the row above's, in order.
+func (m *propsMemo) find(rest, end []byte) (*propsSeen, bool) {
+	if m.filled == 0 {
+		return nil, false
+	}
+	next := m.last + 1
+	if next == m.filled {
+		next = 0
+	}
+	if m.seen[m.last].starts(rest, end) {
+		return &m.seen[m.last], true
+	}
+	if m.seen[next].starts(rest, end) {
+		m.last = next
+		return &m.seen[next], true
+	}
+	for i := range m.filled {
+		if i != next && i != m.last && m.seen[i].starts(rest, end) {
+			m.last = i
+			return &m.seen[i], true
+		}
+	}
+	return nil, false
+}
+
+// starts reports whether rest starts with the entry's content and then
+// end. The end tag is compared first, by its second byte and then whole:
+// it tells most entries apart by their length.
+func (s *propsSeen) starts(rest, end []byte) bool {
+	e := len(s.content)
+	return e+len(end) <= len(rest) && rest[e+1] == end[1] && string(rest[e:e+len(end)]) == string(end) && string(rest[:e]) == string(s.content)
+}
+
+func (m *propsMemo) add(s propsSeen) {
+	m.seen[m.next], m.last = s, m.next
+	m.filled = max(m.filled, m.next+1)
+	if m.next++; m.next == propsMemoSize {
+		m.next = 0
+	}
 }
 
 // propertiesEnd returns where the end tag named by end ("</w:pPr") first

@@ -29,7 +29,12 @@ type docxReader struct {
 	needles              docxNeedles
 	lastStyle            []byte // the last paragraph style looked up, and whether it is a heading
 	lastHeading, looked  bool
-	badUTF               bool // invalid UTF-8 was replaced
+	badUTF               bool         // invalid UTF-8 was replaced
+	memo                 [4]propsMemo // of pPr, tcPr, trPr and a run's rPr
+	// fast turns on the ways around the tokenizer — fastTag, runBody and
+	// the memos — which read as the tokens would; tests turn them off to
+	// check that they do.
+	fast bool
 
 	para     []byte // text of the open body paragraph
 	pDepth   int    // open paragraphs outside grid cells (text boxes nest them)
@@ -109,7 +114,7 @@ func (sc *docxScratch) newReader(doc *Document, styles docxStyles) *docxReader {
 	if needles.w != "w" {
 		needles = newDOCXNeedles("w")
 	}
-	*r = docxReader{doc: doc, styles: styles, w: "w", mc: "mc", needles: needles,
+	*r = docxReader{doc: doc, styles: styles, w: "w", mc: "mc", needles: needles, fast: true,
 		tbuf: r.tbuf[:0], lastStyle: r.lastStyle[:0], para: r.para[:0], ptext: r.ptext[:0], pspans: r.pspans[:0],
 		blocks: r.blocks[:0], tables: r.tables[:0], above: r.above[:0], cur: r.cur[:0], ctext: r.ctext[:0]}
 	return r
@@ -125,6 +130,9 @@ func (r *docxReader) read(ctx context.Context, body []byte) {
 			r.doc.Warnings = append(r.doc.Warnings, limitWarning("the number of blocks", MaxBlocks, Loc{Line: r.pcount}))
 			break
 		}
+		if r.fast && r.skip == 0 && !sc.end && r.fastTag(&sc) {
+			continue
+		}
 		kind, err := sc.next()
 		if err != nil {
 			r.doc.Warnings = append(r.doc.Warnings, Warning{Code: CodeDOCXCorrupt,
@@ -137,22 +145,11 @@ func (r *docxReader) read(ctx context.Context, body []byte) {
 			r.doc.Warnings = append(r.doc.Warnings, limitWarning("the XML nesting depth", maxDOCXDepth, Loc{Line: r.pcount}))
 			break
 		}
-		if r.skipLocal != nil {
-			// The skipped element's end tag is read here rather than as a
-			// token: the token would only close the skip.
-			if sc.skipElement(r.skipSpace, r.skipLocal) && sc.skipEndTag() || sc.end {
-				sc.end = false
-				r.skip = 0
-				r.depth--
-			}
-			r.skipSpace, r.skipLocal = nil, nil
-		} else if kind == xmlStart && r.skip == 0 && !sc.end && r.isW(sc.space()) {
-			if l := sc.local(); len(l) == 1 && l[0] == 't' {
-				r.runText(&sc)
-			} else if len(l) > 2 && l[len(l)-2] == 'P' && l[len(l)-1] == 'r' { // pPr, tcPr, trPr
-				r.properties(&sc, l)
-			}
+		var space, local []byte
+		if kind == xmlStart {
+			space, local = sc.space(), sc.local()
 		}
+		r.afterToken(&sc, kind, space, local)
 	}
 	for len(r.tables) > 0 {
 		r.closeTable()
@@ -170,6 +167,103 @@ func (r *docxReader) read(ctx context.Context, body []byte) {
 		r.doc.Warnings = append(r.doc.Warnings, Warning{Code: CodeDOCXCorrupt, Message: "the document has no text"})
 	}
 }
+
+// afterToken reads what the token just handled, of kind k and name
+// space:local when a start tag, leads to without tokens: the end of an
+// element whose content is skipped, a run, a run's text, properties.
+func (r *docxReader) afterToken(sc *xmlScanner, k xmlKind, space, local []byte) {
+	if r.skipLocal != nil {
+		// The skipped element's end tag is read here rather than as a
+		// token: the token would only close the skip.
+		if sc.skipElement(r.skipSpace, r.skipLocal) && sc.skipEndTag() || sc.end {
+			sc.end = false
+			r.skip = 0
+			r.depth--
+		}
+		r.skipSpace, r.skipLocal = nil, nil
+		return
+	}
+	if k != xmlStart || r.skip != 0 || sc.end || !r.isW(space) {
+		return
+	}
+	switch l := local; {
+	case len(l) == 1 && l[0] == 't':
+		r.runText(sc)
+	case len(l) == 1 && l[0] == 'r' && r.fast:
+		r.runBody(sc)
+	case len(l) > 2 && l[len(l)-2] == 'P' && l[len(l)-1] == 'r': // pPr, tcPr, trPr
+		r.properties(sc, l)
+	}
+}
+
+// maxFastName is the longest name fastTag reads: those of the tags it
+// is for (p, r, tc, bookmarkStart) are short.
+const maxFastName = 16
+
+// fastTag handles the tag at sc.pos when its name is of the
+// WordprocessingML prefix and plain — "<w:p>", "<w:r w:rsidR="…">",
+// "<w:br/>", "</w:tc>" — as its tokens would be handled, but without the
+// tokenizer: such tags are most of the tokens left once runs and
+// properties are read by their own paths. It reports false, having read
+// nothing, for any other input: another prefix, an end tag with
+// attributes or space, the root, a tag past the nesting cap.
+func (r *docxReader) fastTag(sc *xmlScanner) bool {
+	data, p := sc.data, sc.pos
+	n := &r.needles
+	s := p + len(n.open)
+	closing := false
+	if !bytes.HasPrefix(data[p:], n.open) {
+		if !bytes.HasPrefix(data[p:], n.close) {
+			return false
+		}
+		closing, s = true, p+len(n.close)
+	}
+	i := s
+	for i < len(data) && i-s < maxFastName && isASCIILetter(data[i]) {
+		i++
+	}
+	if i == s || i >= len(data) {
+		return false
+	}
+	local, space := data[s:i], data[s-1-len(r.w):s-1]
+	if closing {
+		if data[i] != '>' {
+			return false
+		}
+		sc.pos = i + 1
+		r.end(space, local)
+		r.depth--
+		return true
+	}
+	if !nameEnds[data[i]] || r.depth == 0 || r.depth >= maxDOCXDepth {
+		return false
+	}
+	j := tagEnd(data, i)
+	if j < 0 {
+		return false
+	}
+	empty := data[j-1] == '/'
+	attrs := data[i:j]
+	if empty {
+		attrs = data[i : j-1]
+	}
+	sc.pos = j + 1
+	r.depth++
+	r.start(space, local, attrs)
+	switch {
+	case !empty:
+		r.afterToken(sc, xmlStart, space, local)
+	case r.skipLocal != nil: // an empty element skipped: nothing to skip
+		r.skip, r.skipSpace, r.skipLocal = 0, nil, nil
+		r.depth--
+	default: // its end tag's token
+		r.end(space, local)
+		r.depth--
+	}
+	return true
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // token handles the token sc has read, of kind k; it returns false when
 // the nesting cap is hit.
@@ -219,6 +313,91 @@ func (r *docxReader) runText(sc *xmlScanner) {
 	r.inText = false
 	r.depth--
 	sc.pos = i + len(r.needles.endT)
+}
+
+// maxRunBodyParts is how many parts of a run runBody reads before it
+// leaves the rest to the tokenizer: a run is a few parts long, and a
+// hostile one of millions must not keep the reader from its context.
+const maxRunBodyParts = 16
+
+// runBody reads the run just started when it is made of the parts most
+// runs are made of — run properties, which are skipped, and plain text —
+// and its end tag, as their tokens would be read, but without them: runs
+// are half of document.xml's tokens. It stops at the first part of
+// another kind, or one that is not plain, and leaves it to the
+// tokenizer, which then reads the rest of the run.
+func (r *docxReader) runBody(sc *xmlScanner) {
+	if r.depth >= maxDOCXDepth { // the parts would be past the nesting cap
+		return
+	}
+	n, data := &r.needles, sc.data
+	for range maxRunBodyParts {
+		p := sc.pos
+		switch rest := data[p:]; {
+		case hasStartTag(rest, n.rPr):
+			j := tagEnd(data, p+len(n.rPr))
+			if j < 0 {
+				return
+			}
+			if sc.pos = j + 1; data[j-1] == '/' {
+				continue
+			}
+			if !r.skipRunProperties(sc) {
+				sc.pos = p
+				return
+			}
+		case hasStartTag(rest, n.t):
+			j := tagEnd(data, p+len(n.t))
+			if j < 0 {
+				return
+			}
+			if data[j-1] == '/' {
+				sc.pos, r.inText = j+1, false
+				continue
+			}
+			i := textEnd(data, j+1)
+			if !bytes.HasPrefix(data[i:], n.endT) {
+				return
+			}
+			if t := data[j+1 : i]; len(t) > 0 {
+				r.writeRaw(t)
+			}
+			r.inText = false // as the tokens would leave it: a w:t left open before is closed
+			sc.pos = i + len(n.endT)
+		case bytes.HasPrefix(rest, n.endR):
+			sc.pos += len(n.endR)
+			r.depth--
+			return
+		default:
+			return
+		}
+	}
+}
+
+// skipRunProperties moves sc past the content and end tag of the w:rPr
+// just started, as skipElement and skipEndTag would, reporting false when
+// they would. Run properties are repeated run after run, byte for byte:
+// those seen are remembered, and one seen before is skipped at once.
+func (r *docxReader) skipRunProperties(sc *xmlScanner) bool {
+	n, rest := &r.needles, sc.data[sc.pos:]
+	if m, ok := r.memo[3].find(rest, n.endRPr); ok {
+		sc.pos += len(m.content) + len(n.endRPr)
+		return true
+	}
+	from := sc.pos
+	if !sc.skipElement(n.rPr[1:1+len(r.w)], n.rPr[2+len(r.w):]) {
+		return false
+	}
+	if bytes.HasPrefix(sc.data[sc.pos:], n.endRPr) {
+		r.memo[3].add(propsSeen{content: sc.data[from:sc.pos]})
+	}
+	return sc.skipEndTag()
+}
+
+// hasStartTag reports whether b starts with the start tag whose "<" and
+// name are tag, and not one of a longer name.
+func hasStartTag(b, tag []byte) bool {
+	return len(b) > len(tag) && bytes.HasPrefix(b, tag) && nameEnds[b[len(tag)]]
 }
 
 // bindPrefixes learns the root element's prefixes for the namespaces the

@@ -261,6 +261,18 @@ func TestHostileDOCX(t *testing.T) {
 			return makeDOCX(t, p("kept &bogus; &#xD800;")+`<w:p w:rsid="never closed><w:r><w:t>cut`, nil)
 		}, mib, StatusOK, CodeDOCXCorrupt},
 		{"invalid UTF-8", func() []byte { return makeDOCX(t, p("ok\xff\xfe"), nil) }, mib, StatusOK, CodeDOCXCorrupt},
+		{"a local header that is not one", func() []byte {
+			var buf bytes.Buffer
+			zw := zip.NewWriter(&buf)
+			zw.Create("word/styles.xml")
+			w, _ := zw.Create("word/document.xml")
+			w.Write([]byte(p("x")))
+			zw.Close()
+			d := buf.Bytes()
+			i := bytes.Index(d, []byte("word/document.xml")) - 30 // the first is its local header's
+			copy(d[i:], "PK\x03\x05")
+			return d
+		}, mib, StatusFailed, CodeDOCXCorrupt},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -292,6 +304,29 @@ func TestHostileDOCX(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDOCXZipDirectory reads a DOCX whose directory is read in place and
+// the same DOCX after bytes that put its offsets out, which archive/zip
+// reads (it finds the directory where it is): both read alike.
+func TestDOCXZipDirectory(t *testing.T) {
+	plain := makeDOCX(t, p("one")+p("two"), nil)
+	shifted := append([]byte("junk before the zip"), plain...)
+	var pk docxPackage
+	for _, data := range [][]byte{plain, shifted} {
+		pk = docxPackage{data: data, doc: &Document{}, scratch: new(docxScratch)}
+		if err := pk.open(); err != nil {
+			t.Fatal(err)
+		}
+		if (pk.entries[0].file != nil) != (len(data) != len(plain)) {
+			t.Errorf("%d bytes: archive/zip read the directory: %v", len(data), pk.entries[0].file != nil)
+		}
+	}
+	a, err1 := ParseDOCX(context.Background(), plain)
+	b, err2 := ParseDOCX(context.Background(), shifted)
+	if err1 != nil || err2 != nil || !reflect.DeepEqual(a, b) || len(a.Blocks) != 2 {
+		t.Errorf("read differently: %+v, %v\n%+v, %v", a, err1, b, err2)
 	}
 }
 

@@ -181,13 +181,12 @@ func LooksLikeHTML(head []byte) bool {
 // inflates nothing; it is walked in place when it is plain, and through
 // archive/zip otherwise (Zip64, a directory that does not add up).
 func zipKind(data []byte) Kind {
-	n := ZipEntries(data)
-	if n < 0 || n > MaxZipEntries {
+	if n := ZipEntries(data); n < 0 || n > MaxZipEntries {
 		return Zip
 	}
 	k := Zip
-	ok := walkZipNames(data, n, func(name []byte) bool {
-		switch {
+	ok := WalkZip(data, func(e ZipEntry) bool {
+		switch name := e.Name; {
 		case nameIs(name, "word/document.xml"):
 			k = DOCX
 		case nameIs(name, "ofd.xml"):
@@ -222,20 +221,29 @@ func nameIs(name []byte, want string) bool {
 	return len(name) == len(want) && bytes.EqualFold(name, []byte(want))
 }
 
-// walkZipNames calls f with the name of each entry of the central
-// directory the end record (of n entries) points to, until f returns
-// false, and reports whether the directory is plain: not Zip64, within
-// data, every record whole, as many as declared. It allocates nothing,
-// where archive/zip makes a File per entry.
-func walkZipNames(data []byte, n int, f func(name []byte) bool) bool {
-	const headerLen = 46
+// ZipEntry is one record of a zip's central directory.
+type ZipEntry struct {
+	Name                 []byte // a slice of the zip's bytes
+	Method               uint16
+	CompressedSize, Size uint32
+	HeaderOffset         uint32 // where the entry's local header is
+}
+
+// WalkZip calls f with each entry of the central directory of data, a
+// whole zip, until f returns false. It reports whether the directory is
+// plain: not Zip64, within data, every record whole, as many records as
+// the end record declares. When it is not, f may have seen some entries,
+// and the zip is for archive/zip to read. It allocates nothing, where
+// archive/zip makes a File per entry.
+func WalkZip(data []byte, f func(ZipEntry) bool) bool {
+	const headerLen, zip64 = 46, 0xFFFFFFFF
 	eocd := endRecord(data)
-	if eocd < 0 || n == 0xFFFF {
+	if eocd < 0 {
 		return false
 	}
 	rec := data[eocd:]
-	size, off := le32(rec[12:]), le32(rec[16:])
-	if size == 0xFFFFFFFF || off == 0xFFFFFFFF || uint64(off)+uint64(size) > uint64(eocd) {
+	n, size, off := int(le16(rec[10:])), le32(rec[12:]), le32(rec[16:])
+	if n == 0xFFFF || size == zip64 || off == zip64 || uint64(off)+uint64(size) > uint64(eocd) {
 		return false
 	}
 	dir := data[int(off) : int(off)+int(size)]
@@ -247,7 +255,12 @@ func walkZipNames(data []byte, n int, f func(name []byte) bool) bool {
 		if len(dir) < headerLen+nameLen+extra+comment {
 			return false
 		}
-		if !f(dir[headerLen : headerLen+nameLen]) {
+		e := ZipEntry{Name: dir[headerLen : headerLen+nameLen], Method: le16(dir[10:]),
+			CompressedSize: le32(dir[20:]), Size: le32(dir[24:]), HeaderOffset: le32(dir[42:])}
+		if e.CompressedSize == zip64 || e.Size == zip64 || e.HeaderOffset == zip64 {
+			return false
+		}
+		if !f(e) {
 			return true
 		}
 		dir = dir[headerLen+nameLen+extra+comment:]

@@ -25,25 +25,34 @@ func cutDirectory(z []byte) []byte {
 	return append(z[:i:i], z[i+len("word/document.xml"):]...)
 }
 
-// TestWalkZipNames checks the in-place walk of a central directory
-// against archive/zip's listing, on zips and on zips cut and flipped.
-func TestWalkZipNames(t *testing.T) {
-	base := zipOf("[Content_Types].xml", "word/document.xml", "word/styles.xml", "docProps/core.xml")
+// TestWalkZip checks the in-place walk of a central directory against
+// archive/zip's listing, on a zip and on every cut and flip of it.
+func TestWalkZip(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for i, name := range []string{"[Content_Types].xml", "word/document.xml", "word/styles.xml", "docProps/core.xml"} {
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: name, Method: uint16(i%2) * zip.Deflate})
+		w.Write(bytes.Repeat([]byte(name), 10*i))
+	}
+	zw.Close()
+	base := buf.Bytes()
 	for i := range len(base) + 1 {
 		for _, data := range [][]byte{base[:i], flip(base, i)} {
-			var walked []string
-			n := ZipEntries(data)
-			plain := n >= 0 && walkZipNames(data, n, func(name []byte) bool { walked = append(walked, string(name)); return true })
+			var sized []string
+			plain := WalkZip(data, func(e ZipEntry) bool {
+				sized = append(sized, fmt.Sprint(string(e.Name), e.Method, e.CompressedSize, e.Size))
+				return true
+			})
 			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 			if err != nil || !plain {
 				continue
 			}
 			var listed []string
 			for _, f := range zr.File {
-				listed = append(listed, f.Name)
+				listed = append(listed, fmt.Sprint(f.Name, f.Method, f.CompressedSize64, f.UncompressedSize64))
 			}
-			if fmt.Sprint(walked) != fmt.Sprint(listed) {
-				t.Errorf("byte %d: walked %q, archive/zip lists %q", i, walked, listed)
+			if fmt.Sprint(sized) != fmt.Sprint(listed) {
+				t.Errorf("byte %d: walked %q, archive/zip lists %q", i, sized, listed)
 			}
 		}
 	}
