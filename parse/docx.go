@@ -172,7 +172,8 @@ func (pk *docxPackage) dataOffset(e *docxEntry) (int64, error) {
 type docxScratch struct {
 	body, small []byte // document.xml; the small parts, one after the other
 	entries     []docxEntry
-	reader      docxReader // its buffers, tables and cells, kept
+	inflate     *inflateState // the decoder's tables
+	reader      docxReader    // its buffers, tables and cells, kept
 }
 
 // docxScratches keeps the scratches of readings that ended, for the next,
@@ -214,6 +215,7 @@ func (sc *docxScratch) release() {
 	}
 	r := &sc.reader
 	r.doc, r.styles = nil, nil
+	r.memo = [len(r.memo)]propsMemo{} // its entries are slices of the body read
 	if cap(r.ptext) > maxPooledDOCXBuffer || cap(r.para) > maxPooledDOCXBuffer || cap(r.ctext) > maxPooledDOCXBuffer || cap(r.blocks) > MaxBlocks/4 {
 		*r = docxReader{}
 	}
@@ -323,7 +325,10 @@ func (pk *docxPackage) inflate(f *docxEntry, buf *[]byte) ([]byte, error) {
 		if cap(*buf) < limit {
 			*buf = make([]byte, 0, limit)
 		}
-		b, err = inflate(*buf, raw, limit)
+		if pk.scratch.inflate == nil {
+			pk.scratch.inflate = new(inflateState)
+		}
+		b, err = inflateWith(pk.scratch.inflate, *buf, raw, limit)
 		*buf = b[:0]
 		if err != nil {
 			return nil, err

@@ -68,6 +68,19 @@ var fastPathCases = []string{
 	`<w:p><w:r><w:rPr><w:b/>`,
 }
 
+// fastPathDocuments are whole document.xml parts for the fast paths:
+// prefixes bound anew by a second root (the memos must not carry over)
+// and prefixes no name can have.
+var fastPathDocuments = []string{
+	`<w:document xmlns:w="` + wordMainNS + `"><w:body><w:p><w:pPr><w:outlineLvl w:val="0"/></w:pPr><w:r><w:t>one</w:t></w:r></w:p></w:body></w:document>` +
+		`<x:document xmlns:x="` + wordMainNS + `"><x:body><x:p><x:pPr><w:outlineLvl w:val="0"/></x:pPr><x:r><x:t>two</x:t></x:r></x:p></x:body></x:document>`,
+	`<w:document xmlns:w="` + wordMainNS + `"><w:body><w:p><w:r><w:rPr></x:rPr><x:t>hidden</x:t></w:rPr><w:t>one</w:t></w:r></w:p></w:body></w:document>` +
+		`<x:document xmlns:x="` + wordMainNS + `"><x:body><x:p><x:r><x:rPr></x:rPr><x:t>hidden</x:t></x:rPr><x:t>two</x:t></x:r></x:p></x:body></x:document>`,
+	`<a:b:document xmlns:a:b="` + wordMainNS + `"><a:b:body><a:b:p><a:b:r><a:b:t>x</a:b:t></a:b:r></a:b:p></a:b:body></a:b:document>`,
+	`<w x:document xmlns:w x="` + wordMainNS + `"><w x:p><w x:r><w x:t>x</w x:t></w x:r></w x:p></w x:document>`,
+	`<ns0:document xmlns:ns0="` + wordMainNS + `"><ns0:body><ns0:p><ns0:pPr><ns0:pStyle ns0:val="H1"/></ns0:pPr><ns0:r><ns0:rPr><ns0:b/></ns0:rPr><ns0:t>h</ns0:t></ns0:r></ns0:p></ns0:body></ns0:document>`,
+}
+
 // TestDOCXFastPathsReadAlike reads documents with the reader's fast paths
 // on and off: the two readings must be the same, for real reports and
 // for thousands of mangled ones, whose broken markup the fast paths must
@@ -76,6 +89,9 @@ func TestDOCXFastPathsReadAlike(t *testing.T) {
 	var bodies [][]byte
 	for _, c := range fastPathCases {
 		bodies = append(bodies, []byte(`<w:document xmlns:w="`+wordMainNS+`"><w:body>`+c+`</w:body></w:document>`))
+	}
+	for _, d := range fastPathDocuments {
+		bodies = append(bodies, []byte(d))
 	}
 	m, _ := filepath.Glob("../testdata/word/docx-*/report.docx")
 	shared, _ := filepath.Glob("../../shared/formats/*/report.docx")
@@ -96,6 +112,39 @@ func TestDOCXFastPathsReadAlike(t *testing.T) {
 		slow, err2 := parseDOCX(context.Background(), data, false)
 		if err1 != nil || err2 != nil || !reflect.DeepEqual(fast, slow) {
 			t.Fatalf("body %d reads differently with the fast paths (err %v, %v):\n%.300s\nfast: %+v\nslow: %+v", i, err1, err2, body, fast, slow)
+		}
+	}
+}
+
+// TestDOCXScratchKeepsNothing checks that a scratch kept for the next
+// document holds nothing of the last one: its directory entries and its
+// memos are slices of the document's bytes.
+func TestDOCXScratchKeepsNothing(t *testing.T) {
+	for range cap(docxScratches) + 1 { // empty the free list
+		select {
+		case <-docxScratches:
+		default:
+		}
+	}
+	body := p("a") + `<w:tbl><w:tr><w:trPr></w:trPr>` + tc(`<w:gridSpan w:val="2"/>`, "b") + `</w:tr></w:tbl>` +
+		`<w:p><w:pPr><w:pStyle w:val="H1"/></w:pPr><w:r><w:rPr><w:b/></w:rPr><w:t>c</w:t></w:r></w:p>`
+	if _, err := ParseDOCX(context.Background(), makeDOCX(t, body, nil)); err != nil {
+		t.Fatal(err)
+	}
+	sc := getDOCXScratch()
+	if len(sc.entries) != 0 || sc.reader.doc != nil {
+		t.Errorf("the kept scratch holds %d entries, doc %v", len(sc.entries), sc.reader.doc != nil)
+	}
+	for _, e := range sc.entries[:cap(sc.entries)] {
+		if e.name != nil || e.file != nil {
+			t.Errorf("a kept entry holds %q", e.name)
+		}
+	}
+	for k, m := range sc.reader.memo {
+		for _, e := range m.seen {
+			if e.content != nil {
+				t.Errorf("memo %d holds %q", k, e.content)
+			}
 		}
 	}
 }

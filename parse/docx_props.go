@@ -15,8 +15,7 @@ import "bytes"
 type docxNeedles struct {
 	w                                                             string // the prefix
 	endPPr, endTcPr, endTrPr, endT                                []byte
-	rPr, t, endR, endRPr                                          []byte // a run's parts, for runBody
-	open, close                                                   []byte // "<w:" and "</w:", for fastTag
+	rPr, endRPr                                                   []byte // a run's properties, for runBody
 	pStyle, outlineLvl, gridSpan, vMerge, gridBefore, del, change []byte
 }
 
@@ -27,7 +26,7 @@ func newDOCXNeedles(w string) docxNeedles {
 		endPPr: end("pPr"), endTcPr: end("tcPr"), endTrPr: end("trPr"), endT: end("t>"),
 		pStyle: open("pStyle"), outlineLvl: open("outlineLvl"), gridSpan: open("gridSpan"),
 		vMerge: open("vMerge"), gridBefore: open("gridBefore"), del: open("del"), change: []byte("PrChange"),
-		rPr: open("rPr"), t: open("t"), endR: end("r>"), endRPr: end("rPr>"), open: open(""), close: end(""),
+		rPr: open("rPr"), endRPr: end("rPr>"),
 	}
 }
 

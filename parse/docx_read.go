@@ -55,7 +55,7 @@ type docxReader struct {
 	full   bool         // MaxBlocks reached
 	merged bool         // a merged_text warning was given
 	// Buffers of the table builder, kept from table to table.
-	above, cur []*docxCell
+	above, cur []int32
 	ctext      []byte
 }
 
@@ -94,11 +94,13 @@ type docxCell struct {
 	tstart, tend int  // its text: text[tstart:tend] of its table
 	span         int  // w:gridSpan
 	vmerge       int8 // 0 none, vmergeRestart, vmergeContinue
-	// Resolved by the table builder:
+	// Resolved by the table builder, as indexes rather than pointers, so
+	// that the cells hold none (no write barriers, nothing to scan):
 	col     int
 	rowspan int
-	origin  *docxCell // the cell a vMerge continuation belongs to, itself otherwise
-	out     *Cell     // its Cell in the table built, nil before
+	origin  int32 // 1 + the index of the cell a vMerge continuation belongs to; 0 for a cell of its own
+	outRow  int32 // 1 + the row of its Cell in the table built, 0 before
+	outCol  int32 // 1 + the Cell's index in that row
 }
 
 const (
@@ -208,15 +210,10 @@ const maxFastName = 16
 // nothing, for any other input: another prefix, an end tag with
 // attributes or space, the root, a tag past the nesting cap.
 func (r *docxReader) fastTag(sc *xmlScanner) bool {
-	data, p := sc.data, sc.pos
-	n := &r.needles
-	s := p + len(n.open)
-	closing := false
-	if !bytes.HasPrefix(data[p:], n.open) {
-		if !bytes.HasPrefix(data[p:], n.close) {
-			return false
-		}
-		closing, s = true, p+len(n.close)
+	data := sc.data
+	s, closing, ok := r.wName(data, sc.pos)
+	if !ok {
+		return false
 	}
 	i := s
 	for i < len(data) && i-s < maxFastName && isASCIILetter(data[i]) {
@@ -333,9 +330,18 @@ func (r *docxReader) runBody(sc *xmlScanner) {
 	n, data := &r.needles, sc.data
 	for range maxRunBodyParts {
 		p := sc.pos
-		switch rest := data[p:]; {
-		case hasStartTag(rest, n.rPr):
-			j := tagEnd(data, p+len(n.rPr))
+		q, closing, ok := r.wName(data, p)
+		switch {
+		case !ok:
+			return
+		case closing:
+			if q+1 < len(data) && data[q] == 'r' && data[q+1] == '>' {
+				sc.pos = q + 2
+				r.depth--
+			}
+			return
+		case hasName(data, q, "rPr"):
+			j := tagEnd(data, q+len("rPr"))
 			if j < 0 {
 				return
 			}
@@ -346,8 +352,8 @@ func (r *docxReader) runBody(sc *xmlScanner) {
 				sc.pos = p
 				return
 			}
-		case hasStartTag(rest, n.t):
-			j := tagEnd(data, p+len(n.t))
+		case hasName(data, q, "t"):
+			j := tagEnd(data, q+len("t"))
 			if j < 0 {
 				return
 			}
@@ -364,14 +370,33 @@ func (r *docxReader) runBody(sc *xmlScanner) {
 			}
 			r.inText = false // as the tokens would leave it: a w:t left open before is closed
 			sc.pos = i + len(n.endT)
-		case bytes.HasPrefix(rest, n.endR):
-			sc.pos += len(n.endR)
-			r.depth--
-			return
 		default:
 			return
 		}
 	}
+}
+
+// wName returns where the name of the tag at data[p:] starts when the
+// tag's prefix is the WordprocessingML one ("<w:" or "</w:"), and
+// whether it is an end tag; ok is false for any other input.
+func (r *docxReader) wName(data []byte, p int) (q int, closing, ok bool) {
+	if p+2 >= len(data) || data[p] != '<' {
+		return 0, false, false
+	}
+	q = p + 1
+	if closing = data[q] == '/'; closing {
+		q++
+	}
+	if w := r.w; len(data)-q <= len(w) || data[q+len(w)] != ':' || !r.isW(data[q:q+len(w)]) {
+		return 0, false, false
+	}
+	return q + len(r.w) + 1, closing, true
+}
+
+// hasName reports whether the tag name at data[q:] is name, whole.
+func hasName(data []byte, q int, name string) bool {
+	e := q + len(name)
+	return e < len(data) && string(data[q:e]) == name && nameEnds[data[e]]
 }
 
 // skipRunProperties moves sc past the content and end tag of the w:rPr
@@ -394,18 +419,12 @@ func (r *docxReader) skipRunProperties(sc *xmlScanner) bool {
 	return sc.skipEndTag()
 }
 
-// hasStartTag reports whether b starts with the start tag whose "<" and
-// name are tag, and not one of a longer name.
-func hasStartTag(b, tag []byte) bool {
-	return len(b) > len(tag) && bytes.HasPrefix(b, tag) && nameEnds[b[len(tag)]]
-}
-
 // bindPrefixes learns the root element's prefixes for the namespaces the
 // reader acts on.
 func (r *docxReader) bindPrefixes(attrs []byte) {
 	xmlAttrs(attrs, func(name, value []byte) {
 		local, ok := bytes.CutPrefix(name, []byte("xmlns:"))
-		if !ok {
+		if !ok || !isPrefix(local) {
 			return
 		}
 		switch string(value) {
@@ -418,6 +437,20 @@ func (r *docxReader) bindPrefixes(attrs []byte) {
 	if r.needles.w != r.w {
 		r.needles = newDOCXNeedles(r.w)
 	}
+	// The memos' entries were found with the needles of the prefix bound
+	// before (a second root may bind another).
+	r.memo = [len(r.memo)]propsMemo{}
+}
+
+// isPrefix reports whether a declared prefix can be one the tokenizer
+// splits a name at: no ':' in it, nor a byte that ends a name.
+func isPrefix(p []byte) bool {
+	for _, c := range p {
+		if c == ':' || nameEnds[c] {
+			return false
+		}
+	}
+	return len(p) > 0
 }
 
 // start handles a WordprocessingML start tag. One switch, which runs on

@@ -38,7 +38,15 @@ func (pk *docxPackage) styles(name string) docxStyles {
 		}
 		switch k {
 		case xmlStart:
-			switch string(sc.local()) {
+			switch l := sc.local(); string(l) {
+			case "rPr", "tblPr", "trPr", "tcPr", "latentStyles", "rPrDefault", "tblStylePr":
+				// Hold nothing a paragraph style's heading needs: their
+				// content is skipped rather than tokenized (Word's
+				// latent styles are most of its styles.xml).
+				if sc.skipElement(sc.space(), l) {
+					sc.skipEndTag()
+				}
+				sc.end = false
 			case "style":
 				id, cur = "", docxStyle{}
 				if string(xmlAttrRaw(sc.attrs(), "type")) == "paragraph" {

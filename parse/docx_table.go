@@ -140,7 +140,6 @@ func (r *docxReader) closeTable() {
 	r.grids++
 	b := docxGrid{table: idx, budget: min(MaxTableCells, maxDOCXCells-r.cells), above: r.above[:0], cur: r.cur[:0], text: r.ctext[:0]}
 	out := b.build(g)
-	clear(g.cells) // the pooled reader must not keep the cells built alive
 	r.above, r.cur, r.ctext = b.above, b.cur, b.text
 	r.cells += b.made
 	loc := lineLoc(g.line, idx, -1, -1)
@@ -168,8 +167,8 @@ type docxGrid struct {
 	full       bool
 	mergedText int // continuation cells with text of their own
 
-	above, cur []*docxCell // per grid column, the origin covering it in the row above and in this row
-	text       []byte      // the cells' folded text
+	above, cur []int32 // per grid column, 1 + the index of the origin covering it in the row above and in this row; 0 for none
+	text       []byte  // the cells' folded text
 }
 
 // build places each cell at its grid column (after w:gridBefore and the
@@ -201,7 +200,7 @@ func (b *docxGrid) build(g *docxTable) *Table {
 				break
 			}
 			made++
-			if c.origin == nil {
+			if c.origin == 0 {
 				s := len(b.text)
 				b.text = appendCellText(b.text, g.text[c.tstart:c.tend])
 				spans = append(spans, span{s, len(b.text)})
@@ -235,10 +234,10 @@ func (b *docxGrid) build(g *docxTable) *Table {
 			}
 			b.made++
 			left--
-			if c.origin != nil {
-				var cp Cell
-				if c.origin.out != nil {
-					cp = *c.origin.out
+			if c.origin != 0 {
+				var cp Cell // the origin's, from a row above, when it was made
+				if o := &g.cells[c.origin-1]; o.outRow != 0 {
+					cp = out.Rows[o.outRow-1].Cells[o.outCol-1]
 				}
 				cp.Continued = true
 				cp.Loc.Row, cp.Loc.Line = ri+1, row.line
@@ -247,7 +246,7 @@ func (b *docxGrid) build(g *docxTable) *Table {
 			}
 			all = append(all, Cell{Text: text[spans[k].s:spans[k].e], Col: c.col, ColSpan: c.span, RowSpan: c.rowspan,
 				Loc: lineLoc(row.line, b.table, ri, c.col)})
-			c.out = &all[len(all)-1]
+			c.outRow, c.outCol = int32(ri+1), int32(len(all)-lo)
 			k++
 		}
 		o.Cells = all[lo:len(all):len(all)]
@@ -256,7 +255,7 @@ func (b *docxGrid) build(g *docxTable) *Table {
 	return out
 }
 
-// place gives the cells of row their grid columns and origins (nil for a
+// place gives the cells of row their grid columns and origins (0 for a
 // cell that is its own; the rowspan is counted on the origin), given the
 // origins covering each column in the row above (b.above), and leaves
 // this row's in b.above. A cell past MaxGridCols gets column -1 and ends
@@ -274,18 +273,19 @@ func (b *docxGrid) place(g *docxTable, row *docxRow) {
 			}
 			break
 		}
-		c.col, c.origin, c.rowspan, c.out = col, nil, 1, nil
-		origin := c
-		if a := b.above; c.vmerge == vmergeContinue && col < len(a) && a[col] != nil &&
-			a[col].col == col && a[col].span == c.span {
-			origin, c.origin = a[col], a[col]
-			origin.rowspan++
-			if hasNonSpace(g.text[c.tstart:c.tend]) {
-				b.mergedText++
+		c.col, c.origin, c.rowspan, c.outRow, c.outCol = col, 0, 1, 0, 0
+		origin := int32(row.first + ci + 1)
+		if a := b.above; c.vmerge == vmergeContinue && col < len(a) && a[col] != 0 {
+			if o := &g.cells[a[col]-1]; o.col == col && o.span == c.span {
+				origin, c.origin = a[col], a[col]
+				o.rowspan++
+				if hasNonSpace(g.text[c.tstart:c.tend]) {
+					b.mergedText++
+				}
 			}
 		}
 		for len(cur) < col+c.span {
-			cur = append(cur, nil)
+			cur = append(cur, 0)
 		}
 		for k := col; k < col+c.span; k++ {
 			cur[k] = origin

@@ -312,6 +312,16 @@ func inflate(dst, src []byte, limit int) ([]byte, error) {
 	}
 	st := inflatePool.Get().(*inflateState)
 	defer inflatePool.Put(st)
+	return inflateWith(st, dst, src, limit)
+}
+
+// inflateWith is inflate with the scratch st, which a caller that
+// inflates part after part keeps (the DOCX reader keeps one per scratch):
+// a pool is emptied by every other collection.
+func inflateWith(st *inflateState, dst, src []byte, limit int) ([]byte, error) {
+	if limit <= 0 {
+		return dst[:0], nil
+	}
 	d := inflater{src: src, buf: dst[:cap(dst)], limit: limit}
 	err := d.run(st)
 	if err == errInflateDone {

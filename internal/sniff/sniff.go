@@ -185,16 +185,15 @@ func zipKind(data []byte) Kind {
 		return Zip
 	}
 	k := Zip
-	ok := WalkZip(data, func(e ZipEntry) bool {
+	ok := WalkZip(data, func(e ZipEntry) bool { // the whole directory: WalkZip checks it all
 		switch name := e.Name; {
+		case k != Zip:
 		case nameIs(name, "word/document.xml"):
 			k = DOCX
 		case nameIs(name, "ofd.xml"):
 			k = OFD
-		default:
-			return true
 		}
-		return false
+		return true
 	})
 	if ok {
 		return k
@@ -231,10 +230,12 @@ type ZipEntry struct {
 
 // WalkZip calls f with each entry of the central directory of data, a
 // whole zip, until f returns false. It reports whether the directory is
-// plain: not Zip64, within data, every record whole, as many records as
-// the end record declares. When it is not, f may have seen some entries,
-// and the zip is for archive/zip to read. It allocates nothing, where
-// archive/zip makes a File per entry.
+// plain, one archive/zip reads as it is written: not Zip64, ending at the
+// end record (no bytes before the zip), every record whole, as many
+// records as the end record declares. When it is not, f may have seen
+// some entries, and the zip is for archive/zip to read; when f stops the
+// walk, the rest of the directory is not looked at. It allocates
+// nothing, where archive/zip makes a File per entry.
 func WalkZip(data []byte, f func(ZipEntry) bool) bool {
 	const headerLen, zip64 = 46, 0xFFFFFFFF
 	eocd := endRecord(data)
@@ -243,10 +244,13 @@ func WalkZip(data []byte, f func(ZipEntry) bool) bool {
 	}
 	rec := data[eocd:]
 	n, size, off := int(le16(rec[10:])), le32(rec[12:]), le32(rec[16:])
-	if n == 0xFFFF || size == zip64 || off == zip64 || uint64(off)+uint64(size) > uint64(eocd) {
+	// archive/zip looks for Zip64 records when any of these is all ones
+	// (the size at 16 bits, as it reads it), and takes a directory that
+	// does not end at the end record to be offset by bytes before the zip.
+	if n == 0xFFFF || size == 0xFFFF || size == zip64 || off == zip64 || uint64(off)+uint64(size) != uint64(eocd) {
 		return false
 	}
-	dir := data[int(off) : int(off)+int(size)]
+	dir := data[int(off):eocd]
 	for range n {
 		if len(dir) < headerLen || !bytes.HasPrefix(dir, []byte("PK\x01\x02")) {
 			return false
@@ -265,7 +269,9 @@ func WalkZip(data []byte, f func(ZipEntry) bool) bool {
 		}
 		dir = dir[headerLen+nameLen+extra+comment:]
 	}
-	return true
+	// archive/zip reads records until one is not: one more than declared
+	// makes its count wrong, and the zip unreadable.
+	return !bytes.HasPrefix(dir, []byte("PK\x01\x02"))
 }
 
 func le16(b []byte) uint16 { return uint16(b[0]) | uint16(b[1])<<8 }
@@ -290,14 +296,21 @@ func ZipEntries(data []byte) int {
 }
 
 // endRecord returns where the end-of-central-directory record is in
-// data, -1 when it has none: the last signature of one within the
-// record's length and the longest comment of the end.
+// data, -1 when it has none: as archive/zip finds it, the last signature
+// of one whose comment fits in what follows it.
 func endRecord(data []byte) int {
 	const eocdLen, maxComment = 22, 0xFFFF
 	start := max(0, len(data)-eocdLen-maxComment)
-	i := bytes.LastIndex(data[start:], []byte("PK\x05\x06"))
-	if i < 0 || start+i+eocdLen > len(data) {
-		return -1
+	for end := len(data); end > start; {
+		i := bytes.LastIndex(data[start:end], []byte("PK\x05\x06"))
+		if i < 0 {
+			return -1
+		}
+		i += start
+		if i+eocdLen <= len(data) && i+eocdLen+int(le16(data[i+20:])) <= len(data) {
+			return i
+		}
+		end = i + 3 // before this signature: data[start:i+3] cannot hold it
 	}
-	return start + i
+	return -1
 }

@@ -36,26 +36,67 @@ func TestWalkZip(t *testing.T) {
 	}
 	zw.Close()
 	base := buf.Bytes()
+	variants := structural(base)
 	for i := range len(base) + 1 {
-		for _, data := range [][]byte{base[:i], flip(base, i)} {
-			var sized []string
-			plain := WalkZip(data, func(e ZipEntry) bool {
-				sized = append(sized, fmt.Sprint(string(e.Name), e.Method, e.CompressedSize, e.Size))
-				return true
-			})
-			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-			if err != nil || !plain {
-				continue
-			}
-			var listed []string
-			for _, f := range zr.File {
-				listed = append(listed, fmt.Sprint(f.Name, f.Method, f.CompressedSize64, f.UncompressedSize64))
-			}
-			if fmt.Sprint(sized) != fmt.Sprint(listed) {
-				t.Errorf("byte %d: walked %q, archive/zip lists %q", i, sized, listed)
-			}
+		variants = append(variants, base[:i], flip(base, i))
+	}
+	for i, data := range variants {
+		var sized []string
+		plain := WalkZip(data, func(e ZipEntry) bool {
+			sized = append(sized, fmt.Sprint(string(e.Name), e.Method, e.CompressedSize, e.Size))
+			return true
+		})
+		if !plain {
+			continue // for archive/zip to read or refuse
+		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Errorf("variant %d: walked as plain, but archive/zip refuses it: %v", i, err)
+			continue
+		}
+		var listed []string
+		for _, f := range zr.File {
+			listed = append(listed, fmt.Sprint(f.Name, f.Method, f.CompressedSize64, f.UncompressedSize64))
+		}
+		if fmt.Sprint(sized) != fmt.Sprint(listed) {
+			t.Errorf("variant %d: walked %q, archive/zip lists %q", i, sized, listed)
 		}
 	}
+}
+
+// structural returns zips made from z with their directory at odds with
+// their end record, the ways a hostile zip can be: counts too low and too
+// high, a record more after the directory or within it, a comment length
+// that overruns, a size archive/zip takes for Zip64's.
+func structural(z []byte) [][]byte {
+	eocd := endRecord(z)
+	off, size := int(le32(z[eocd+16:])), int(le32(z[eocd+12:]))
+	first := z[off : off+46+int(le16(z[off+28:]))+int(le16(z[off+30:]))+int(le16(z[off+32:]))]
+	put16 := func(b []byte, at int, v uint16) []byte {
+		b = bytes.Clone(b)
+		b[at], b[at+1] = byte(v), byte(v>>8)
+		return b
+	}
+	put32 := func(b []byte, at int, v uint32) []byte {
+		return put16(put16(b, at, uint16(v)), at+2, uint16(v>>16))
+	}
+	n := le16(z[eocd+10:])
+	var out [][]byte
+	for _, c := range []uint16{0, n - 1, n + 1, 0xFFFF} {
+		out = append(out, put16(put16(z, eocd+8, c), eocd+10, c))
+	}
+	for _, c := range []uint16{1, 22, 0xFFFF} {
+		out = append(out, put16(z, eocd+20, c))
+	}
+	out = append(out, put32(z, eocd+12, 0xFFFF))
+	// A record more after the directory: the end record moves, its
+	// offset and size stay.
+	after := append(append(bytes.Clone(z[:eocd]), first...), z[eocd:]...)
+	out = append(out, after)
+	// And within it: the size grows, the count stays.
+	within := append(append(bytes.Clone(z[:off+size]), first...), z[off+size:]...)
+	out = append(out, put32(within, eocd+len(first)+12, uint32(size+len(first))))
+	return out
 }
 
 func flip(b []byte, i int) []byte {
